@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Installs (if missing) and starts the services the tests need, on loopback, owned by this
+# checkout: PostgreSQL (own cluster in .cache/pg), Redis, Chromium, and the Centrifugo binary.
+# Idempotent: a second run only checks that everything is up.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+PG_PORT=${WHATRACK_TEST_PG_PORT:-55432}
+REDIS_PORT=${WHATRACK_TEST_REDIS_PORT:-56379}
+CACHE="$ROOT/.cache"
+mkdir -p "$CACHE/bin"
+
+need_apt=()
+PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1 || true)
+[ -n "$PG_BIN" ] && [ -x "$PG_BIN/initdb" ] || need_apt+=(postgresql postgresql-contrib)
+command -v redis-server >/dev/null || need_apt+=(redis-server)
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "services: apt-get install ${need_apt[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
+fi
+
+# PostgreSQL: a private cluster (never touch a server we did not start).
+PGDATA="$CACHE/pg"
+if [ ! -f "$PGDATA/PG_VERSION" ]; then
+  mkdir -p "$PGDATA"
+  chown postgres:postgres "$PGDATA"
+  su postgres -s /bin/sh -c "$PG_BIN/initdb -D '$PGDATA' -U postgres --auth=trust -E UTF8 >/dev/null"
+  cat >> "$PGDATA/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+port = $PG_PORT
+unix_socket_directories = '$PGDATA'
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+max_connections = 300
+shared_buffers = 256MB
+CONF
+fi
+chown -R postgres:postgres "$PGDATA"
+if ! su postgres -s /bin/sh -c "$PG_BIN/pg_ctl -D '$PGDATA' status" >/dev/null 2>&1; then
+  su postgres -s /bin/sh -c "$PG_BIN/pg_ctl -D '$PGDATA' -l '$PGDATA/server.log' -w start" >/dev/null
+fi
+psql_do() { su postgres -s /bin/sh -c "psql -h 127.0.0.1 -p $PG_PORT -U postgres -tAc \"$1\""; }
+[ "$(psql_do "SELECT 1 FROM pg_roles WHERE rolname='whatrack'")" = "1" ] \
+  || psql_do "CREATE ROLE whatrack LOGIN SUPERUSER PASSWORD 'whatrack'" >/dev/null
+
+# Redis
+if ! redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
+  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --daemonize yes --save '' \
+    --pidfile "$CACHE/redis.pid" --logfile "$CACHE/redis.log"
+fi
+
+# Centrifugo v6, built from source once and cached outside git.
+if [ ! -x "$CACHE/bin/centrifugo" ]; then
+  echo "services: building Centrifugo v6.9.1 (one time, a few minutes)"
+  GOBIN="$CACHE/bin" GOFLAGS=-mod=mod go install \
+    -ldflags "-X github.com/centrifugal/centrifugo/v6/internal/build.Version=6.9.1" \
+    github.com/centrifugal/centrifugo/v6@v6.9.1
+fi
+
+echo "services: postgresql://whatrack:whatrack@127.0.0.1:$PG_PORT redis://127.0.0.1:$REDIS_PORT centrifugo=$CACHE/bin/centrifugo"

@@ -1,0 +1,152 @@
+"""create_app(): routers, middleware, lifespan. Nothing else."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+
+from whatrack import __version__
+from whatrack.auth.api import router as auth_router
+from whatrack.conversations.api import router as conversations_router
+from whatrack.db import create_engine, create_session_factory
+from whatrack.errors import DomainError
+from whatrack.instances.api import router as instances_router
+from whatrack.jobs.worker import Worker
+from whatrack.leads.api import router as leads_router
+from whatrack.observability import OUTBOX_LAG, RequestMiddleware, configure_logging
+from whatrack.realtime.api import router as realtime_router
+from whatrack.realtime.centrifugo import CentrifugoPublisher
+from whatrack.realtime.hub import Hub, HubConfig
+from whatrack.realtime.outbox import OutboxDrainer
+from whatrack.realtime.publisher import Publisher
+from whatrack.settings import Settings, get_settings
+from whatrack.tickets.api import router as tickets_router
+from whatrack.whatsapp.api import router as whatsapp_router
+
+
+def _publisher(settings: Settings) -> tuple[Publisher, Hub | None]:
+    if settings.centrifugo_url:
+        return CentrifugoPublisher(settings.centrifugo_url, settings.centrifugo_api_key), None
+    hub = Hub(HubConfig.from_centrifugo_config(settings.centrifugo_config, token_secret=settings.centrifugo_token_secret))
+    return hub, hub
+
+
+def create_app(settings: Settings | None = None, *, http_transport: httpx.AsyncBaseTransport | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    publisher, hub = _publisher(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        settings.media_dir.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(settings.database_url)
+        factory = create_session_factory(engine)
+        http = httpx.AsyncClient(transport=http_transport, timeout=settings.wuzapi_timeout_seconds)
+        drainer = OutboxDrainer(factory, publisher, settings.outbox_poll_seconds)
+        app.state.engine = engine
+        app.state.session_factory = factory
+        app.state.http = http
+        app.state.drainer = drainer
+        app.state.wake_outbox = drainer.wake
+        tasks: list[asyncio.Task[None]] = []
+        if settings.run_worker:
+            tasks.append(asyncio.create_task(drainer.run(), name="outbox"))
+            tasks.append(asyncio.create_task(Worker(factory, drainer, settings).run(), name="jobs"))
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await publisher.close()
+            await http.aclose()
+            await engine.dispose()
+
+    app = FastAPI(
+        title="Whatrack Chat",
+        version=__version__,
+        lifespan=lifespan,
+        description="WhatsApp team inbox for sales leads. JSON bodies are camelCase.",
+    )
+    app.state.settings = settings
+    app.state.publisher = publisher
+    app.state.hub = hub
+    app.add_middleware(RequestMiddleware, max_body_bytes=settings.max_body_bytes)
+
+    @app.exception_handler(DomainError)
+    async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
+        return JSONResponse(exc.body(), status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        details = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")} for e in exc.errors()
+        ]
+        return JSONResponse(
+            {"error": {"code": "validation_error", "message": "Invalid request", "details": details}},
+            status_code=422,
+        )
+
+    for router in (
+        auth_router,
+        conversations_router,
+        leads_router,
+        tickets_router,
+        instances_router,
+        whatsapp_router,
+        realtime_router,
+    ):
+        app.include_router(router)
+    if hub is not None:
+        app.add_api_websocket_route("/connection/websocket", hub.websocket_endpoint)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz(request: Request) -> JSONResponse:
+        try:
+            async with request.app.state.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception as exc:  # readiness reports, never raises
+            return JSONResponse({"status": "unavailable", "error": exc.__class__.__name__}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics(request: Request) -> Response:
+        OUTBOX_LAG.set(await request.app.state.drainer.oldest_pending_age_seconds())
+        return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    _mount_spa(app, settings.static_dir)
+    return app
+
+
+def _mount_spa(app: FastAPI, static_dir: Path) -> None:
+    """Serves the built front end at / with SPA fallback; API 404s stay JSON."""
+
+    @app.get("/{path:path}", include_in_schema=False)
+    async def spa(path: str) -> Any:
+        if path.startswith(("api/", "connection/")):
+            return JSONResponse({"error": {"code": "not_found", "message": "No such route"}}, status_code=404)
+        root = static_dir.resolve()
+        candidate = (root / path).resolve()
+        if path and candidate.is_relative_to(root) and candidate.is_file():
+            cache = "public, max-age=31536000, immutable" if path.startswith("assets/") else "no-cache"
+            return FileResponse(candidate, headers={"Cache-Control": cache})
+        index = root / "index.html"
+        if index.is_file():
+            return FileResponse(index, headers={"Cache-Control": "no-cache"})
+        return PlainTextResponse(
+            "Front end not built: run `make build` (or `cd frontend && npm ci && npm run build`).", status_code=503
+        )

@@ -1,0 +1,1 @@
+"""Organizations, users, memberships and browser sessions."""

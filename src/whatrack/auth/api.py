@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import APIRouter, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from whatrack.auth import service
+from whatrack.auth.schemas import LoginIn, MemberRead, MeRead, OrganizationRead, UserRead
+from whatrack.auth.service import Actor
+from whatrack.deps import CSRF_COOKIE, SESSION_COOKIE, AppSettings, CurrentActor, Db
+from whatrack.errors import NotFound, Unauthorized, responses
+from whatrack.models import Organization, User
+
+router = APIRouter(prefix="/api/v1", tags=["auth"])
+
+
+async def _me(db: AsyncSession, actor: Actor) -> MeRead:
+    user = await db.get(User, actor.user_id)
+    org = await db.get(Organization, actor.organization_id)
+    if user is None or org is None:
+        raise NotFound("Account not found")
+    return MeRead(
+        user=UserRead.model_validate(user),
+        organization=OrganizationRead.model_validate(org),
+        role=actor.role,
+        csrf_token=actor.csrf_token,
+    )
+
+
+@router.post("/auth/login", responses=responses(Unauthorized))
+async def login(body: LoginIn, response: Response, db: Db, settings: AppSettings) -> MeRead:
+    """Log in with email and password; sets the session and CSRF cookies."""
+    ttl = timedelta(hours=settings.session_ttl_hours)
+    token, row = await service.login(db, body.email, body.password, ttl)
+    actor = await service.resolve_session(db, token)
+    if actor is None:  # pragma: no cover - just created
+        raise Unauthorized("Session could not be created")
+    max_age = int(ttl.total_seconds())
+    response.set_cookie(
+        SESSION_COOKIE, token, max_age=max_age, httponly=True, samesite="lax", secure=settings.cookie_secure
+    )
+    response.set_cookie(
+        CSRF_COOKIE, row.csrf_token, max_age=max_age, httponly=False, samesite="lax", secure=settings.cookie_secure
+    )
+    return await _me(db, actor)
+
+
+@router.post("/auth/logout", status_code=204, responses=responses(Unauthorized))
+async def logout(response: Response, db: Db, actor: CurrentActor) -> None:
+    """End this browser session."""
+    await service.logout(db, actor)
+    response.delete_cookie(SESSION_COOKIE)
+    response.delete_cookie(CSRF_COOKIE)
+
+
+@router.get("/auth/me", responses=responses(Unauthorized))
+async def me(db: Db, actor: CurrentActor) -> MeRead:
+    """The logged-in user, their organization and role."""
+    return await _me(db, actor)
+
+
+@router.get("/users", responses=responses(Unauthorized))
+async def members(db: Db, actor: CurrentActor) -> list[MemberRead]:
+    """Members of the caller's organization (for assignment)."""
+    rows = await service.list_members(db, actor)
+    return [MemberRead(id=u.id, email=u.email, name=u.name, role=m.role) for u, m in rows]

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import uuid
+
+from pydantic import Field
+
+from whatrack.models import Role
+from whatrack.schemas import CamelModel, InputModel
+
+
+class LoginIn(InputModel):
+    email: str = Field(min_length=3, max_length=320)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class UserRead(CamelModel):
+    id: uuid.UUID
+    email: str
+    name: str
+
+
+class MemberRead(UserRead):
+    role: Role
+
+
+class OrganizationRead(CamelModel):
+    id: uuid.UUID
+    name: str
+    timezone: str
+    inactivity_timeout_minutes: int
+
+
+class MeRead(CamelModel):
+    user: UserRead
+    organization: OrganizationRead
+    role: Role
+    csrf_token: str

@@ -1,0 +1,152 @@
+"""Accounts and sessions. Services flush, never commit."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from whatrack.db import utcnow
+from whatrack.errors import Conflict, Unauthorized
+from whatrack.models import AuthSession, Membership, Organization, Role, User
+
+_hasher = PasswordHasher()
+# Verifying against this keeps unknown-email logins as slow as wrong-password ones.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who is calling: every user-reachable query is scoped by `organization_id`."""
+
+    user_id: uuid.UUID
+    organization_id: uuid.UUID
+    role: Role
+    name: str
+    email: str
+    csrf_token: str
+    session_id: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def create_organization(db: AsyncSession, name: str, timezone: str = "America/Sao_Paulo") -> Organization:
+    org = Organization(name=name, timezone=timezone)
+    db.add(org)
+    await db.flush()
+    return org
+
+
+async def create_user(
+    db: AsyncSession, organization: Organization, *, email: str, name: str, password: str, role: Role
+) -> User:
+    email = email.strip().lower()
+    if await db.scalar(select(User.id).where(User.email == email)) is not None:
+        raise Conflict(f"A user with email {email} already exists")
+    user = User(email=email, name=name, password_hash=hash_password(password))
+    db.add(user)
+    await db.flush()
+    db.add(Membership(organization_id=organization.id, user_id=user.id, role=role))
+    await db.flush()
+    return user
+
+
+async def login(db: AsyncSession, email: str, password: str, ttl: timedelta) -> tuple[str, AuthSession]:
+    """Returns the cookie value (only its digest is stored) and the session row."""
+    user = await db.scalar(select(User).where(User.email == email.strip().lower()))
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        user = None
+    if user is None or not user.is_active:
+        raise Unauthorized("Wrong email or password")
+    membership = await db.scalar(
+        select(Membership).where(Membership.user_id == user.id).order_by(Membership.created_at).limit(1)
+    )
+    if membership is None:
+        raise Unauthorized("This user belongs to no organization")
+    token = secrets.token_urlsafe(32)
+    row = AuthSession(
+        id=_digest(token),
+        user_id=user.id,
+        organization_id=membership.organization_id,
+        csrf_token=secrets.token_urlsafe(24),
+        expires_at=utcnow() + ttl,
+    )
+    db.add(row)
+    await db.flush()
+    return token, row
+
+
+async def resolve_session(db: AsyncSession, token: str) -> Actor | None:
+    row = await db.execute(
+        select(AuthSession, User, Membership)
+        .join(User, User.id == AuthSession.user_id)
+        .join(
+            Membership,
+            (Membership.user_id == AuthSession.user_id)
+            & (Membership.organization_id == AuthSession.organization_id),
+        )
+        .where(AuthSession.id == _digest(token))
+    )
+    found = row.first()
+    if found is None:
+        return None
+    session, user, membership = found
+    if session.expires_at <= utcnow() or not user.is_active:
+        return None
+    return Actor(
+        user_id=user.id,
+        organization_id=session.organization_id,
+        role=membership.role,
+        name=user.name,
+        email=user.email,
+        csrf_token=session.csrf_token,
+        session_id=session.id,
+    )
+
+
+async def logout(db: AsyncSession, actor: Actor) -> None:
+    await db.execute(delete(AuthSession).where(AuthSession.id == actor.session_id))
+
+
+async def list_members(db: AsyncSession, actor: Actor) -> list[tuple[User, Membership]]:
+    rows = await db.execute(
+        select(User, Membership)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.organization_id == actor.organization_id)
+        .order_by(User.name)
+    )
+    return [(u, m) for u, m in rows.tuples()]
+
+
+async def ensure_bootstrap(
+    db: AsyncSession, *, organization_name: str, email: str, password: str
+) -> tuple[Organization, User, bool]:
+    """First start: one organization with one admin. Returns (org, user, created)."""
+    user = await db.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is not None:
+        membership = await db.scalar(select(Membership).where(Membership.user_id == user.id))
+        org = await db.get(Organization, membership.organization_id) if membership else None
+        if org is not None:
+            return org, user, False
+    org = await create_organization(db, organization_name)
+    user = await create_user(db, org, email=email, name="Admin", password=password, role=Role.ADMIN)
+    return org, user, True

@@ -1,0 +1,159 @@
+"""whatrack serve | worker | db upgrade | user create | instance create | simulator"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+from rich.panel import Panel
+
+from whatrack import migrate
+from whatrack.auth import service as auth
+from whatrack.db import create_engine, create_session_factory, session_scope
+from whatrack.models import Role
+from whatrack.settings import Settings, get_settings
+
+app = typer.Typer(no_args_is_help=True, help="Whatrack Chat: WhatsApp team inbox for sales leads.")
+db_app = typer.Typer(help="Database commands.")
+user_app = typer.Typer(help="Users.")
+instance_app = typer.Typer(help="WhatsApp instances (WuzAPI users).")
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+app.add_typer(instance_app, name="instance")
+console = Console()
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply all migrations."""
+    settings = get_settings()
+    migrate.upgrade(settings.database_url)
+    console.print(f"[green]Database at head[/]: {settings.database_url.split('@')[-1]}")
+
+
+async def _bootstrap(settings: Settings, password: str) -> tuple[str, bool]:
+    engine = create_engine(settings.database_url)
+    try:
+        async for db in session_scope(create_session_factory(engine)):
+            org, _user, created = await auth.ensure_bootstrap(
+                db, organization_name=settings.organization_name, email=settings.admin_email, password=password
+            )
+            return str(org.id), created
+    finally:
+        await engine.dispose()
+    raise RuntimeError("unreachable")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address")] = None,
+    port: Annotated[int | None, typer.Option(help="Port")] = None,
+    demo: Annotated[bool | None, typer.Option("--demo/--no-demo", help="Start the simulated WhatsApp instance")] = None,
+) -> None:
+    """Migrate, make sure an admin exists, and serve the app (API, front end, real-time)."""
+    settings = get_settings()
+    if host:
+        settings.host = host
+    if port:
+        settings.port = port
+    if demo is not None:
+        settings.demo = demo
+    migrate.upgrade(settings.database_url)
+    password = settings.admin_password or secrets.token_urlsafe(9)
+    _org_id, created = asyncio.run(_bootstrap(settings, password))
+    url = f"http://{settings.host}:{settings.port}"
+    lines = [f"Open [bold]{url}[/]"]
+    if created:
+        lines.append(f"Log in as [bold]{settings.admin_email}[/] with password [bold]{password}[/]")
+    else:
+        lines.append(f"Log in as [bold]{settings.admin_email}[/] (password set at first start or ADMIN_PASSWORD)")
+    if settings.demo:
+        lines.append("Demo WhatsApp instance: simulated leads will start writing in a few seconds.")
+    console.print(Panel("\n".join(lines), title="Whatrack Chat", expand=False))
+
+    from whatrack.app import create_app  # noqa: PLC0415 - import after settings are final
+
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning", proxy_headers=True)
+
+
+@user_app.command("create")
+def user_create(
+    email: str,
+    name: Annotated[str, typer.Option(help="Display name")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True)],
+    organization: Annotated[str | None, typer.Option(help="Organization id (default: the first one)")] = None,
+    admin: Annotated[bool, typer.Option(help="Organization admin")] = False,
+) -> None:
+    """Create a user in an organization."""
+    settings = get_settings()
+
+    async def run() -> str:
+        from sqlalchemy import select  # noqa: PLC0415
+
+        from whatrack.models import Organization  # noqa: PLC0415
+
+        engine = create_engine(settings.database_url)
+        try:
+            async for db in session_scope(create_session_factory(engine)):
+                stmt = select(Organization).order_by(Organization.created_at).limit(1)
+                if organization:
+                    stmt = select(Organization).where(Organization.id == organization)
+                org = await db.scalar(stmt)
+                if org is None:
+                    org = await auth.create_organization(db, settings.organization_name)
+                user = await auth.create_user(
+                    db, org, email=email, name=name, password=password, role=Role.ADMIN if admin else Role.AGENT
+                )
+                return f"{user.email} in {org.name} ({org.id})"
+        finally:
+            await engine.dispose()
+        raise RuntimeError("unreachable")
+
+    console.print(f"[green]Created[/] {asyncio.run(run())}")
+
+
+@instance_app.command("create")
+def instance_create(
+    name: str,
+    base_url: Annotated[str, typer.Option(help="WuzAPI base URL, e.g. http://wuzapi:8080")],
+    token: Annotated[str, typer.Option(help="The WuzAPI user token")],
+    hmac_key: Annotated[str | None, typer.Option(help="WuzAPI HMAC key (>= 32 chars)")] = None,
+    organization: Annotated[str | None, typer.Option(help="Organization id (default: the first one)")] = None,
+) -> None:
+    """Register a WuzAPI instance and print the webhook URL to configure in WuzAPI."""
+    from whatrack.instances import service as instances  # noqa: PLC0415
+
+    settings = get_settings()
+
+    async def run() -> str:
+        from sqlalchemy import select  # noqa: PLC0415
+
+        from whatrack.models import Organization  # noqa: PLC0415
+
+        engine = create_engine(settings.database_url)
+        try:
+            async for db in session_scope(create_session_factory(engine)):
+                stmt = select(Organization).order_by(Organization.created_at).limit(1)
+                if organization:
+                    stmt = select(Organization).where(Organization.id == organization)
+                org = await db.scalar(stmt)
+                if org is None:
+                    raise typer.BadParameter("No organization yet: run `whatrack serve` once or `whatrack user create`")
+                inst = await instances.create_instance(
+                    db, org.id, name=name, base_url=base_url, token=token, hmac_key=hmac_key
+                )
+                return instances.webhook_url(inst, settings.public_url)
+        finally:
+            await engine.dispose()
+        raise RuntimeError("unreachable")
+
+    url = asyncio.run(run())
+    console.print(f"[green]Instance created.[/] Configure this webhook in WuzAPI:\n{url}")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+
+from whatrack.conversations import service
+from whatrack.conversations.schemas import AssignIn, ConversationPage, ConversationRead, ListFilters, TypingIn
+from whatrack.deps import CurrentActor, Db
+from whatrack.errors import BadRequest, NotFound, Unauthorized, responses
+from whatrack.inbox import actions
+from whatrack.messages import service as messages
+from whatrack.messages.schemas import MessageRead
+from whatrack.models import TicketStatus
+from whatrack.schemas import CamelModel
+
+router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"])
+ERRORS = responses(Unauthorized, NotFound, BadRequest)
+
+
+class MessagePage(CamelModel):
+    items: list[MessageRead]
+    next_cursor: str | None
+
+
+@router.get("", responses=ERRORS)
+async def list_conversations(
+    db: Db,
+    actor: CurrentActor,
+    instance_id: uuid.UUID | None = None,
+    ticket_status: TicketStatus | None = None,
+    unread: bool = False,
+    assigned: Literal["me", "unassigned"] | None = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    order: Literal["recent", "waiting"] = "recent",
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+) -> ConversationPage:
+    """Inbox list, newest activity first (or lead waiting longest first), with filters and search."""
+    filters = ListFilters(
+        instance_id=instance_id, ticket_status=ticket_status, unread=unread, assigned=assigned, q=q, order=order
+    )
+    return await service.list_conversations(db, actor, filters, cursor, limit)
+
+
+@router.get("/{conversation_id}", responses=ERRORS)
+async def get_conversation(conversation_id: uuid.UUID, db: Db, actor: CurrentActor) -> ConversationRead:
+    """One conversation."""
+    conv = await service.get_conversation(db, actor, conversation_id)
+    return await service.read_model(db, conv.id)
+
+
+@router.get("/{conversation_id}/messages", responses=ERRORS)
+async def list_messages(
+    conversation_id: uuid.UUID,
+    db: Db,
+    actor: CurrentActor,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+) -> MessagePage:
+    """Messages newest first across all tickets; each carries its ticket id."""
+    conv = await service.get_conversation(db, actor, conversation_id)
+    items, next_cursor = await messages.list_messages(db, conv.id, cursor, limit)
+    return MessagePage(items=items, next_cursor=next_cursor)
+
+
+@router.post("/{conversation_id}/read", responses=ERRORS)
+async def mark_read(conversation_id: uuid.UUID, request: Request, db: Db, actor: CurrentActor) -> ConversationRead:
+    """Unread count to zero; the lead's messages are marked read on WhatsApp too."""
+    return await actions.mark_read(db, request.app.state.http, request.app.state.settings, actor, conversation_id)
+
+
+@router.post("/{conversation_id}/unread", responses=ERRORS)
+async def mark_unread(conversation_id: uuid.UUID, db: Db, actor: CurrentActor) -> ConversationRead:
+    """Flag the conversation as unread again."""
+    return await actions.mark_unread(db, actor, conversation_id)
+
+
+@router.post("/{conversation_id}/assign", responses=ERRORS)
+async def assign(conversation_id: uuid.UUID, body: AssignIn, db: Db, actor: CurrentActor) -> ConversationRead:
+    """Assign to a member of the organization, or unassign with null."""
+    return await actions.assign(db, actor, conversation_id, body.user_id)
+
+
+@router.post("/{conversation_id}/typing", status_code=204, responses=ERRORS)
+async def typing(conversation_id: uuid.UUID, body: TypingIn, request: Request, db: Db, actor: CurrentActor) -> None:
+    """Agent typing: forwarded to WhatsApp (composing/paused) and to the other agents."""
+    await actions.agent_typing(db, request.app.state.http, request.app.state.settings, actor, conversation_id,
+                               body.is_typing)
+
+

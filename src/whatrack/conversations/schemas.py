@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import Field
+
+from whatrack.models import MessageStatus, SenderType, TicketStatus
+from whatrack.schemas import CamelModel, InputModel
+
+
+class LeadBrief(CamelModel):
+    id: uuid.UUID
+    name: str | None
+    push_name: str | None
+    phone: str | None
+
+
+class AssigneeRead(CamelModel):
+    id: uuid.UUID
+    name: str
+
+
+class ConversationRead(CamelModel):
+    id: uuid.UUID
+    instance_id: uuid.UUID
+    lead: LeadBrief
+    ticket_status: TicketStatus
+    current_ticket_id: uuid.UUID | None
+    unread_count: int
+    last_message_at: datetime
+    last_message_preview: str | None
+    last_message_sender_type: SenderType | None
+    last_message_status: MessageStatus | None
+    waiting_since: datetime | None
+    assignee: AssigneeRead | None
+    created_at: datetime
+
+
+class ConversationPage(CamelModel):
+    items: list[ConversationRead]
+    next_cursor: str | None
+
+
+class AssignIn(InputModel):
+    user_id: uuid.UUID | None
+
+
+class TypingIn(InputModel):
+    is_typing: bool
+
+
+class ListFilters(CamelModel):
+    instance_id: uuid.UUID | None = None
+    ticket_status: TicketStatus | None = None
+    unread: bool = False
+    assigned: Literal["me", "unassigned"] | None = None
+    q: str | None = Field(default=None, max_length=200)
+    order: Literal["recent", "waiting"] = "recent"

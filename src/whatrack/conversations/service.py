@@ -1,0 +1,219 @@
+"""Conversations: the inbox list, read state, assignment. Every query starts from the caller's org."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, or_, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from whatrack.auth.service import Actor
+from whatrack.conversations.schemas import AssigneeRead, ConversationPage, ConversationRead, LeadBrief, ListFilters
+from whatrack.db_util import for_update, insert_or_get
+from whatrack.errors import BadRequest, NotFound
+from whatrack.models import Conversation, Lead, Membership, Message, MessageType, User
+
+Assignee = aliased(User)
+
+PREVIEW_LABELS: dict[MessageType, str] = {
+    MessageType.IMAGE: "📷 Foto",
+    MessageType.VIDEO: "🎥 Vídeo",
+    MessageType.AUDIO: "🎤 Áudio",
+    MessageType.DOCUMENT: "📄 Documento",
+    MessageType.STICKER: "Figurinha",
+    MessageType.LOCATION: "📍 Localização",
+    MessageType.CONTACT: "👤 Contato",
+}
+
+
+def preview_of(message_type: MessageType, content: str | None) -> str:
+    label = PREVIEW_LABELS.get(message_type)
+    text_ = (content or "").strip().replace("\n", " ")
+    if label and text_:
+        text_ = f"{label} · {text_}"
+    elif label:
+        text_ = label
+    return text_[:120]
+
+
+def _select_rows() -> Select[tuple[Conversation, Lead, str | None]]:
+    return (
+        select(Conversation, Lead, Assignee.name)
+        .join(Lead, Lead.id == Conversation.lead_id)
+        .outerjoin(Assignee, Assignee.id == Conversation.assignee_id)
+    )
+
+
+def to_read(conv: Conversation, lead: Lead, assignee_name: str | None) -> ConversationRead:
+    return ConversationRead(
+        id=conv.id,
+        instance_id=conv.instance_id,
+        lead=LeadBrief(id=lead.id, name=lead.name, push_name=lead.push_name, phone=lead.phone),
+        ticket_status=conv.ticket_status,
+        current_ticket_id=conv.current_ticket_id,
+        unread_count=conv.unread_count,
+        last_message_at=conv.last_message_at,
+        last_message_preview=conv.last_message_preview,
+        last_message_sender_type=conv.last_message_sender_type,
+        last_message_status=conv.last_message_status,
+        waiting_since=conv.waiting_since,
+        assignee=(
+            AssigneeRead(id=conv.assignee_id, name=assignee_name or "")
+            if conv.assignee_id is not None
+            else None
+        ),
+        created_at=conv.created_at,
+    )
+
+
+async def read_model(db: AsyncSession, conversation_id: uuid.UUID) -> ConversationRead:
+    row = (await db.execute(_select_rows().where(Conversation.id == conversation_id))).one()
+    return to_read(*row)
+
+
+async def get_conversation(db: AsyncSession, actor: Actor, conversation_id: uuid.UUID, *, lock: bool = False) -> Conversation:
+    stmt = select(Conversation).where(
+        Conversation.id == conversation_id, Conversation.organization_id == actor.organization_id
+    )
+    conv = await db.scalar(for_update(stmt, db) if lock else stmt)
+    if conv is None:
+        raise NotFound("Conversation not found")
+    return conv
+
+
+async def get_or_create(
+    db: AsyncSession, organization_id: uuid.UUID, lead: Lead, instance_id: uuid.UUID
+) -> tuple[Conversation, bool]:
+    lookup = for_update(select(Conversation).where(Conversation.lead_id == lead.id), db)
+    conv = await db.scalar(lookup)
+    if conv is not None:
+        return conv, False
+    return await insert_or_get(
+        db,
+        Conversation(
+            id=uuid.uuid4(), organization_id=organization_id, lead_id=lead.id, instance_id=instance_id,
+            unread_count=0,
+        ),
+        lookup,
+    )
+
+
+# -- listing ---------------------------------------------------------------------------------------
+
+
+def _encode_cursor(values: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        return datetime.fromisoformat(raw[0]), uuid.UUID(raw[1])
+    except (ValueError, TypeError, IndexError, json.JSONDecodeError) as exc:
+        raise BadRequest("Invalid cursor") from exc
+
+
+def _like_pattern(q: str) -> str:
+    return "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _search_clause(db: AsyncSession, organization_id: uuid.UUID, q: str) -> Any:
+    pattern = _like_pattern(q)
+    clauses = [Lead.name.ilike(pattern, escape="\\"), Lead.push_name.ilike(pattern, escape="\\")]
+    digits = re.sub(r"\D", "", q)
+    if len(digits) >= 3:
+        clauses.append(Lead.phone.like(_like_pattern(digits), escape="\\"))
+    if db.bind.dialect.name == "sqlite" and len(q) >= 3:
+        fts_query = '"' + q.replace('"', '""') + '"'
+        matching = select(Message.conversation_id).where(
+            Message.organization_id == organization_id,
+            text("messages.rowid IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH :fts)").bindparams(
+                fts=fts_query
+            ),
+        )
+    else:
+        matching = select(Message.conversation_id).where(
+            Message.organization_id == organization_id, Message.content.ilike(pattern, escape="\\")
+        )
+    clauses.append(Conversation.id.in_(matching))
+    return or_(*clauses)
+
+
+async def list_conversations(
+    db: AsyncSession, actor: Actor, filters: ListFilters, cursor: str | None, limit: int
+) -> ConversationPage:
+    stmt = _select_rows().where(Conversation.organization_id == actor.organization_id)
+    if filters.instance_id:
+        stmt = stmt.where(Conversation.instance_id == filters.instance_id)
+    if filters.ticket_status:
+        stmt = stmt.where(Conversation.ticket_status == filters.ticket_status)
+    if filters.unread:
+        stmt = stmt.where(Conversation.unread_count > 0)
+    if filters.assigned == "me":
+        stmt = stmt.where(Conversation.assignee_id == actor.user_id)
+    elif filters.assigned == "unassigned":
+        stmt = stmt.where(Conversation.assignee_id.is_(None))
+    if filters.q and filters.q.strip():
+        stmt = stmt.where(_search_clause(db, actor.organization_id, filters.q.strip()))
+
+    if filters.order == "waiting":
+        key = Conversation.waiting_since
+        stmt = stmt.where(key.is_not(None))
+        if cursor:
+            at, cid = _decode_cursor(cursor)
+            stmt = stmt.where(or_(key > at, and_(key == at, Conversation.id > cid)))
+        stmt = stmt.order_by(key.asc(), Conversation.id.asc())
+    else:
+        key = Conversation.last_message_at
+        if cursor:
+            at, cid = _decode_cursor(cursor)
+            stmt = stmt.where(or_(key < at, and_(key == at, Conversation.id < cid)))
+        stmt = stmt.order_by(key.desc(), Conversation.id.desc())
+
+    rows = (await db.execute(stmt.limit(limit + 1))).all()
+    items = [to_read(*r) for r in rows[:limit]]
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1][0]
+        at = last.waiting_since if filters.order == "waiting" else last.last_message_at
+        next_cursor = _encode_cursor([at.isoformat() if at else None, str(last.id)])
+    return ConversationPage(items=items, next_cursor=next_cursor)
+
+
+# -- changes ---------------------------------------------------------------------------------------
+
+
+async def mark_read(db: AsyncSession, actor: Actor, conversation_id: uuid.UUID) -> Conversation:
+    conv = await get_conversation(db, actor, conversation_id, lock=True)
+    conv.unread_count = 0
+    await db.flush()
+    return conv
+
+
+async def mark_unread(db: AsyncSession, actor: Actor, conversation_id: uuid.UUID) -> Conversation:
+    conv = await get_conversation(db, actor, conversation_id, lock=True)
+    conv.unread_count = max(1, conv.unread_count)
+    await db.flush()
+    return conv
+
+
+async def assign(db: AsyncSession, actor: Actor, conversation_id: uuid.UUID, user_id: uuid.UUID | None) -> Conversation:
+    """Assignment locks the conversation row (SELECT ... FOR UPDATE) so two agents can't race."""
+    conv = await get_conversation(db, actor, conversation_id, lock=True)
+    if user_id is not None:
+        member = await db.scalar(
+            select(Membership.id).where(
+                Membership.organization_id == actor.organization_id, Membership.user_id == user_id
+            )
+        )
+        if member is None:
+            raise BadRequest("That user is not a member of this organization")
+    conv.assignee_id = user_id
+    await db.flush()
+    return conv

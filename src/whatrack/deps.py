@@ -1,0 +1,63 @@
+"""FastAPI dependencies shared by the routers: database session, caller, CSRF."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from whatrack.auth.service import Actor, resolve_session
+from whatrack.db import session_scope
+from whatrack.errors import Forbidden, Unauthorized
+from whatrack.settings import Settings
+
+SESSION_COOKIE = "whatrack_session"
+CSRF_COOKIE = "whatrack_csrf"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_settings_dep(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_session_factory(request: Request) -> async_sessionmaker[AsyncSession]:
+    factory: async_sessionmaker[AsyncSession] = request.app.state.session_factory
+    return factory
+
+
+async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
+    """The request's one transaction, committed when the route returns without error."""
+    async for session in session_scope(request.app.state.session_factory):
+        yield session
+
+
+async def get_actor(request: Request, db: Annotated[AsyncSession, Depends(get_db)]) -> Actor:
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        raise Unauthorized("Not logged in")
+    actor = await resolve_session(db, token)
+    if actor is None:
+        raise Unauthorized("Session expired, log in again")
+    if request.method not in SAFE_METHODS:
+        sent = request.headers.get(CSRF_HEADER, "")
+        if not hmac.compare_digest(sent.encode(), actor.csrf_token.encode()):
+            raise Forbidden("Missing or wrong X-CSRF-Token header")
+    return actor
+
+
+async def get_admin(actor: Annotated[Actor, Depends(get_actor)]) -> Actor:
+    if not actor.is_admin:
+        raise Forbidden("Only organization admins can do this")
+    return actor
+
+
+Db = Annotated[AsyncSession, Depends(get_db)]
+CurrentActor = Annotated[Actor, Depends(get_actor)]
+AdminActor = Annotated[Actor, Depends(get_admin)]
+SessionFactory = Annotated[async_sessionmaker[AsyncSession], Depends(get_session_factory)]
+AppSettings = Annotated[Settings, Depends(get_settings_dep)]

@@ -1,0 +1,114 @@
+"""Agent actions on a conversation that touch several domains (and WhatsApp)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from whatrack.auth.service import Actor
+from whatrack.conversations import service as conversations
+from whatrack.conversations.schemas import ConversationRead
+from whatrack.leads.phones import whatsapp_number
+from whatrack.models import Conversation, Instance, Lead, Message, SenderType
+from whatrack.realtime.events import TypingData, emit_conversation_updated, emit_typing
+from whatrack.settings import Settings
+from whatrack.whatsapp.client import WuzapiClient, WuzapiError
+
+log = logging.getLogger(__name__)
+_background: set[asyncio.Task[None]] = set()
+
+
+def _fire(coro: object) -> None:
+    """Best-effort WhatsApp side effects run after the response; failures are logged, not raised."""
+    task: asyncio.Task[None] = asyncio.ensure_future(coro)  # type: ignore[arg-type]
+    _background.add(task)
+    task.add_done_callback(_background.discard)
+
+
+async def _best_effort(what: str, coro: object) -> None:
+    try:
+        await coro  # type: ignore[misc]
+    except WuzapiError as exc:
+        log.info("%s failed: %s", what, exc.message)
+
+
+async def _updated(db: AsyncSession, actor: Actor, conv: Conversation) -> ConversationRead:
+    read = await conversations.read_model(db, conv.id)
+    emit_conversation_updated(db, actor.organization_id, read)
+    return read
+
+
+async def _client_and_lead(
+    db: AsyncSession, http: httpx.AsyncClient, settings: Settings, conv: Conversation
+) -> tuple[WuzapiClient, Lead]:
+    instance = await db.get(Instance, conv.instance_id)
+    lead = await db.get(Lead, conv.lead_id)
+    assert instance is not None and lead is not None
+    return WuzapiClient(http, instance.base_url, instance.token, settings.wuzapi_timeout_seconds), lead
+
+
+async def mark_read(
+    db: AsyncSession, http: httpx.AsyncClient, settings: Settings, actor: Actor, conversation_id: uuid.UUID
+) -> ConversationRead:
+    conv = await conversations.get_conversation(db, actor, conversation_id)
+    unread = conv.unread_count
+    conv = await conversations.mark_read(db, actor, conversation_id)
+    if unread > 0:
+        ids = list(
+            (
+                await db.scalars(
+                    select(Message.external_id)
+                    .where(Message.conversation_id == conv.id, Message.sender_type == SenderType.LEAD)
+                    .order_by(Message.sent_at.desc())
+                    .limit(min(unread, 50))
+                )
+            ).all()
+        )
+        client, lead = await _client_and_lead(db, http, settings, conv)
+        jid = lead.remote_jid or f"{whatsapp_number(lead.phone or '')}@s.whatsapp.net"
+        external_ids = [i for i in ids if i]
+        if external_ids:
+            _fire(_best_effort("markread", client.mark_read(external_ids, jid, jid)))
+    return await _updated(db, actor, conv)
+
+
+async def mark_unread(db: AsyncSession, actor: Actor, conversation_id: uuid.UUID) -> ConversationRead:
+    conv = await conversations.mark_unread(db, actor, conversation_id)
+    return await _updated(db, actor, conv)
+
+
+async def assign(
+    db: AsyncSession, actor: Actor, conversation_id: uuid.UUID, user_id: uuid.UUID | None
+) -> ConversationRead:
+    conv = await conversations.assign(db, actor, conversation_id, user_id)
+    return await _updated(db, actor, conv)
+
+
+async def agent_typing(
+    db: AsyncSession,
+    http: httpx.AsyncClient,
+    settings: Settings,
+    actor: Actor,
+    conversation_id: uuid.UUID,
+    is_typing: bool,
+) -> None:
+    conv = await conversations.get_conversation(db, actor, conversation_id)
+    client, lead = await _client_and_lead(db, http, settings, conv)
+    phone = lead.remote_jid or whatsapp_number(lead.phone or "")
+    _fire(_best_effort("presence", client.presence(phone, is_typing)))
+    emit_typing(
+        db,
+        actor.organization_id,
+        TypingData(
+            conversation_id=conv.id,
+            is_typing=is_typing,
+            sender_type=SenderType.USER,
+            user_id=actor.user_id,
+            user_name=actor.name,
+        ),
+    )

@@ -1,0 +1,217 @@
+"""send(): insert Message(PENDING) and commit BEFORE calling WuzAPI, then SENT or FAILED.
+
+The message is never lost: it exists before WhatsApp is called, and a FAILED one can be retried.
+This flow owns two transactions on purpose (the documented exception to one-request-one-commit).
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from whatrack.auth.service import Actor
+from whatrack.conversations import service as conversations
+from whatrack.db import session_scope, utcnow
+from whatrack.db_util import for_update
+from whatrack.errors import BadRequest, Conflict, NotFound
+from whatrack.inbox.receive import OUTBOUND
+from whatrack.leads.phones import whatsapp_number
+from whatrack.messages import media as media_store
+from whatrack.messages import service as messages
+from whatrack.messages.schemas import MessageRead
+from whatrack.models import (
+    Conversation,
+    Instance,
+    InstanceStatus,
+    Lead,
+    Message,
+    MessageStatus,
+    MessageType,
+    SenderType,
+)
+from whatrack.realtime.events import emit_conversation_updated, emit_new_message
+from whatrack.tickets import service as tickets
+from whatrack.whatsapp.client import WuzapiClient, WuzapiError
+
+DISCONNECTED = "WhatsApp disconnected"
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    data: bytes
+    mime: str
+    file_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SendContext:
+    factory: async_sessionmaker[AsyncSession]
+    http: httpx.AsyncClient
+    media_dir: Path
+    timeout: float
+    after_commit: Callable[[], None]
+
+
+def media_kind(mime: str) -> MessageType:
+    base = mime.split(";")[0].strip().lower()
+    if base in {"image/jpeg", "image/png"}:
+        return MessageType.IMAGE
+    if base.startswith("audio/"):
+        return MessageType.AUDIO
+    if base.startswith("video/"):
+        return MessageType.VIDEO
+    return MessageType.DOCUMENT
+
+
+def new_whatsapp_id() -> str:
+    """Our own WhatsApp-style id, passed as `Id`: receipts that race WuzAPI's answer still match."""
+    return "3EB0" + secrets.token_hex(8).upper()
+
+
+async def send(
+    ctx: SendContext,
+    actor: Actor,
+    *,
+    conversation_id: uuid.UUID,
+    content: str | None,
+    client_id: str | None,
+    reply_to_id: uuid.UUID | None,
+    upload: Upload | None = None,
+) -> MessageRead:
+    if not (content and content.strip()) and upload is None:
+        raise BadRequest("Message is empty: send content or a file")
+    async for db in session_scope(ctx.factory):
+        conv = await conversations.get_conversation(db, actor, conversation_id, lock=True)
+        if client_id:
+            existing = await db.scalar(
+                select(Message).where(Message.conversation_id == conv.id, Message.client_id == client_id)
+            )
+            if existing is not None:
+                return await messages.read_one(db, existing)
+        reply_to = None
+        if reply_to_id is not None:
+            reply_to = await messages.get_message(db, actor, reply_to_id)
+            if reply_to.conversation_id != conv.id:
+                raise BadRequest("replyToId is a message of another conversation")
+        lead = await db.get(Lead, conv.lead_id)
+        assert lead is not None
+        now = utcnow()
+        ticket, _ = await tickets.resolve_ticket(db, conv, lead, OUTBOUND, now)
+        msg = Message(
+            id=uuid.uuid4(),
+            organization_id=actor.organization_id,
+            conversation_id=conv.id,
+            ticket_id=ticket.id,
+            instance_id=conv.instance_id,
+            sender_type=SenderType.USER,
+            sender_id=actor.user_id,
+            sender_name=actor.name,
+            message_type=MessageType.TEXT,
+            content=(content or "").strip() or None,
+            status=MessageStatus.PENDING,
+            external_id=new_whatsapp_id(),
+            client_id=client_id,
+            reply_to_id=reply_to.id if reply_to else None,
+            reply_to_external_id=reply_to.external_id if reply_to else None,
+            reactions=[],
+            meta={},
+            sent_at=now,
+        )
+        if upload is not None:
+            msg.message_type = media_kind(upload.mime)
+            msg.media_path = media_store.store(ctx.media_dir, actor.organization_id, upload.data, upload.mime,
+                                               upload.file_name)
+            msg.media_mime = upload.mime
+            msg.media_name = upload.file_name
+            msg.media_size = len(upload.data)
+        db.add(msg)
+        await db.flush()
+        conv.last_message_at = now
+        conv.last_message_preview = conversations.preview_of(msg.message_type, msg.content)
+        conv.last_message_sender_type = SenderType.USER
+        conv.last_message_status = MessageStatus.PENDING
+        conv.last_message_id = msg.id
+        conv.waiting_since = None
+        ticket.last_activity_at = now
+        if ticket.assignee_id is None and conv.assignee_id is None:
+            conv.assignee_id = actor.user_id  # first agent to answer takes the lead
+        emit_new_message(db, actor.organization_id, await messages.read_one(db, msg))
+        emit_conversation_updated(db, actor.organization_id, await conversations.read_model(db, conv.id))
+        message_id = msg.id
+    ctx.after_commit()
+    return await dispatch(ctx, message_id)
+
+
+async def retry(ctx: SendContext, actor: Actor, message_id: uuid.UUID) -> MessageRead:
+    async for db in session_scope(ctx.factory):
+        msg = await messages.get_message(db, actor, message_id)
+        msg = await db.scalar(for_update(select(Message).where(Message.id == msg.id), db))
+        assert msg is not None
+        if msg.status != MessageStatus.FAILED:
+            raise Conflict(f"Only FAILED messages can be retried (this one is {msg.status.value})")
+        await messages.advance_status(db, msg, MessageStatus.PENDING)
+    ctx.after_commit()
+    return await dispatch(ctx, message_id)
+
+
+def _participant(msg: Message, lead: Lead, instance: Instance) -> str:
+    if msg.sender_type == SenderType.LEAD:
+        return lead.remote_jid or f"{whatsapp_number(lead.phone or '')}@s.whatsapp.net"
+    return f"{whatsapp_number(instance.phone)}@s.whatsapp.net" if instance.phone else ""
+
+
+async def dispatch(ctx: SendContext, message_id: uuid.UUID) -> MessageRead:
+    """Call WuzAPI for a PENDING message (outside any transaction), then record SENT or FAILED."""
+    async for db in session_scope(ctx.factory):
+        msg = await db.get(Message, message_id)
+        if msg is None:
+            raise NotFound("Message not found")
+        conv = await db.get(Conversation, msg.conversation_id)
+        instance = await db.get(Instance, msg.instance_id)
+        lead = await db.get(Lead, conv.lead_id) if conv else None
+        assert conv is not None and instance is not None and lead is not None
+        reply = None
+        if msg.reply_to_id:
+            quoted = await db.get(Message, msg.reply_to_id)
+            if quoted is not None and quoted.external_id:
+                reply = (quoted.external_id, _participant(quoted, lead, instance))
+        phone = lead.remote_jid or whatsapp_number(lead.phone or "")
+        media = (msg.message_type, msg.media_path, msg.media_mime, msg.media_name)
+        content, external_id = msg.content, msg.external_id
+        base_url, token = instance.base_url, instance.token
+        known_down = instance.status in (InstanceStatus.DISCONNECTED, InstanceStatus.LOGGED_OUT)
+
+    client = WuzapiClient(ctx.http, base_url, token, ctx.timeout)
+    error: str | None = None
+    try:
+        kind, path, mime, name = media
+        if path is not None:
+            data = media_store.resolve(ctx.media_dir, path).read_bytes()
+            await client.send_media(kind.value, phone, data, mime or "application/octet-stream",
+                                    caption=content, file_name=name, message_id=external_id, reply=reply)
+        else:
+            await client.send_text(phone, content or "", message_id=external_id, reply=reply)
+    except WuzapiError as exc:
+        error = DISCONNECTED if exc.disconnected or known_down and exc.status_code == 500 else exc.message
+    except OSError:
+        error = "Media file is missing on the server"
+
+    async for db in session_scope(ctx.factory):
+        msg = await db.scalar(for_update(select(Message).where(Message.id == message_id), db))
+        assert msg is not None
+        if error is None:
+            await messages.advance_status(db, msg, MessageStatus.SENT)
+            await messages.apply_pending_receipts(db, msg)
+        else:
+            await messages.advance_status(db, msg, MessageStatus.FAILED, error=error)
+        emit_conversation_updated(db, msg.organization_id, await conversations.read_model(db, msg.conversation_id))
+        result = await messages.read_one(db, msg)
+    ctx.after_commit()
+    return result

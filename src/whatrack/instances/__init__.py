@@ -1,0 +1,1 @@
+"""instances domain."""

@@ -1,0 +1,82 @@
+"""Background jobs in the app process (embedded) or in `whatrack worker` processes (production).
+
+Rows in the database are the queue; every job is idempotent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from whatrack.conversations import service as conversations
+from whatrack.db import session_scope, utcnow
+from whatrack.messages.service import purge_old_receipts
+from whatrack.models import ClosedBy, Organization, OutboxEvent, Ticket, TicketStatus
+from whatrack.realtime.events import emit_conversation_updated
+from whatrack.realtime.outbox import OutboxDrainer
+from whatrack.settings import Settings
+from whatrack.tickets.service import close_ticket
+
+log = logging.getLogger(__name__)
+INTERVAL_SECONDS = 30.0
+
+
+async def close_inactive_tickets(db: AsyncSession) -> int:
+    """Resolve tickets with no activity for longer than their organization's timeout."""
+    now = utcnow()
+    closed = 0
+    orgs = (await db.execute(select(Organization.id, Organization.inactivity_timeout_minutes))).all()
+    for org_id, minutes in orgs:
+        if minutes <= 0:
+            continue
+        stmt = (
+            select(Ticket)
+            .where(
+                Ticket.organization_id == org_id,
+                Ticket.status != TicketStatus.RESOLVED,
+                Ticket.last_activity_at < now - timedelta(minutes=minutes),
+            )
+            .limit(500)
+        )
+        if db.bind.dialect.name == "postgresql":
+            stmt = stmt.with_for_update(skip_locked=True)
+        for ticket in (await db.scalars(stmt)).all():
+            ticket, conv = await close_ticket(db, ticket, None, None, ClosedBy.INACTIVITY)
+            emit_conversation_updated(db, org_id, await conversations.read_model(db, conv.id))
+            closed += 1
+    return closed
+
+
+async def purge_published_outbox(db: AsyncSession) -> None:
+    await db.execute(
+        delete(OutboxEvent).where(
+            OutboxEvent.published_at.is_not(None), OutboxEvent.published_at < utcnow() - timedelta(hours=1)
+        )
+    )
+
+
+class Worker:
+    def __init__(self, factory: async_sessionmaker[AsyncSession], drainer: OutboxDrainer, settings: Settings) -> None:
+        self._factory = factory
+        self._drainer = drainer
+        self._settings = settings
+
+    async def run_once(self) -> None:
+        async for db in session_scope(self._factory):
+            closed = await close_inactive_tickets(db)
+            await purge_old_receipts(db, utcnow() - timedelta(seconds=self._settings.pending_receipt_ttl_seconds))
+            await purge_published_outbox(db)
+        if closed:
+            self._drainer.wake()
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await self.run_once()
+            except Exception:  # a failed round is retried at the next one
+                log.exception("background jobs failed")
+            await asyncio.sleep(INTERVAL_SECONDS)

@@ -1,0 +1,140 @@
+"""Messages: storage, listing, status changes. Services flush, never commit."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import and_, delete, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from whatrack.auth.service import Actor
+from whatrack.db_util import for_update
+from whatrack.errors import BadRequest, NotFound
+from whatrack.messages.schemas import MessageRead
+from whatrack.models import Conversation, Message, MessageStatus, PendingReceipt
+from whatrack.models.enums import STATUS_RANK
+from whatrack.models.enums import MessageStatus as Status
+from whatrack.realtime.events import StatusData, emit_message_status
+
+
+async def reads(db: AsyncSession, messages: Sequence[Message]) -> list[MessageRead]:
+    """MessageRead for each message, with quoted replies loaded in one query."""
+    reply_ids = {m.reply_to_id for m in messages if m.reply_to_id}
+    replies: dict[uuid.UUID, Message] = {}
+    if reply_ids:
+        replies = {r.id: r for r in (await db.scalars(select(Message).where(Message.id.in_(reply_ids)))).all()}
+    return [MessageRead.build(m, replies.get(m.reply_to_id) if m.reply_to_id else None) for m in messages]
+
+
+async def read_one(db: AsyncSession, message: Message) -> MessageRead:
+    return (await reads(db, [message]))[0]
+
+
+async def get_message(db: AsyncSession, actor: Actor, message_id: uuid.UUID) -> Message:
+    msg = await db.scalar(
+        select(Message).where(Message.id == message_id, Message.organization_id == actor.organization_id)
+    )
+    if msg is None:
+        raise NotFound("Message not found")
+    return msg
+
+
+async def by_external_id(db: AsyncSession, instance_id: uuid.UUID, external_id: str, *, lock: bool = False) -> Message | None:
+    stmt = select(Message).where(Message.instance_id == instance_id, Message.external_id == external_id)
+    return await db.scalar(for_update(stmt, db) if lock else stmt)
+
+
+def _encode_cursor(at: datetime, mid: uuid.UUID) -> str:
+    return base64.urlsafe_b64encode(json.dumps([at.isoformat(), str(mid)]).encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        return datetime.fromisoformat(raw[0]), uuid.UUID(raw[1])
+    except (ValueError, TypeError, IndexError) as exc:
+        raise BadRequest("Invalid cursor") from exc
+
+
+async def list_messages(
+    db: AsyncSession, conversation_id: uuid.UUID, cursor: str | None, limit: int
+) -> tuple[list[MessageRead], str | None]:
+    """Newest first across all tickets of the conversation (the caller checked tenancy)."""
+    stmt = select(Message).where(Message.conversation_id == conversation_id)
+    if cursor:
+        at, mid = _decode_cursor(cursor)
+        stmt = stmt.where(or_(Message.sent_at < at, and_(Message.sent_at == at, Message.id < mid)))
+    rows = (await db.scalars(stmt.order_by(Message.sent_at.desc(), Message.id.desc()).limit(limit + 1))).all()
+    page = rows[:limit]
+    next_cursor = _encode_cursor(page[-1].sent_at, page[-1].id) if len(rows) > limit else None
+    return await reads(db, page), next_cursor
+
+
+async def advance_status(
+    db: AsyncSession, message: Message, status: MessageStatus, *, error: str | None = None
+) -> bool:
+    """Moves status forward only (never READ -> DELIVERED). FAILED only replaces PENDING.
+    Emits message_status and keeps the conversation's last-message ticks in sync. Returns changed."""
+    if status == Status.FAILED:
+        if message.status != Status.PENDING:
+            return False
+    elif message.status != Status.FAILED and STATUS_RANK[status] <= STATUS_RANK[message.status]:
+        return False
+    message.status = status
+    message.error = error if status == Status.FAILED else None
+    conv = await db.get(Conversation, message.conversation_id)
+    if conv is not None and conv.last_message_id == message.id:
+        conv.last_message_status = status
+    emit_message_status(
+        db,
+        StatusData(
+            message_id=message.id,
+            conversation_id=message.conversation_id,
+            status=status,
+            external_id=message.external_id,
+            error=message.error,
+        ),
+    )
+    return True
+
+
+async def keep_receipt(db: AsyncSession, instance_id: uuid.UUID, external_id: str, status: MessageStatus) -> None:
+    """A receipt for a message we don't know yet: kept aside, applied when the message arrives."""
+    existing = await db.scalar(
+        for_update(
+            select(PendingReceipt).where(
+                PendingReceipt.instance_id == instance_id, PendingReceipt.external_id == external_id
+            ),
+            db,
+        )
+    )
+    if existing is None:
+        async with db.begin_nested():
+            db.add(PendingReceipt(instance_id=instance_id, external_id=external_id, status=status))
+            await db.flush()
+    elif STATUS_RANK[status] > STATUS_RANK[existing.status]:
+        existing.status = status
+
+
+async def apply_pending_receipts(db: AsyncSession, message: Message) -> None:
+    if not message.external_id:
+        return
+    pending = await db.scalar(
+        select(PendingReceipt).where(
+            PendingReceipt.instance_id == message.instance_id, PendingReceipt.external_id == message.external_id
+        )
+    )
+    if pending is not None:
+        await advance_status(db, message, pending.status)
+        await db.delete(pending)
+
+
+async def purge_old_receipts(db: AsyncSession, older_than: datetime) -> int:
+    result = await db.execute(delete(PendingReceipt).where(PendingReceipt.created_at < older_than))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+

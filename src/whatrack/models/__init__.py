@@ -1,0 +1,48 @@
+"""ORM models: one package so entities can reference each other without import cycles."""
+
+from whatrack.models.conversation import Conversation
+from whatrack.models.enums import (
+    ClosedBy,
+    InstanceStatus,
+    MessageStatus,
+    MessageType,
+    Role,
+    ScheduledStatus,
+    SenderType,
+    TicketOutcome,
+    TicketStatus,
+)
+from whatrack.models.extras import ConversationMetrics, ScheduledMessage, TicketAnalysis
+from whatrack.models.instance import Instance
+from whatrack.models.lead import Lead
+from whatrack.models.message import Message, PendingReceipt
+from whatrack.models.organization import Organization
+from whatrack.models.outbox import OutboxEvent
+from whatrack.models.ticket import Ticket
+from whatrack.models.user import AuthSession, Membership, User
+
+__all__ = [
+    "AuthSession",
+    "ClosedBy",
+    "Conversation",
+    "ConversationMetrics",
+    "Instance",
+    "InstanceStatus",
+    "Lead",
+    "Membership",
+    "Message",
+    "MessageStatus",
+    "MessageType",
+    "Organization",
+    "OutboxEvent",
+    "PendingReceipt",
+    "Role",
+    "ScheduledMessage",
+    "ScheduledStatus",
+    "SenderType",
+    "Ticket",
+    "TicketAnalysis",
+    "TicketOutcome",
+    "TicketStatus",
+    "User",
+]

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from whatrack.db import Base, UTCDateTime, new_id, utcnow
+from whatrack.models._types import str_enum
+from whatrack.models.enums import MessageStatus, SenderType, TicketStatus
+
+
+class Conversation(Base):
+    """The permanent 1:1 thread with a lead. List fields are denormalised here for fast inbox reads."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (
+        Index("ix_conversations_org_recent", "organization_id", "last_message_at", "id"),
+        Index("ix_conversations_org_waiting", "organization_id", "waiting_since", "id"),
+        Index("ix_conversations_org_assignee", "organization_id", "assignee_id", "last_message_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    lead_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), unique=True)
+    instance_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"), index=True)
+    current_ticket_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("tickets.id", use_alter=True, ondelete="SET NULL")
+    )
+    ticket_status: Mapped[TicketStatus] = mapped_column(str_enum(TicketStatus), default=TicketStatus.OPEN)
+    assignee_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    unread_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_message_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_message_preview: Mapped[str | None] = mapped_column(String(200))
+    last_message_sender_type: Mapped[SenderType | None] = mapped_column(str_enum(SenderType))
+    last_message_status: Mapped[MessageStatus | None] = mapped_column(str_enum(MessageStatus))
+    last_message_id: Mapped[uuid.UUID | None] = mapped_column()
+    # When the lead's oldest unanswered message arrived; NULL once an agent answered.
+    waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

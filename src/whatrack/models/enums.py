@@ -1,0 +1,81 @@
+"""Domain enums (new names only). Stored as strings."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    AGENT = "agent"
+
+
+class InstanceStatus(StrEnum):
+    CONNECTED = "connected"
+    DISCONNECTED = "disconnected"
+    LOGGED_OUT = "logged_out"
+    QR = "qr"
+    UNKNOWN = "unknown"
+
+
+class TicketStatus(StrEnum):
+    OPEN = "OPEN"
+    FOLLOW_UP = "FOLLOW_UP"
+    RESOLVED = "RESOLVED"
+
+
+class TicketOutcome(StrEnum):
+    SALE = "sale"
+    LOST_PRICE = "lost_price"
+    LOST_TIMING = "lost_timing"
+    NO_RESPONSE = "no_response"
+    OTHER = "other"
+
+
+class ClosedBy(StrEnum):
+    MANUAL = "manual"
+    INACTIVITY = "inactivity"
+    FOLLOW_UP = "follow_up"
+
+
+class SenderType(StrEnum):
+    LEAD = "LEAD"
+    USER = "USER"
+    AI = "AI"
+    SYSTEM = "SYSTEM"
+
+
+class MessageType(StrEnum):
+    TEXT = "TEXT"
+    IMAGE = "IMAGE"
+    VIDEO = "VIDEO"
+    AUDIO = "AUDIO"
+    DOCUMENT = "DOCUMENT"
+    STICKER = "STICKER"
+    LOCATION = "LOCATION"
+    CONTACT = "CONTACT"
+
+
+class MessageStatus(StrEnum):
+    PENDING = "PENDING"
+    SENT = "SENT"
+    DELIVERED = "DELIVERED"
+    READ = "READ"
+    FAILED = "FAILED"
+
+
+# Receipts only move a message forward along this order (never READ -> DELIVERED).
+STATUS_RANK: dict[MessageStatus, int] = {
+    MessageStatus.FAILED: 0,
+    MessageStatus.PENDING: 1,
+    MessageStatus.SENT: 2,
+    MessageStatus.DELIVERED: 3,
+    MessageStatus.READ: 4,
+}
+
+
+class ScheduledStatus(StrEnum):
+    PENDING = "PENDING"
+    SENT = "SENT"
+    CANCELLED = "CANCELLED"
+    FAILED = "FAILED"

@@ -1,0 +1,55 @@
+"""Follow-up, AI analysis and metrics tables from the PRD's model (filled by later features)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from whatrack.db import Base, UTCDateTime, new_id, utcnow
+from whatrack.models._types import JSONType, json_default, str_enum
+from whatrack.models.enums import ScheduledStatus
+
+
+class ScheduledMessage(Base):
+    __tablename__ = "scheduled_messages"
+    __table_args__ = (Index("ix_scheduled_messages_due", "status", "scheduled_for"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    ticket_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    content: Mapped[str] = mapped_column(Text)
+    step: Mapped[int | None] = mapped_column(Integer)
+    scheduled_for: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[ScheduledStatus] = mapped_column(
+        str_enum(ScheduledStatus), default=ScheduledStatus.PENDING
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class TicketAnalysis(Base):
+    __tablename__ = "ticket_analyses"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    ticket_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), unique=True)
+    summary: Mapped[str | None] = mapped_column(Text)
+    sentiment: Mapped[str | None] = mapped_column(String(32))
+    score: Mapped[float | None] = mapped_column(Float)
+    data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=json_default)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ConversationMetrics(Base):
+    __tablename__ = "conversation_metrics"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    conversation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), unique=True
+    )
+    messages_in: Mapped[int] = mapped_column(Integer, default=0)
+    messages_out: Mapped[int] = mapped_column(Integer, default=0)
+    first_response_seconds: Mapped[float | None] = mapped_column(Float)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

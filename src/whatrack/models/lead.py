@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from whatrack.db import Base, UTCDateTime, new_id, utcnow
+
+
+class Lead(Base):
+    """One real person. Phone is E.164 (Brazilian mobiles always with the ninth digit)."""
+
+    __tablename__ = "leads"
+    __table_args__ = (
+        UniqueConstraint("organization_id", "phone"),
+        UniqueConstraint("organization_id", "lid"),
+        Index(
+            "ix_leads_name_trgm",
+            "name",
+            postgresql_using="gin",
+            postgresql_ops={"name": "gin_trgm_ops"},
+        ),
+        Index(
+            "ix_leads_phone_trgm",
+            "phone",
+            postgresql_using="gin",
+            postgresql_ops={"phone": "gin_trgm_ops"},
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    lid: Mapped[str | None] = mapped_column(String(64))
+    remote_jid: Mapped[str | None] = mapped_column(String(128))
+    name: Mapped[str | None] = mapped_column(String(200))
+    push_name: Mapped[str | None] = mapped_column(String(200))
+    notes: Mapped[str | None] = mapped_column(Text)
+    # First touch, written once from the first ticket.
+    first_source: Mapped[str | None] = mapped_column(String(64))
+    first_campaign: Mapped[str | None] = mapped_column(String(200))
+    first_medium: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

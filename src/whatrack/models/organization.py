@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from whatrack.db import Base, UTCDateTime, new_id, utcnow
+
+
+class Organization(Base):
+    __tablename__ = "organizations"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64), default="America/Sao_Paulo")
+    # A ticket with no activity for this long is resolved by the inactivity job.
+    inactivity_timeout_minutes: Mapped[int] = mapped_column(Integer, default=24 * 60)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

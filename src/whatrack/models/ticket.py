@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from whatrack.db import Base, UTCDateTime, new_id, utcnow
+from whatrack.models._types import JSONType, json_default, str_enum
+from whatrack.models.enums import ClosedBy, TicketOutcome, TicketStatus
+
+
+class Ticket(Base):
+    """A service session inside a conversation, with its own marketing origin."""
+
+    __tablename__ = "tickets"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "number"),
+        # At most one non-resolved ticket per conversation, enforced by the database.
+        Index(
+            "uq_tickets_one_active_per_conversation",
+            "conversation_id",
+            unique=True,
+            postgresql_where=text("status <> 'RESOLVED'"),
+            sqlite_where=text("status <> 'RESOLVED'"),
+        ),
+        Index("ix_tickets_active_activity", "status", "last_activity_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    organization_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    conversation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[TicketStatus] = mapped_column(str_enum(TicketStatus), default=TicketStatus.OPEN)
+    source: Mapped[str | None] = mapped_column(String(64))
+    campaign: Mapped[str | None] = mapped_column(String(200))
+    medium: Mapped[str | None] = mapped_column(String(64))
+    ad_id: Mapped[str | None] = mapped_column(String(128))
+    ctwa_clid: Mapped[str | None] = mapped_column(String(255))
+    referral: Mapped[dict[str, Any]] = mapped_column(JSONType, default=json_default)
+    assignee_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    assignee_name: Mapped[str | None] = mapped_column(String(200))
+    outcome: Mapped[TicketOutcome | None] = mapped_column(str_enum(TicketOutcome))
+    outcome_reason: Mapped[str | None] = mapped_column(Text)
+    closed_by: Mapped[ClosedBy | None] = mapped_column(str_enum(ClosedBy))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    follow_up_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    current_follow_up_step: Mapped[int | None] = mapped_column(Integer)
+    last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

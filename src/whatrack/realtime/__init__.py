@@ -1,0 +1,1 @@
+"""Real-time delivery: typed events, the Publisher protocol and its two implementations."""

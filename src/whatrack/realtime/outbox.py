@@ -1,0 +1,88 @@
+"""Publishes outbox rows after commit. A real-time outage never fails a request nor loses an event:
+rows stay until published, with backoff between attempts."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from whatrack.db import session_scope, utcnow
+from whatrack.models import OutboxEvent
+from whatrack.realtime.publisher import PublishError, Publisher
+
+log = logging.getLogger(__name__)
+BATCH = 200
+
+
+class OutboxDrainer:
+    def __init__(self, factory: async_sessionmaker[AsyncSession], publisher: Publisher, poll_seconds: float) -> None:
+        self._factory = factory
+        self._publisher = publisher
+        self._poll = poll_seconds
+        self._wake = asyncio.Event()
+        self._lock = asyncio.Lock()
+
+    def wake(self) -> None:
+        """Called after a commit that wrote outbox rows: publish now instead of at the next poll."""
+        self._wake.set()
+
+    async def drain_once(self) -> int:
+        """Publish what is due, in id order. Returns how many rows were published."""
+        async with self._lock:
+            published = 0
+            async for db in session_scope(self._factory):
+                stmt = (
+                    select(OutboxEvent)
+                    .where(OutboxEvent.published_at.is_(None), OutboxEvent.available_at <= utcnow())
+                    .order_by(OutboxEvent.id)
+                    .limit(BATCH)
+                )
+                if db.bind.dialect.name == "postgresql":
+                    stmt = stmt.with_for_update(skip_locked=True)
+                rows = (await db.scalars(stmt)).all()
+                for row in rows:
+                    try:
+                        await self._publisher.publish(row.channel, row.data)
+                    except PublishError as exc:
+                        # Stop here to keep per-channel order; retry the rest later with backoff.
+                        row.attempts += 1
+                        row.last_error = str(exc)[:500]
+                        delay = min(60.0, 0.5 * 2 ** min(row.attempts, 7))
+                        await db.execute(
+                            update(OutboxEvent)
+                            .where(OutboxEvent.id >= row.id, OutboxEvent.published_at.is_(None))
+                            .values(available_at=utcnow() + timedelta(seconds=delay))
+                        )
+                        log.warning("outbox publish failed (attempt %s): %s", row.attempts, exc)
+                        break
+                    row.published_at = utcnow()
+                    published += 1
+            return published
+
+    async def oldest_pending_age_seconds(self) -> float:
+        async for db in session_scope(self._factory):
+            oldest = await db.scalar(
+                select(OutboxEvent.created_at)
+                .where(OutboxEvent.published_at.is_(None))
+                .order_by(OutboxEvent.id)
+                .limit(1)
+            )
+            return 0.0 if oldest is None else (utcnow() - oldest).total_seconds()
+        return 0.0
+
+    async def run(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                while await self.drain_once() == BATCH:
+                    pass
+            except Exception:  # the loop must survive a database hiccup
+                log.exception("outbox drain failed")
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=self._poll)
+            except TimeoutError:
+                pass

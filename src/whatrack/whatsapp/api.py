@@ -1,0 +1,181 @@
+"""WhatsApp routes: the WuzAPI webhook, sending, retry and media."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse
+from pydantic import ValidationError
+from sqlalchemy import select
+from starlette.datastructures import UploadFile
+
+from whatrack.db import session_scope
+from whatrack.deps import AppSettings, CurrentActor, Db
+from whatrack.errors import BadRequest, Conflict, NotFound, Unauthorized, UnsupportedMediaType, responses
+from whatrack.inbox import send as sending
+from whatrack.inbox.receive import receive
+from whatrack.messages import media as media_store
+from whatrack.messages import service as messages
+from whatrack.messages.schemas import MessageRead, SendTextIn
+from whatrack.models import Instance
+from whatrack.observability import WEBHOOK_EVENTS
+from whatrack.schemas import CamelModel
+from whatrack.whatsapp.parsing import PayloadError, parse_webhook
+from whatrack.whatsapp.signature import constant_time_equals, verify_hmac
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/api/v1", tags=["whatsapp"])
+
+
+class WebhookAck(CamelModel):
+    status: str
+    detail: str | None = None
+
+
+@router.post("/whatsapp/w/webhook/{instance_id}", responses=responses(BadRequest, Unauthorized, NotFound))
+async def webhook(instance_id: str, request: Request, secret: str | None = None) -> WebhookAck:
+    """WuzAPI webhook (JSON or form with jsonData). Verified per instance; re-deliveries are no-ops."""
+    state = request.app.state
+    raw = await request.body()
+    try:
+        iid = uuid.UUID(instance_id)
+    except ValueError:
+        raise NotFound("Unknown instance") from None
+    async for db in session_scope(state.session_factory):
+        instance = await db.scalar(select(Instance).where(Instance.id == iid))
+        if instance is None:
+            raise NotFound("Unknown instance")
+        if instance.hmac_key:
+            if not verify_hmac(instance.hmac_key, raw, request.headers.get("x-hmac-signature")):
+                WEBHOOK_EVENTS.labels("unknown", "unauthorized").inc()
+                raise Unauthorized("Bad or missing x-hmac-signature")
+        elif not constant_time_equals(secret or "", instance.webhook_secret):
+            WEBHOOK_EVENTS.labels("unknown", "unauthorized").inc()
+            raise Unauthorized("Bad or missing webhook secret")
+        try:
+            envelope = parse_webhook(raw, request.headers.get("content-type"))
+        except PayloadError as exc:
+            WEBHOOK_EVENTS.labels("unknown", "invalid").inc()
+            raise BadRequest(str(exc)) from exc
+        result = await receive(db, instance, envelope, state.settings.media_dir)
+    state.wake_outbox()
+    WEBHOOK_EVENTS.labels(envelope.type, result.status).inc()
+    return WebhookAck(status=result.status, detail=result.detail)
+
+
+def _ctx(request: Request) -> sending.SendContext:
+    s = request.app.state
+    return sending.SendContext(
+        factory=s.session_factory,
+        http=s.http,
+        media_dir=s.settings.media_dir,
+        timeout=s.settings.wuzapi_timeout_seconds,
+        after_commit=s.wake_outbox,
+    )
+
+
+def _uuid_field(form: Any, name: str, required: bool) -> uuid.UUID | None:
+    value = form.get(name)
+    if not value:
+        if required:
+            raise BadRequest(f"Missing form field {name}")
+        return None
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise BadRequest(f"Form field {name} is not a UUID") from None
+
+
+SEND_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": SendTextIn.model_json_schema(by_alias=True)},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["conversationId", "file"],
+                    "properties": {
+                        "conversationId": {"type": "string", "format": "uuid"},
+                        "clientId": {"type": "string"},
+                        "replyToId": {"type": "string", "format": "uuid"},
+                        "caption": {"type": "string"},
+                        "file": {"type": "string", "format": "binary"},
+                    },
+                }
+            },
+        },
+    }
+}
+
+
+@router.post(
+    "/whatsapp/messages",
+    status_code=201,
+    openapi_extra=SEND_BODY,
+    responses=responses(BadRequest, Unauthorized, NotFound, UnsupportedMediaType),
+)
+async def send_message(request: Request, actor: CurrentActor) -> MessageRead:
+    """Send text (JSON) or a file (multipart). The message is stored PENDING before WhatsApp is called."""
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/form-data"):
+        form = await request.form()
+        file = form.get("file")
+        if not isinstance(file, UploadFile):
+            raise BadRequest("Missing file part")
+        data = await file.read()
+        if not data:
+            raise BadRequest("The file is empty")
+        client_id = form.get("clientId")
+        caption = form.get("caption")
+        return await sending.send(
+            _ctx(request),
+            actor,
+            conversation_id=_uuid_field(form, "conversationId", True),  # type: ignore[arg-type]
+            content=str(caption) if caption else None,
+            client_id=str(client_id)[:64] if client_id else None,
+            reply_to_id=_uuid_field(form, "replyToId", False),
+            upload=sending.Upload(data=data, mime=file.content_type or "application/octet-stream",
+                                  file_name=file.filename),
+        )
+    if not content_type.startswith("application/json"):
+        raise UnsupportedMediaType("Send JSON or multipart/form-data")
+    try:
+        body = SendTextIn.model_validate_json(await request.body())
+    except ValidationError as exc:
+        raise BadRequest("Invalid message", details=exc.errors(include_url=False, include_context=False)) from exc
+    return await sending.send(
+        _ctx(request),
+        actor,
+        conversation_id=body.conversation_id,
+        content=body.content,
+        client_id=body.client_id,
+        reply_to_id=body.reply_to_id,
+    )
+
+
+@router.post("/whatsapp/messages/{message_id}/retry", responses=responses(Unauthorized, NotFound, Conflict))
+async def retry_message(message_id: uuid.UUID, request: Request, actor: CurrentActor) -> MessageRead:
+    """Send a FAILED message again."""
+    return await sending.retry(_ctx(request), actor, message_id)
+
+
+@router.get("/media/{message_id}", response_class=FileResponse, responses=responses(Unauthorized, NotFound))
+async def media(message_id: uuid.UUID, db: Db, actor: CurrentActor, settings: AppSettings) -> FileResponse:
+    """The media file of a message (tenancy checked)."""
+    msg = await messages.get_message(db, actor, message_id)
+    if not msg.media_path:
+        raise NotFound("This message has no media")
+    path = media_store.resolve(settings.media_dir, msg.media_path)
+    if not path.is_file():
+        raise NotFound("Media file is missing")
+    return FileResponse(
+        path,
+        media_type=msg.media_mime or "application/octet-stream",
+        filename=msg.media_name or path.name,
+        content_disposition_type="inline" if (msg.media_mime or "").startswith(("image/", "audio/", "video/")) else "attachment",
+        headers={"Cache-Control": "private, max-age=86400", "X-Content-Type-Options": "nosniff"},
+    )

@@ -1,0 +1,138 @@
+"""WuzAPI HTTP client (reference: shared/reference/wuzapi.md §1, §4, §5)."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+WEBHOOK_EVENTS = ["Message", "ReadReceipt", "ChatPresence", "Connected", "Disconnected", "LoggedOut", "QR"]
+MEDIA_ENDPOINTS = {
+    "IMAGE": ("/chat/send/image", "Image"),
+    "AUDIO": ("/chat/send/audio", "Audio"),
+    "VIDEO": ("/chat/send/video", "Video"),
+    "DOCUMENT": ("/chat/send/document", "Document"),
+}
+
+
+class WuzapiError(Exception):
+    """A failed WuzAPI call; `message` is what the agent sees on the FAILED bubble."""
+
+    def __init__(self, message: str, status_code: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+
+    @property
+    def disconnected(self) -> bool:
+        return self.message in {"no session", "WhatsApp disconnected"} or "not connected" in self.message
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    id: str
+    timestamp: datetime
+
+
+def _parse_timestamp(value: Any) -> datetime:
+    # 2026 builds: Unix seconds; builds up to mid-2025: RFC 3339 string.
+    if isinstance(value, int | float):
+        return datetime.fromtimestamp(value, UTC)
+    if isinstance(value, str) and value:
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+        except ValueError:
+            pass
+    return datetime.now(UTC)
+
+
+class WuzapiClient:
+    def __init__(self, http: httpx.AsyncClient, base_url: str, token: str, timeout: float) -> None:
+        self._http = http
+        self._base = base_url.rstrip("/")
+        self._token = token
+        self._timeout = timeout
+
+    async def _call(self, method: str, path: str, json: dict[str, Any] | None = None) -> Any:
+        try:
+            resp = await self._http.request(
+                method, self._base + path, json=json, headers={"token": self._token}, timeout=self._timeout
+            )
+        except httpx.TimeoutException as exc:
+            raise WuzapiError("WhatsApp API timed out") from exc
+        except httpx.HTTPError as exc:
+            raise WuzapiError(f"WhatsApp API unreachable: {exc.__class__.__name__}") from exc
+        try:
+            body = resp.json()
+        except ValueError:
+            body = None
+        if resp.status_code >= 400 or not isinstance(body, dict) or body.get("success") is False:
+            error = body.get("error") if isinstance(body, dict) else None
+            if resp.status_code == 401:
+                error = "WhatsApp API rejected the instance token"
+            raise WuzapiError(str(error or f"WhatsApp API answered HTTP {resp.status_code}"), resp.status_code)
+        return body.get("data", body)
+
+    async def send_text(
+        self, phone: str, body: str, *, message_id: str | None = None, reply: tuple[str, str] | None = None
+    ) -> SendResult:
+        payload: dict[str, Any] = {"Phone": phone, "Body": body}
+        return await self._send("/chat/send/text", payload, message_id, reply)
+
+    async def send_media(
+        self,
+        kind: str,
+        phone: str,
+        data: bytes,
+        mime: str,
+        *,
+        caption: str | None = None,
+        file_name: str | None = None,
+        message_id: str | None = None,
+        reply: tuple[str, str] | None = None,
+    ) -> SendResult:
+        path, field = MEDIA_ENDPOINTS[kind]
+        payload: dict[str, Any] = {"Phone": phone, field: f"data:{mime};base64,{base64.b64encode(data).decode()}"}
+        if caption and kind != "AUDIO":
+            payload["Caption"] = caption
+        if kind == "DOCUMENT":
+            payload["FileName"] = file_name or "file"
+        if kind == "AUDIO":
+            payload["ptt"] = mime.startswith("audio/ogg")
+        return await self._send(path, payload, message_id, reply)
+
+    async def _send(
+        self, path: str, payload: dict[str, Any], message_id: str | None, reply: tuple[str, str] | None
+    ) -> SendResult:
+        if message_id:
+            payload["Id"] = message_id
+        if reply:
+            payload["ContextInfo"] = {"StanzaID": reply[0], "Participant": reply[1]}
+        data = await self._call("POST", path, payload)
+        if not isinstance(data, dict) or not data.get("Id"):
+            raise WuzapiError("WhatsApp API answered without a message id")
+        return SendResult(id=str(data["Id"]), timestamp=_parse_timestamp(data.get("Timestamp")))
+
+    async def mark_read(self, ids: list[str], chat: str, sender: str) -> None:
+        await self._call("POST", "/chat/markread", {"Id": ids, "ChatPhone": chat, "SenderPhone": sender})
+
+    async def presence(self, phone: str, composing: bool) -> None:
+        await self._call("POST", "/chat/presence", {"Phone": phone, "State": "composing" if composing else "paused"})
+
+    async def session_status(self) -> dict[str, Any]:
+        data = await self._call("GET", "/session/status")
+        return data if isinstance(data, dict) else {}
+
+    async def connect(self) -> dict[str, Any]:
+        data = await self._call("POST", "/session/connect", {"Subscribe": WEBHOOK_EVENTS, "Immediate": True})
+        return data if isinstance(data, dict) else {}
+
+    async def qr(self) -> str | None:
+        data = await self._call("GET", "/session/qr")
+        return str(data.get("QRCode") or "") or None if isinstance(data, dict) else None
+
+    async def set_webhook(self, url: str) -> None:
+        await self._call("POST", "/webhook", {"webhookurl": url, "events": WEBHOOK_EVENTS})
