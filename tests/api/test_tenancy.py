@@ -1,0 +1,93 @@
+"""Tenancy is security: organization B never sees or changes organization A's data."""
+
+from __future__ import annotations
+
+import uuid
+
+from tests.support.tenants import Harness
+from whatrack.simulator import payloads as p
+
+
+async def test_other_org_gets_404_everywhere(harness: Harness) -> None:
+    a = await harness.tenant("Alpha")
+    b = await harness.tenant("Beta")
+    await harness.webhook(a, p.media_message(kind="image", phone="5511988887777", caption="segredo"))
+    conv = (await a.client.get("/api/v1/conversations")).json()["items"][0]
+    msg = (await a.client.get(f"/api/v1/conversations/{conv['id']}/messages")).json()["items"][0]
+    lead_id, ticket_id = conv["lead"]["id"], conv["currentTicketId"]
+
+    assert (await b.client.get("/api/v1/conversations")).json()["items"] == []
+    assert (await b.client.get("/api/v1/conversations", params={"q": "segredo"})).json()["items"] == []
+    gets = [
+        f"/api/v1/conversations/{conv['id']}",
+        f"/api/v1/conversations/{conv['id']}/messages",
+        f"/api/v1/leads/{lead_id}",
+        msg["media"]["url"],
+    ]
+    for url in gets:
+        resp = await b.client.get(url)
+        assert resp.status_code == 404, url
+        assert resp.json()["error"]["code"] == "not_found"
+    posts = [
+        (f"/api/v1/conversations/{conv['id']}/read", None),
+        (f"/api/v1/conversations/{conv['id']}/unread", None),
+        (f"/api/v1/conversations/{conv['id']}/assign", {"userId": str(b.user_id)}),
+        (f"/api/v1/conversations/{conv['id']}/typing", {"isTyping": True}),
+        (f"/api/v1/tickets/{ticket_id}/close", {"outcome": "sale"}),
+        (f"/api/v1/tickets/{ticket_id}/reopen", None),
+        (f"/api/v1/whatsapp/messages/{msg['id']}/retry", None),
+        ("/api/v1/whatsapp/messages", {"conversationId": conv["id"], "content": "invasão"}),
+    ]
+    for url, body in posts:
+        resp = await b.client.post(url, json=body)
+        assert resp.status_code == 404, (url, resp.text)
+    patched = await b.client.patch(f"/api/v1/leads/{lead_id}", json={"name": "hacked"})
+    assert patched.status_code == 404
+
+    # nothing changed for A
+    after = (await a.client.get(f"/api/v1/conversations/{conv['id']}")).json()
+    assert after["unreadCount"] == 1 and after["ticketStatus"] == "OPEN" and after["assignee"] is None
+    lead = (await a.client.get(f"/api/v1/leads/{lead_id}")).json()
+    assert lead["name"] is None
+
+
+async def test_realtime_channels_are_org_scoped(harness: Harness) -> None:
+    a = await harness.tenant("Alpha")
+    b = await harness.tenant("Beta")
+    await harness.webhook(a, p.text_message(phone="5511988887777"))
+    conv = (await a.client.get("/api/v1/conversations")).json()["items"][0]
+    ok = await a.client.post("/api/v1/chat/centrifugo/subscription-token",
+                             json={"channel": f"chat:conversation:{conv['id']}"})
+    assert ok.status_code == 200 and ok.json()["token"]
+    for channel in (f"chat:conversation:{conv['id']}", f"chat:org:{a.organization_id}"):
+        denied = await b.client.post("/api/v1/chat/centrifugo/subscription-token", json={"channel": channel})
+        assert denied.status_code == 403, channel
+    bad = await b.client.post("/api/v1/chat/centrifugo/subscription-token", json={"channel": "chat:room:1"})
+    assert bad.status_code == 400
+    own = await b.client.post("/api/v1/chat/centrifugo/subscription-token",
+                              json={"channel": f"chat:org:{b.organization_id}"})
+    assert own.status_code == 200
+    # a conversation id that doesn't exist is not a way to probe
+    ghost = await b.client.post("/api/v1/chat/centrifugo/subscription-token",
+                                json={"channel": f"chat:conversation:{uuid.uuid4()}"})
+    assert ghost.status_code == 403
+
+
+async def test_same_phone_in_two_orgs_are_two_leads(harness: Harness) -> None:
+    a = await harness.tenant("Alpha")
+    b = await harness.tenant("Beta")
+    payload = p.text_message(phone="5511988887777", text="oi")
+    await harness.webhook(a, payload)
+    await harness.webhook(b, payload)  # same WhatsApp id on another instance: not a duplicate
+    ca = (await a.client.get("/api/v1/conversations")).json()["items"]
+    cb = (await b.client.get("/api/v1/conversations")).json()["items"]
+    assert len(ca) == len(cb) == 1 and ca[0]["lead"]["id"] != cb[0]["lead"]["id"]
+
+
+async def test_webhook_for_a_instance_with_b_secret_is_rejected(harness: Harness) -> None:
+    a = await harness.tenant("Alpha")
+    b = await harness.tenant("Beta")
+    url = f"/api/v1/whatsapp/w/webhook/{a.instance.id}?secret={b.instance.webhook_secret}"
+    resp = await harness.anon.post(url, json=p.text_message())
+    assert resp.status_code == 401
+    assert (await a.client.get("/api/v1/conversations")).json()["items"] == []
