@@ -62,13 +62,11 @@ async def empty_tables(engine: AsyncEngine) -> None:
             await conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         else:
             for name in tables:
-                await conn.execute(text(f"DELETE FROM {name}"))
+                await conn.execute(text(f"DELETE FROM {name}"))  # noqa: S608 - table names from metadata
 
 
 @pytest.fixture
-async def harness(
-    database_url: str, cleaner_engines: dict[str, AsyncEngine], tmp_path: Path
-) -> AsyncIterator[Harness]:
+async def harness(database_url: str, cleaner_engines: dict[str, AsyncEngine], tmp_path: Path) -> AsyncIterator[Harness]:
     engine = cleaner_engines.get(database_url)
     if engine is None:
         engine = cleaner_engines[database_url] = create_engine(database_url)

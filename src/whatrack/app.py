@@ -37,7 +37,9 @@ from whatrack.whatsapp.api import router as whatsapp_router
 def _publisher(settings: Settings) -> tuple[Publisher, Hub | None]:
     if settings.centrifugo_url:
         return CentrifugoPublisher(settings.centrifugo_url, settings.centrifugo_api_key), None
-    hub = Hub(HubConfig.from_centrifugo_config(settings.centrifugo_config, token_secret=settings.centrifugo_token_secret))
+    hub = Hub(
+        HubConfig.from_centrifugo_config(settings.centrifugo_config, token_secret=settings.centrifugo_token_secret)
+    )
     return hub, hub
 
 
@@ -89,9 +91,7 @@ def create_app(settings: Settings | None = None, *, http_transport: httpx.AsyncB
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-        details = [
-            {"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")} for e in exc.errors()
-        ]
+        details = [{"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")} for e in exc.errors()]
         return JSONResponse(
             {"error": {"code": "validation_error", "message": "Invalid request", "details": details}},
             status_code=422,
@@ -135,11 +135,12 @@ def create_app(settings: Settings | None = None, *, http_transport: httpx.AsyncB
 def _mount_spa(app: FastAPI, static_dir: Path) -> None:
     """Serves the built front end at / with SPA fallback; API 404s stay JSON."""
 
+    root = static_dir.resolve()
+
     @app.get("/{path:path}", include_in_schema=False)
     async def spa(path: str) -> Any:
         if path.startswith(("api/", "connection/")):
             return JSONResponse({"error": {"code": "not_found", "message": "No such route"}}, status_code=404)
-        root = static_dir.resolve()
         candidate = (root / path).resolve()
         if path and candidate.is_relative_to(root) and candidate.is_file():
             cache = "public, max-age=31536000, immutable" if path.startswith("assets/") else "no-cache"

@@ -75,7 +75,7 @@ def serve(
         lines.append("Demo WhatsApp instance: simulated leads will start writing in a few seconds.")
     console.print(Panel("\n".join(lines), title="Whatrack Chat", expand=False))
 
-    from whatrack.app import create_app  # noqa: PLC0415 - import after settings are final
+    from whatrack.app import create_app
 
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning", proxy_headers=True)
 
@@ -92,9 +92,9 @@ def user_create(
     settings = get_settings()
 
     async def run() -> str:
-        from sqlalchemy import select  # noqa: PLC0415
+        from sqlalchemy import select
 
-        from whatrack.models import Organization  # noqa: PLC0415
+        from whatrack.models import Organization
 
         engine = create_engine(settings.database_url)
         try:
@@ -125,14 +125,14 @@ def instance_create(
     organization: Annotated[str | None, typer.Option(help="Organization id (default: the first one)")] = None,
 ) -> None:
     """Register a WuzAPI instance and print the webhook URL to configure in WuzAPI."""
-    from whatrack.instances import service as instances  # noqa: PLC0415
+    from whatrack.instances import service as instances
 
     settings = get_settings()
 
     async def run() -> str:
-        from sqlalchemy import select  # noqa: PLC0415
+        from sqlalchemy import select
 
-        from whatrack.models import Organization  # noqa: PLC0415
+        from whatrack.models import Organization
 
         engine = create_engine(settings.database_url)
         try:

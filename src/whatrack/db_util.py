@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 T = TypeVar("T")
 
 
-async def insert_or_get(db: AsyncSession, obj: T, lookup: Select[tuple[T]]) -> tuple[T, bool]:
+async def insert_or_get(db: AsyncSession, obj: T, lookup: Select[Any]) -> tuple[T, bool]:
     """Insert `obj` in a savepoint; if a unique constraint says it exists, return the existing row.
 
     Returns (row, created).
@@ -22,12 +22,16 @@ async def insert_or_get(db: AsyncSession, obj: T, lookup: Select[tuple[T]]) -> t
             await db.flush()
         return obj, True
     except IntegrityError:
-        existing = (await db.execute(lookup)).scalar_one_or_none()
+        existing: T | None = (await db.execute(lookup)).scalar_one_or_none()
         if existing is None:
             raise
         return existing, False
 
 
+def dialect(db: AsyncSession) -> str:
+    return db.get_bind().dialect.name
+
+
 def for_update(stmt: Select[Any], db: AsyncSession) -> Select[Any]:
     """Row lock on PostgreSQL (SQLite serialises writers on its single connection)."""
-    return stmt.with_for_update() if db.bind.dialect.name == "postgresql" else stmt
+    return stmt.with_for_update() if dialect(db) == "postgresql" else stmt

@@ -36,11 +36,15 @@ async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-async def get_actor(request: Request, db: Annotated[AsyncSession, Depends(get_db)]) -> Actor:
+async def get_actor(request: Request) -> Actor:
+    """Resolved in its own short transaction, so routes that manage their own transactions
+    (send, webhook) never hold two connections at once (SQLite runs on one)."""
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise Unauthorized("Not logged in")
-    actor = await resolve_session(db, token)
+    actor = None
+    async for db in session_scope(request.app.state.session_factory):
+        actor = await resolve_session(db, token)
     if actor is None:
         raise Unauthorized("Session expired, log in again")
     if request.method not in SAFE_METHODS:

@@ -100,8 +100,13 @@ class RequestMiddleware:
         body = json.dumps(
             {"error": {"code": "payload_too_large", "message": f"Body larger than {self.max_body} bytes"}}
         ).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
 

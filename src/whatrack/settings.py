@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import secrets
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -19,7 +20,6 @@ class Settings(BaseSettings):
         default="sqlite+aiosqlite:///./data/whatrack.db",
         description="SQLAlchemy async URL: sqlite+aiosqlite:///path or postgresql+asyncpg://user:pw@host/db",
     )
-    secret_key: str = Field(default="dev-secret-change-me-0123456789abcdef", min_length=16)
     public_url: str = "http://127.0.0.1:8000"
     host: str = "127.0.0.1"
     port: int = 8000
@@ -34,8 +34,9 @@ class Settings(BaseSettings):
     # Real-time: CENTRIFUGO_URL unset -> embedded hub served by this app
     centrifugo_url: str | None = None
     centrifugo_ws_url: str | None = None
-    centrifugo_api_key: str = "dev-api-key-change-me"
-    centrifugo_token_secret: str = "dev-token-secret-change-me-0123456789abcdef"
+    # Required with CENTRIFUGO_URL; in embedded mode a random one is made at each start.
+    centrifugo_api_key: str = ""
+    centrifugo_token_secret: str = ""
     centrifugo_config: Path = REPO_ROOT / "config" / "centrifugo.json"
 
     # WhatsApp
@@ -53,6 +54,14 @@ class Settings(BaseSettings):
     admin_password: str | None = None
     organization_name: str = "Minha Empresa"
     demo: bool = False
+
+    @model_validator(mode="after")
+    def _secrets(self) -> Settings:
+        if self.centrifugo_url and not (self.centrifugo_api_key and self.centrifugo_token_secret):
+            raise ValueError("CENTRIFUGO_URL is set: CENTRIFUGO_API_KEY and CENTRIFUGO_TOKEN_SECRET are required")
+        if not self.centrifugo_token_secret:
+            self.centrifugo_token_secret = secrets.token_urlsafe(32)
+        return self
 
     @property
     def is_sqlite(self) -> bool:

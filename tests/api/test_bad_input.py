@@ -37,8 +37,12 @@ async def test_webhook_bad_inputs(harness: Harness) -> None:
         (harness.anon.post(path, json={"event": {}}), 400),  # no type
         (harness.anon.post(path, json={"type": "Message", "event": {"Info": {}}}), 400),  # no Info.ID
         (harness.anon.post(path, json=["a", "list"]), 400),
-        (harness.anon.post(path, content=b"jsonData=%7Bbroken", headers={
-            "content-type": "application/x-www-form-urlencoded"}), 400),
+        (
+            harness.anon.post(
+                path, content=b"jsonData=%7Bbroken", headers={"content-type": "application/x-www-form-urlencoded"}
+            ),
+            400,
+        ),
         (harness.anon.post(f"/api/v1/whatsapp/w/webhook/{t.instance.id}", json=p.text_message()), 401),
         (harness.anon.post(f"/api/v1/whatsapp/w/webhook/{t.instance.id}?secret=wrong", json=p.text_message()), 401),
         (harness.anon.post(f"/api/v1/whatsapp/w/webhook/{uuid.uuid4()}?secret=x", json=p.text_message()), 404),
@@ -72,10 +76,16 @@ async def test_send_bad_inputs(harness: Harness) -> None:
     _error(await t.client.post(url, json={"conversationId": str(uuid.uuid4()), "content": "x"}), 404)
     _error(await t.client.post(url, content=b"hello", headers={"content-type": "text/plain"}), 415)
     _error(await t.client.post(url, data={"conversationId": conv["id"]}, files={"other": ("a", b"1")}), 400)
-    _error(await t.client.post(url, data={"conversationId": conv["id"]},
-                               files={"file": ("empty.pdf", b"", "application/pdf")}), 400)
-    _error(await t.client.post(url, json={"conversationId": conv["id"], "content": "x",
-                                          "replyToId": str(uuid.uuid4())}), 404)
+    _error(
+        await t.client.post(
+            url, data={"conversationId": conv["id"]}, files={"file": ("empty.pdf", b"", "application/pdf")}
+        ),
+        400,
+    )
+    _error(
+        await t.client.post(url, json={"conversationId": conv["id"], "content": "x", "replyToId": str(uuid.uuid4())}),
+        404,
+    )
     assert await _count(harness) == before
 
 
@@ -87,8 +97,7 @@ async def test_inbox_bad_inputs(harness: Harness) -> None:
     _error(await t.client.get("/api/v1/conversations", params={"cursor": "garbage"}), 400)
     _error(await t.client.get("/api/v1/conversations", params={"ticket_status": "MAYBE"}), 422)
     _error(await t.client.post(f"/api/v1/tickets/{conv['currentTicketId']}/close", json={"outcome": "won?"}), 422)
-    _error(await t.client.post(f"/api/v1/conversations/{conv['id']}/assign",
-                               json={"userId": str(uuid.uuid4())}), 400)
+    _error(await t.client.post(f"/api/v1/conversations/{conv['id']}/assign", json={"userId": str(uuid.uuid4())}), 400)
     _error(await t.client.patch(f"/api/v1/leads/{conv['lead']['id']}", json={}), 400)
     _error(await t.client.post(f"/api/v1/tickets/{conv['currentTicketId']}/reopen"), 409)
     await t.client.post(f"/api/v1/tickets/{conv['currentTicketId']}/close", json={"outcome": "sale"})
@@ -109,6 +118,7 @@ async def test_random_payloads_never_500(harness: Harness, body: object, event_t
     t: Tenant = getattr(harness, "_fuzz_tenant", None) or await harness.tenant("Fuzz")
     harness._fuzz_tenant = t  # type: ignore[attr-defined]
     for payload in (body, {"type": event_type, "event": body}):
-        resp = await harness.anon.post(t.webhook_path, content=json.dumps(payload).encode(),
-                                       headers={"content-type": "application/json"})
+        resp = await harness.anon.post(
+            t.webhook_path, content=json.dumps(payload).encode(), headers={"content-type": "application/json"}
+        )
         assert resp.status_code in (200, 400), resp.text

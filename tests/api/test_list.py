@@ -24,8 +24,9 @@ async def test_order_pagination_filters_and_search(harness: Harness) -> None:
     phones = [f"55119888800{i:02d}" for i in range(7)]
     for i, phone in enumerate(phones):
         text = "quero o plano anual" if i == 3 else f"mensagem {i}"
-        await harness.webhook(t, p.text_message(phone=phone, text=text, push_name=f"Lead {i}",
-                                                timestamp=base + timedelta(minutes=i)))
+        await harness.webhook(
+            t, p.text_message(phone=phone, text=text, push_name=f"Lead {i}", timestamp=base + timedelta(minutes=i))
+        )
     newest_first = [f"+{ph}" for ph in reversed(phones)]
     assert await _ids(t.client) == newest_first
 

@@ -50,8 +50,10 @@ async def test_text_message_creates_lead_conversation_ticket_and_events(harness:
     channels = {(ch, data["type"]) for ch, data in published}
     assert (f"chat:conversation:{conv['id']}", "new_message") in channels
     assert (f"chat:org:{t.organization_id}", "conversation_updated") in channels
-    assert all(not ch.endswith(str(conv["id"])) or data["data"].get("conversationId", conv["id"]) == conv["id"]
-               for ch, data in published)
+    assert all(
+        not ch.endswith(str(conv["id"])) or data["data"].get("conversationId", conv["id"]) == conv["id"]
+        for ch, data in published
+    )
 
 
 async def test_redelivered_webhook_is_a_noop(harness: Harness) -> None:
@@ -78,8 +80,9 @@ async def test_form_format_and_hmac(harness: Harness) -> None:
     assert items and items[0]["lastMessagePreview"] == "via form + hmac"
 
     # unsigned or wrongly signed: 401 and nothing written
-    bad = await harness.anon.post(t.webhook_path, json=p.text_message(phone="5511977776666"),
-                                  headers={"x-hmac-signature": "00" * 32})
+    bad = await harness.anon.post(
+        t.webhook_path, json=p.text_message(phone="5511977776666"), headers={"x-hmac-signature": "00" * 32}
+    )
     assert bad.status_code == 401
     assert len(await _conversations(t.client)) == 1
 
@@ -124,8 +127,9 @@ async def test_media_is_stored_and_served_with_tenancy(harness: Harness) -> None
     t = await harness.tenant("Acme")
     other = await harness.tenant("Other")
     data = b"\x89PNG\r\n\x1a\n" + b"x" * 100
-    await harness.webhook(t, p.media_message(kind="image", data=data, mime_type="image/png", caption="foto",
-                                             phone=PHONE))
+    await harness.webhook(
+        t, p.media_message(kind="image", data=data, mime_type="image/png", caption="foto", phone=PHONE)
+    )
     conv = (await _conversations(t.client))[0]
     msg = (await t.client.get(f"/api/v1/conversations/{conv['id']}/messages")).json()["items"][0]
     assert msg["messageType"] == "IMAGE" and msg["content"] == "foto"

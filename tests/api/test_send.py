@@ -44,8 +44,11 @@ async def test_send_text_goes_sent_then_delivered_then_read(harness: Harness) ->
     assert listed["assignee"]["id"] == str(t.user_id)  # the first agent to answer takes the lead
 
     published = await harness.drain()
-    statuses = [d["data"]["status"] for ch, d in published
-                if d["type"] == "message_status" and ch == f"chat:conversation:{conv['id']}"]
+    statuses = [
+        d["data"]["status"]
+        for ch, d in published
+        if d["type"] == "message_status" and ch == f"chat:conversation:{conv['id']}"
+    ]
     assert statuses == ["SENT", "DELIVERED", "READ"]
 
 
@@ -84,8 +87,7 @@ async def test_wuzapi_socket_down_becomes_failed(harness: Harness) -> None:
     t = await harness.tenant("Acme")
     conv = await _conversation(harness, t)
     _sim_user(harness, t).failures.error_5xx = True
-    msg = (await t.client.post("/api/v1/whatsapp/messages",
-                               json={"conversationId": conv["id"], "content": "y"})).json()
+    msg = (await t.client.post("/api/v1/whatsapp/messages", json={"conversationId": conv["id"], "content": "y"})).json()
     # WuzAPI: 500 "error sending message: websocket not connected"
     assert msg["status"] == "FAILED" and msg["error"] == "WhatsApp disconnected"
 
@@ -93,13 +95,19 @@ async def test_wuzapi_socket_down_becomes_failed(harness: Harness) -> None:
 async def test_send_into_resolved_conversation_opens_outbound_ticket(harness: Harness) -> None:
     t = await harness.tenant("Acme")
     conv = await _conversation(harness, t)
-    await t.client.post(f"/api/v1/tickets/{conv['currentTicketId']}/close",
-                        json={"outcome": "no_response", "reason": "sumiu"})
-    msg = (await t.client.post("/api/v1/whatsapp/messages",
-                               json={"conversationId": conv["id"], "content": "Ainda tem interesse?"})).json()
+    await t.client.post(
+        f"/api/v1/tickets/{conv['currentTicketId']}/close", json={"outcome": "no_response", "reason": "sumiu"}
+    )
+    msg = (
+        await t.client.post(
+            "/api/v1/whatsapp/messages", json={"conversationId": conv["id"], "content": "Ainda tem interesse?"}
+        )
+    ).json()
     lead = (await t.client.get(f"/api/v1/leads/{conv['lead']['id']}")).json()
     assert [(tk["number"], tk["source"], tk["status"]) for tk in lead["tickets"]] == [
-        (1, "whatsapp", "RESOLVED"), (2, "outbound", "OPEN")]
+        (1, "whatsapp", "RESOLVED"),
+        (2, "outbound", "OPEN"),
+    ]
     assert msg["ticketId"] == lead["tickets"][1]["id"]
     assert lead["tickets"][0]["outcomeReason"] == "sumiu"
 
@@ -108,8 +116,12 @@ async def test_reply_and_media_upload(harness: Harness) -> None:
     t = await harness.tenant("Acme")
     conv = await _conversation(harness, t)
     lead_msg = (await t.client.get(f"/api/v1/conversations/{conv['id']}/messages")).json()["items"][0]
-    reply = (await t.client.post("/api/v1/whatsapp/messages", json={
-        "conversationId": conv["id"], "content": "Respondendo", "replyToId": lead_msg["id"]})).json()
+    reply = (
+        await t.client.post(
+            "/api/v1/whatsapp/messages",
+            json={"conversationId": conv["id"], "content": "Respondendo", "replyToId": lead_msg["id"]},
+        )
+    ).json()
     assert reply["replyTo"]["id"] == lead_msg["id"]
     req = harness.sim.requests_to("/chat/send/text")[-1]
     assert req.json["ContextInfo"]["StanzaID"] == lead_msg["externalId"]

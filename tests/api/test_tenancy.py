@@ -56,20 +56,23 @@ async def test_realtime_channels_are_org_scoped(harness: Harness) -> None:
     b = await harness.tenant("Beta")
     await harness.webhook(a, p.text_message(phone="5511988887777"))
     conv = (await a.client.get("/api/v1/conversations")).json()["items"][0]
-    ok = await a.client.post("/api/v1/chat/centrifugo/subscription-token",
-                             json={"channel": f"chat:conversation:{conv['id']}"})
+    ok = await a.client.post(
+        "/api/v1/chat/centrifugo/subscription-token", json={"channel": f"chat:conversation:{conv['id']}"}
+    )
     assert ok.status_code == 200 and ok.json()["token"]
     for channel in (f"chat:conversation:{conv['id']}", f"chat:org:{a.organization_id}"):
         denied = await b.client.post("/api/v1/chat/centrifugo/subscription-token", json={"channel": channel})
         assert denied.status_code == 403, channel
     bad = await b.client.post("/api/v1/chat/centrifugo/subscription-token", json={"channel": "chat:room:1"})
     assert bad.status_code == 400
-    own = await b.client.post("/api/v1/chat/centrifugo/subscription-token",
-                              json={"channel": f"chat:org:{b.organization_id}"})
+    own = await b.client.post(
+        "/api/v1/chat/centrifugo/subscription-token", json={"channel": f"chat:org:{b.organization_id}"}
+    )
     assert own.status_code == 200
     # a conversation id that doesn't exist is not a way to probe
-    ghost = await b.client.post("/api/v1/chat/centrifugo/subscription-token",
-                                json={"channel": f"chat:conversation:{uuid.uuid4()}"})
+    ghost = await b.client.post(
+        "/api/v1/chat/centrifugo/subscription-token", json={"channel": f"chat:conversation:{uuid.uuid4()}"}
+    )
     assert ghost.status_code == 403
 
 

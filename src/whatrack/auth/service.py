@@ -101,8 +101,7 @@ async def resolve_session(db: AsyncSession, token: str) -> Actor | None:
         .join(User, User.id == AuthSession.user_id)
         .join(
             Membership,
-            (Membership.user_id == AuthSession.user_id)
-            & (Membership.organization_id == AuthSession.organization_id),
+            (Membership.user_id == AuthSession.user_id) & (Membership.organization_id == AuthSession.organization_id),
         )
         .where(AuthSession.id == _digest(token))
     )

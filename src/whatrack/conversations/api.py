@@ -86,7 +86,6 @@ async def assign(conversation_id: uuid.UUID, body: AssignIn, db: Db, actor: Curr
 @router.post("/{conversation_id}/typing", status_code=204, responses=ERRORS)
 async def typing(conversation_id: uuid.UUID, body: TypingIn, request: Request, db: Db, actor: CurrentActor) -> None:
     """Agent typing: forwarded to WhatsApp (composing/paused) and to the other agents."""
-    await actions.agent_typing(db, request.app.state.http, request.app.state.settings, actor, conversation_id,
-                               body.is_typing)
-
-
+    await actions.agent_typing(
+        db, request.app.state.http, request.app.state.settings, actor, conversation_id, body.is_typing
+    )

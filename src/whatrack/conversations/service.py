@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased
 
 from whatrack.auth.service import Actor
 from whatrack.conversations.schemas import AssigneeRead, ConversationPage, ConversationRead, LeadBrief, ListFilters
-from whatrack.db_util import for_update, insert_or_get
+from whatrack.db_util import dialect, for_update, insert_or_get
 from whatrack.errors import BadRequest, NotFound
 from whatrack.models import Conversation, Lead, Membership, Message, MessageType, User
 
@@ -42,7 +42,7 @@ def preview_of(message_type: MessageType, content: str | None) -> str:
     return text_[:120]
 
 
-def _select_rows() -> Select[tuple[Conversation, Lead, str | None]]:
+def _select_rows() -> Select[Conversation, Lead, str]:
     return (
         select(Conversation, Lead, Assignee.name)
         .join(Lead, Lead.id == Conversation.lead_id)
@@ -64,24 +64,24 @@ def to_read(conv: Conversation, lead: Lead, assignee_name: str | None) -> Conver
         last_message_status=conv.last_message_status,
         waiting_since=conv.waiting_since,
         assignee=(
-            AssigneeRead(id=conv.assignee_id, name=assignee_name or "")
-            if conv.assignee_id is not None
-            else None
+            AssigneeRead(id=conv.assignee_id, name=assignee_name or "") if conv.assignee_id is not None else None
         ),
         created_at=conv.created_at,
     )
 
 
 async def read_model(db: AsyncSession, conversation_id: uuid.UUID) -> ConversationRead:
-    row = (await db.execute(_select_rows().where(Conversation.id == conversation_id))).one()
-    return to_read(*row)
+    conv, lead, assignee_name = (await db.execute(_select_rows().where(Conversation.id == conversation_id))).one()
+    return to_read(conv, lead, assignee_name)
 
 
-async def get_conversation(db: AsyncSession, actor: Actor, conversation_id: uuid.UUID, *, lock: bool = False) -> Conversation:
+async def get_conversation(
+    db: AsyncSession, actor: Actor, conversation_id: uuid.UUID, *, lock: bool = False
+) -> Conversation:
     stmt = select(Conversation).where(
         Conversation.id == conversation_id, Conversation.organization_id == actor.organization_id
     )
-    conv = await db.scalar(for_update(stmt, db) if lock else stmt)
+    conv: Conversation | None = await db.scalar(for_update(stmt, db) if lock else stmt)
     if conv is None:
         raise NotFound("Conversation not found")
     return conv
@@ -91,13 +91,16 @@ async def get_or_create(
     db: AsyncSession, organization_id: uuid.UUID, lead: Lead, instance_id: uuid.UUID
 ) -> tuple[Conversation, bool]:
     lookup = for_update(select(Conversation).where(Conversation.lead_id == lead.id), db)
-    conv = await db.scalar(lookup)
+    conv: Conversation | None = await db.scalar(lookup)
     if conv is not None:
         return conv, False
     return await insert_or_get(
         db,
         Conversation(
-            id=uuid.uuid4(), organization_id=organization_id, lead_id=lead.id, instance_id=instance_id,
+            id=uuid.uuid4(),
+            organization_id=organization_id,
+            lead_id=lead.id,
+            instance_id=instance_id,
             unread_count=0,
         ),
         lookup,
@@ -129,7 +132,7 @@ def _search_clause(db: AsyncSession, organization_id: uuid.UUID, q: str) -> Any:
     digits = re.sub(r"\D", "", q)
     if len(digits) >= 3:
         clauses.append(Lead.phone.like(_like_pattern(digits), escape="\\"))
-    if db.bind.dialect.name == "sqlite" and len(q) >= 3:
+    if dialect(db) == "sqlite" and len(q) >= 3:
         fts_query = '"' + q.replace('"', '""') + '"'
         matching = select(Message.conversation_id).where(
             Message.organization_id == organization_id,
@@ -176,13 +179,13 @@ async def list_conversations(
             stmt = stmt.where(or_(key < at, and_(key == at, Conversation.id < cid)))
         stmt = stmt.order_by(key.desc(), Conversation.id.desc())
 
-    rows = (await db.execute(stmt.limit(limit + 1))).all()
-    items = [to_read(*r) for r in rows[:limit]]
+    rows = list((await db.execute(stmt.limit(limit + 1))).tuples())
+    items = [to_read(c, lead, name) for c, lead, name in rows[:limit]]
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1][0]
-        at = last.waiting_since if filters.order == "waiting" else last.last_message_at
-        next_cursor = _encode_cursor([at.isoformat() if at else None, str(last.id)])
+        key_value = last.waiting_since if filters.order == "waiting" else last.last_message_at
+        next_cursor = _encode_cursor([key_value.isoformat() if key_value else None, str(last.id)])
     return ConversationPage(items=items, next_cursor=next_cursor)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections.abc import Awaitable, Coroutine
+from typing import Any
 
 import httpx
 from sqlalchemy import select
@@ -23,16 +25,16 @@ log = logging.getLogger(__name__)
 _background: set[asyncio.Task[None]] = set()
 
 
-def _fire(coro: object) -> None:
+def _fire(coro: Coroutine[Any, Any, None]) -> None:
     """Best-effort WhatsApp side effects run after the response; failures are logged, not raised."""
-    task: asyncio.Task[None] = asyncio.ensure_future(coro)  # type: ignore[arg-type]
+    task = asyncio.ensure_future(coro)
     _background.add(task)
     task.add_done_callback(_background.discard)
 
 
-async def _best_effort(what: str, coro: object) -> None:
+async def _best_effort(what: str, coro: Awaitable[None]) -> None:
     try:
-        await coro  # type: ignore[misc]
+        await coro
     except WuzapiError as exc:
         log.info("%s failed: %s", what, exc.message)
 

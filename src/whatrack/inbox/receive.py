@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from whatrack.attribution.referral import Origin
 from whatrack.conversations import service as conversations
 from whatrack.conversations.service import preview_of
-from whatrack.instances import service as instances
 from whatrack.db_util import insert_or_get
+from whatrack.instances import service as instances
 from whatrack.leads import service as leads
 from whatrack.messages import media as media_store
 from whatrack.messages import service as messages
@@ -92,9 +92,7 @@ async def receive(db: AsyncSession, instance: Instance, envelope: Envelope, medi
     return ReceiveResult("ignored", detail="unhandled event")  # pragma: no cover
 
 
-async def _touch_conversation(
-    db: AsyncSession, conv: Conversation, msg: Message, *, from_lead: bool
-) -> None:
+async def _touch_conversation(db: AsyncSession, conv: Conversation, msg: Message, *, from_lead: bool) -> None:
     if msg.sent_at >= conv.last_message_at or conv.last_message_id is None:
         conv.last_message_at = msg.sent_at
         conv.last_message_preview = preview_of(msg.message_type, msg.content)
@@ -198,8 +196,14 @@ async def _receipt(db: AsyncSession, instance: Instance, ev: Receipt) -> Receive
 
 
 async def _find_lead(db: AsyncSession, organization_id: uuid.UUID, contact: Contact) -> Lead | None:
-    keys = [k for k in ((Lead.phone == contact.phone) if contact.phone else None,
-                        (Lead.lid == contact.lid) if contact.lid else None) if k is not None]
+    keys = [
+        k
+        for k in (
+            (Lead.phone == contact.phone) if contact.phone else None,
+            (Lead.lid == contact.lid) if contact.lid else None,
+        )
+        if k is not None
+    ]
     if not keys:
         return None
     return await db.scalar(select(Lead).where(Lead.organization_id == organization_id, or_(*keys)).limit(1))

@@ -126,8 +126,9 @@ async def send(
         )
         if upload is not None:
             msg.message_type = media_kind(upload.mime)
-            msg.media_path = media_store.store(ctx.media_dir, actor.organization_id, upload.data, upload.mime,
-                                               upload.file_name)
+            msg.media_path = media_store.store(
+                ctx.media_dir, actor.organization_id, upload.data, upload.mime, upload.file_name
+            )
             msg.media_mime = upload.mime
             msg.media_name = upload.file_name
             msg.media_size = len(upload.data)
@@ -194,12 +195,20 @@ async def dispatch(ctx: SendContext, message_id: uuid.UUID) -> MessageRead:
         kind, path, mime, name = media
         if path is not None:
             data = media_store.resolve(ctx.media_dir, path).read_bytes()
-            await client.send_media(kind.value, phone, data, mime or "application/octet-stream",
-                                    caption=content, file_name=name, message_id=external_id, reply=reply)
+            await client.send_media(
+                kind.value,
+                phone,
+                data,
+                mime or "application/octet-stream",
+                caption=content,
+                file_name=name,
+                message_id=external_id,
+                reply=reply,
+            )
         else:
             await client.send_text(phone, content or "", message_id=external_id, reply=reply)
     except WuzapiError as exc:
-        error = DISCONNECTED if exc.disconnected or known_down and exc.status_code == 500 else exc.message
+        error = DISCONNECTED if exc.disconnected or (known_down and exc.status_code == 500) else exc.message
     except OSError:
         error = "Media file is missing on the server"
 

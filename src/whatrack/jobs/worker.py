@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from whatrack.conversations import service as conversations
 from whatrack.db import session_scope, utcnow
+from whatrack.db_util import dialect
 from whatrack.messages.service import purge_old_receipts
 from whatrack.models import ClosedBy, Organization, OutboxEvent, Ticket, TicketStatus
 from whatrack.realtime.events import emit_conversation_updated
@@ -42,7 +43,7 @@ async def close_inactive_tickets(db: AsyncSession) -> int:
             )
             .limit(500)
         )
-        if db.bind.dialect.name == "postgresql":
+        if dialect(db) == "postgresql":
             stmt = stmt.with_for_update(skip_locked=True)
         for ticket in (await db.scalars(stmt)).all():
             ticket, conv = await close_ticket(db, ticket, None, None, ClosedBy.INACTIVITY)

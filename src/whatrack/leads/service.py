@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from whatrack.auth.service import Actor
@@ -16,7 +16,7 @@ from whatrack.tickets.schemas import TicketRead
 from whatrack.whatsapp.events import Contact
 
 
-def _lookup(organization_id: uuid.UUID, phone: str | None, lid: str | None):  # type: ignore[no-untyped-def]
+def _lookup(organization_id: uuid.UUID, phone: str | None, lid: str | None) -> Select[Lead]:
     keys = []
     if phone:
         keys.append(Lead.phone == phone)
@@ -35,9 +35,9 @@ async def upsert_lead(db: AsyncSession, organization_id: uuid.UUID, contact: Con
     if not contact.phone and not contact.lid:
         raise BadRequest(f"Cannot identify the contact {contact.jid!r}: no phone number or LID")
     lookup = _lookup(organization_id, contact.phone, contact.lid)
-    lead = (await db.execute(lookup)).scalar_one_or_none()
+    lead: Lead | None = (await db.execute(lookup)).scalar_one_or_none()
     if lead is None:
-        lead, _ = await insert_or_get(
+        created, _ = await insert_or_get(
             db,
             Lead(
                 id=uuid.uuid4(),
@@ -49,7 +49,7 @@ async def upsert_lead(db: AsyncSession, organization_id: uuid.UUID, contact: Con
             ),
             lookup,
         )
-        return lead
+        return created
     if contact.phone and not lead.phone:
         lead.phone = contact.phone
     if contact.lid and not lead.lid:
@@ -62,7 +62,9 @@ async def upsert_lead(db: AsyncSession, organization_id: uuid.UUID, contact: Con
 
 
 async def get_lead(db: AsyncSession, actor: Actor, lead_id: uuid.UUID) -> Lead:
-    lead = await db.scalar(select(Lead).where(Lead.id == lead_id, Lead.organization_id == actor.organization_id))
+    lead: Lead | None = await db.scalar(
+        select(Lead).where(Lead.id == lead_id, Lead.organization_id == actor.organization_id)
+    )
     if lead is None:
         raise NotFound("Lead not found")
     return lead

@@ -72,8 +72,9 @@ class MessageRead(CamelModel):
             external_id=m.external_id,
             client_id=m.client_id,
             reply_to=(
-                ReplyRead(id=reply.id, content=reply.content, sender_type=reply.sender_type,
-                          message_type=reply.message_type)
+                ReplyRead(
+                    id=reply.id, content=reply.content, sender_type=reply.sender_type, message_type=reply.message_type
+                )
                 if reply
                 else None
             ),

@@ -43,9 +43,12 @@ async def get_message(db: AsyncSession, actor: Actor, message_id: uuid.UUID) -> 
     return msg
 
 
-async def by_external_id(db: AsyncSession, instance_id: uuid.UUID, external_id: str, *, lock: bool = False) -> Message | None:
+async def by_external_id(
+    db: AsyncSession, instance_id: uuid.UUID, external_id: str, *, lock: bool = False
+) -> Message | None:
     stmt = select(Message).where(Message.instance_id == instance_id, Message.external_id == external_id)
-    return await db.scalar(for_update(stmt, db) if lock else stmt)
+    found: Message | None = await db.scalar(for_update(stmt, db) if lock else stmt)
+    return found
 
 
 def _encode_cursor(at: datetime, mid: uuid.UUID) -> str:
@@ -136,5 +139,3 @@ async def apply_pending_receipts(db: AsyncSession, message: Message) -> None:
 async def purge_old_receipts(db: AsyncSession, older_than: datetime) -> int:
     result = await db.execute(delete(PendingReceipt).where(PendingReceipt.created_at < older_than))
     return int(getattr(result, "rowcount", 0) or 0)
-
-

@@ -27,7 +27,8 @@ def _include_object(obj: Any, name: str | None, type_: str, reflected: bool, com
 
 
 def _url() -> str:
-    return config.attributes.get("url") or get_settings().database_url  # type: ignore[no-any-return]
+    url: str = config.attributes.get("url") or get_settings().database_url
+    return url
 
 
 def _run(connection: Connection) -> None:

@@ -24,9 +24,7 @@ class ScheduledMessage(Base):
     content: Mapped[str] = mapped_column(Text)
     step: Mapped[int | None] = mapped_column(Integer)
     scheduled_for: Mapped[datetime] = mapped_column(UTCDateTime())
-    status: Mapped[ScheduledStatus] = mapped_column(
-        str_enum(ScheduledStatus), default=ScheduledStatus.PENDING
-    )
+    status: Mapped[ScheduledStatus] = mapped_column(str_enum(ScheduledStatus), default=ScheduledStatus.PENDING)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
@@ -46,9 +44,7 @@ class ConversationMetrics(Base):
     __tablename__ = "conversation_metrics"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    conversation_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("conversations.id", ondelete="CASCADE"), unique=True
-    )
+    conversation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), unique=True)
     messages_in: Mapped[int] = mapped_column(Integer, default=0)
     messages_out: Mapped[int] = mapped_column(Integer, default=0)
     first_response_seconds: Mapped[float | None] = mapped_column(Float)

@@ -17,9 +17,7 @@ class Instance(Base):
     __tablename__ = "instances"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    organization_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
-    )
+    organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     base_url: Mapped[str] = mapped_column(String(500))
     token: Mapped[str] = mapped_column(String(255))

@@ -4,6 +4,7 @@ rows stay until published, with backoff between attempts."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import timedelta
 
@@ -11,8 +12,9 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from whatrack.db import session_scope, utcnow
+from whatrack.db_util import dialect
 from whatrack.models import OutboxEvent
-from whatrack.realtime.publisher import PublishError, Publisher
+from whatrack.realtime.publisher import Publisher, PublishError
 
 log = logging.getLogger(__name__)
 BATCH = 200
@@ -41,7 +43,7 @@ class OutboxDrainer:
                     .order_by(OutboxEvent.id)
                     .limit(BATCH)
                 )
-                if db.bind.dialect.name == "postgresql":
+                if dialect(db) == "postgresql":
                     stmt = stmt.with_for_update(skip_locked=True)
                 rows = (await db.scalars(stmt)).all()
                 for row in rows:
@@ -82,7 +84,5 @@ class OutboxDrainer:
                     pass
             except Exception:  # the loop must survive a database hiccup
                 log.exception("outbox drain failed")
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self._poll)
-            except TimeoutError:
-                pass

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from whatrack.attribution.referral import Origin
@@ -16,12 +16,13 @@ from whatrack.errors import Conflict, NotFound
 from whatrack.models import ClosedBy, Conversation, Lead, Ticket, TicketOutcome, TicketStatus
 
 
-def _active(conversation_id: uuid.UUID):  # type: ignore[no-untyped-def]
+def _active(conversation_id: uuid.UUID) -> Select[Ticket]:
     return select(Ticket).where(Ticket.conversation_id == conversation_id, Ticket.status != TicketStatus.RESOLVED)
 
 
 async def active_ticket(db: AsyncSession, conversation_id: uuid.UUID) -> Ticket | None:
-    return await db.scalar(for_update(_active(conversation_id), db))
+    ticket: Ticket | None = await db.scalar(for_update(_active(conversation_id), db))
+    return ticket
 
 
 def _sync_conversation(conv: Conversation, ticket: Ticket) -> None:
@@ -36,10 +37,10 @@ async def resolve_ticket(
 
     The partial unique index (one non-resolved ticket per conversation) settles races.
     """
-    ticket = await active_ticket(db, conv.id)
-    if ticket is not None:
-        ticket.last_activity_at = max(ticket.last_activity_at, at)
-        return ticket, False
+    current = await active_ticket(db, conv.id)
+    if current is not None:
+        current.last_activity_at = max(current.last_activity_at, at)
+        return current, False
     number = (await db.scalar(select(func.max(Ticket.number)).where(Ticket.conversation_id == conv.id)) or 0) + 1
     ticket, created = await insert_or_get(
         db,
@@ -80,7 +81,9 @@ async def get_ticket(db: AsyncSession, actor: Actor, ticket_id: uuid.UUID) -> Ti
 
 
 async def _lock_conversation(db: AsyncSession, conversation_id: uuid.UUID) -> Conversation:
-    conv = await db.scalar(for_update(select(Conversation).where(Conversation.id == conversation_id), db))
+    conv: Conversation | None = await db.scalar(
+        for_update(select(Conversation).where(Conversation.id == conversation_id), db)
+    )
     if conv is None:  # pragma: no cover - FK guarantees it
         raise NotFound("Conversation not found")
     return conv

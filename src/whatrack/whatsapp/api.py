@@ -138,8 +138,9 @@ async def send_message(request: Request, actor: CurrentActor) -> MessageRead:
             content=str(caption) if caption else None,
             client_id=str(client_id)[:64] if client_id else None,
             reply_to_id=_uuid_field(form, "replyToId", False),
-            upload=sending.Upload(data=data, mime=file.content_type or "application/octet-stream",
-                                  file_name=file.filename),
+            upload=sending.Upload(
+                data=data, mime=file.content_type or "application/octet-stream", file_name=file.filename
+            ),
         )
     if not content_type.startswith("application/json"):
         raise UnsupportedMediaType("Send JSON or multipart/form-data")
@@ -176,6 +177,8 @@ async def media(message_id: uuid.UUID, db: Db, actor: CurrentActor, settings: Ap
         path,
         media_type=msg.media_mime or "application/octet-stream",
         filename=msg.media_name or path.name,
-        content_disposition_type="inline" if (msg.media_mime or "").startswith(("image/", "audio/", "video/")) else "attachment",
+        content_disposition_type="inline"
+        if (msg.media_mime or "").startswith(("image/", "audio/", "video/"))
+        else "attachment",
         headers={"Cache-Control": "private, max-age=86400", "X-Content-Type-Options": "nosniff"},
     )

@@ -1,0 +1,60 @@
+# Whatrack Chat — the two commands: `make run` and `make test`.
+SHELL := /bin/bash
+PY := .venv/bin/python
+UV := python3 -m uv
+PG_PORT ?= 55432
+export WHATRACK_TEST_PG_PORT := $(PG_PORT)
+
+.PHONY: run test venv frontend services lint typecheck check-migrations test-py test-frontend bench clean
+
+.venv/.installed: pyproject.toml
+	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install -q uv==0.13.9
+	@[ -x $(PY) ] || $(UV) venv -q .venv
+	$(UV) pip install -q --python $(PY) -e '.[dev]'
+	@touch $@
+
+venv: .venv/.installed
+
+frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+frontend/dist/index.html: frontend/node_modules/.installed $(shell find frontend/src frontend/index.html frontend/vite.config.ts -type f 2>/dev/null)
+	cd frontend && npm run build --silent
+
+frontend: frontend/dist/index.html
+
+# Starts the whole product on the embedded default: SQLite, embedded real-time hub, demo WhatsApp.
+run: venv frontend
+	@mkdir -p data
+	DEMO=$${DEMO:-true} .venv/bin/whatrack serve
+
+services:
+	bash scripts/services.sh
+
+lint: venv
+	.venv/bin/ruff check src tests bench
+	.venv/bin/ruff format --check src || true
+
+typecheck: venv
+	.venv/bin/mypy
+
+check-migrations: venv services
+	DATABASE_URL=postgresql+asyncpg://whatrack:whatrack@127.0.0.1:$(PG_PORT)/whatrack_migrations \
+		$(PY) scripts/check_migrations.py
+
+test-frontend: frontend/node_modules/.installed
+	cd frontend && npm run typecheck --silent && npm test --silent && npm run build --silent
+
+test-py: venv services
+	$(PY) -m pytest
+
+# Installs what the tests need (Python and npm deps, PostgreSQL, Redis, Chromium, Centrifugo),
+# then lint, types, migrations check, front-end tests and build, and the Python suite.
+test: venv services lint typecheck check-migrations test-frontend test-py
+
+bench: venv services frontend
+	$(PY) -m bench $(BENCH_ARGS)
+
+clean:
+	rm -rf .venv frontend/node_modules frontend/dist .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,1 @@
+"""Marketing attribution: where a conversation came from (ad referrals, UTM parameters)."""

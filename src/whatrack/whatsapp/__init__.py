@@ -1,0 +1,1 @@
+"""WhatsApp through WuzAPI: webhook signature check, payload parsing into typed events, client."""
