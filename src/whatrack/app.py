@@ -19,6 +19,7 @@ from whatrack import __version__
 from whatrack.auth.api import router as auth_router
 from whatrack.conversations.api import router as conversations_router
 from whatrack.db import create_engine, create_session_factory
+from whatrack.demo import MOUNT, EmbeddedDemo
 from whatrack.errors import DomainError
 from whatrack.instances.api import router as instances_router
 from whatrack.jobs.worker import Worker
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None, *, http_transport: httpx.AsyncB
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_json)
     publisher, hub = _publisher(settings)
+    demo = EmbeddedDemo(settings) if settings.demo else None
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -61,6 +63,8 @@ def create_app(settings: Settings | None = None, *, http_transport: httpx.AsyncB
         app.state.drainer = drainer
         app.state.wake_outbox = drainer.wake
         tasks: list[asyncio.Task[None]] = []
+        if demo is not None:
+            await demo.start(factory)
         if settings.run_worker:
             tasks.append(asyncio.create_task(drainer.run(), name="outbox"))
             tasks.append(asyncio.create_task(Worker(factory, drainer, settings).run(), name="jobs"))
@@ -70,6 +74,8 @@ def create_app(settings: Settings | None = None, *, http_transport: httpx.AsyncB
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            if demo is not None:
+                await demo.stop()
             await publisher.close()
             await http.aclose()
             await engine.dispose()
@@ -109,6 +115,8 @@ def create_app(settings: Settings | None = None, *, http_transport: httpx.AsyncB
         app.include_router(router)
     if hub is not None:
         app.add_api_websocket_route("/connection/websocket", hub.websocket_endpoint)
+    if demo is not None:
+        app.mount(MOUNT, demo.app)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

@@ -13,7 +13,7 @@ from rich.panel import Panel
 
 from whatrack import migrate
 from whatrack.auth import service as auth
-from whatrack.db import create_engine, create_session_factory, session_scope
+from whatrack.db import create_engine, create_session_factory, transaction
 from whatrack.models import Role
 from whatrack.settings import Settings, get_settings
 
@@ -38,7 +38,7 @@ def db_upgrade() -> None:
 async def _bootstrap(settings: Settings, password: str) -> tuple[str, bool]:
     engine = create_engine(settings.database_url)
     try:
-        async for db in session_scope(create_session_factory(engine)):
+        async with transaction(create_session_factory(engine)) as db:
             org, _user, created = await auth.ensure_bootstrap(
                 db, organization_name=settings.organization_name, email=settings.admin_email, password=password
             )
@@ -98,7 +98,7 @@ def user_create(
 
         engine = create_engine(settings.database_url)
         try:
-            async for db in session_scope(create_session_factory(engine)):
+            async with transaction(create_session_factory(engine)) as db:
                 stmt = select(Organization).order_by(Organization.created_at).limit(1)
                 if organization:
                     stmt = select(Organization).where(Organization.id == organization)
@@ -136,7 +136,7 @@ def instance_create(
 
         engine = create_engine(settings.database_url)
         try:
-            async for db in session_scope(create_session_factory(engine)):
+            async with transaction(create_session_factory(engine)) as db:
                 stmt = select(Organization).order_by(Organization.created_at).limit(1)
                 if organization:
                     stmt = select(Organization).where(Organization.id == organization)
@@ -146,13 +146,37 @@ def instance_create(
                 inst = await instances.create_instance(
                     db, org.id, name=name, base_url=base_url, token=token, hmac_key=hmac_key
                 )
-                return instances.webhook_url(inst, settings.public_url)
+                return instances.webhook_url(inst, settings.external_url)
         finally:
             await engine.dispose()
         raise RuntimeError("unreachable")
 
     url = asyncio.run(run())
     console.print(f"[green]Instance created.[/] Configure this webhook in WuzAPI:\n{url}")
+
+
+@app.command()
+def worker() -> None:
+    """Background jobs only (outbox publishing, inactivity close, instance status): run any number."""
+    from whatrack.jobs.worker import run_standalone
+
+    settings = get_settings()
+    migrate.upgrade(settings.database_url)
+    console.print("[green]Worker started[/] (Ctrl+C to stop)")
+    asyncio.run(run_standalone(settings))
+
+
+@app.command()
+def simulator(
+    host: Annotated[str, typer.Option(help="Bind address")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port")] = 8080,
+    admin_token: Annotated[str, typer.Option(envvar="WUZAPI_ADMIN_TOKEN", help="Admin token")] = "simulator-admin",  # noqa: S107  # noqa: S107
+    demo: Annotated[bool, typer.Option(help="Emit demo lead traffic and pair sessions by themselves")] = False,
+) -> None:
+    """Run the WuzAPI simulator standalone (same wire format as WuzAPI)."""
+    from whatrack.simulator.server import serve as serve_simulator
+
+    serve_simulator(host, port, admin_token, demo)
 
 
 def main() -> None:

@@ -10,7 +10,7 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from whatrack.auth.service import Actor, resolve_session
-from whatrack.db import session_scope
+from whatrack.db import transaction
 from whatrack.errors import Forbidden, Unauthorized
 from whatrack.settings import Settings
 
@@ -32,7 +32,7 @@ def get_session_factory(request: Request) -> async_sessionmaker[AsyncSession]:
 
 async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
     """The request's one transaction, committed when the route returns without error."""
-    async for session in session_scope(request.app.state.session_factory):
+    async with transaction(request.app.state.session_factory) as session:
         yield session
 
 
@@ -43,7 +43,7 @@ async def get_actor(request: Request) -> Actor:
     if not token:
         raise Unauthorized("Not logged in")
     actor = None
-    async for db in session_scope(request.app.state.session_factory):
+    async with transaction(request.app.state.session_factory) as db:
         actor = await resolve_session(db, token)
     if actor is None:
         raise Unauthorized("Session expired, log in again")

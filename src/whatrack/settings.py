@@ -20,7 +20,9 @@ class Settings(BaseSettings):
         default="sqlite+aiosqlite:///./data/whatrack.db",
         description="SQLAlchemy async URL: sqlite+aiosqlite:///path or postgresql+asyncpg://user:pw@host/db",
     )
-    public_url: str = "http://127.0.0.1:8000"
+    public_url: str | None = Field(
+        default=None, description="URL browsers and WuzAPI use to reach the app (default http://HOST:PORT)"
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     media_dir: Path = Path("./data/media")
@@ -62,6 +64,13 @@ class Settings(BaseSettings):
         if not self.centrifugo_token_secret:
             self.centrifugo_token_secret = secrets.token_urlsafe(32)
         return self
+
+    @property
+    def external_url(self) -> str:
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host  # noqa: S104
+        return f"http://{host}:{self.port}"
 
     @property
     def is_sqlite(self) -> bool:

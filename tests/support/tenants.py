@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from whatrack.app import create_app
 from whatrack.auth import service as auth
-from whatrack.db import session_scope
+from whatrack.db import transaction
 from whatrack.instances import service as instances
 from whatrack.models import Instance, Role
 from whatrack.settings import Settings
@@ -92,7 +92,7 @@ class Harness:
 
     @contextlib.asynccontextmanager
     async def db(self) -> AsyncIterator[AsyncSession]:
-        async for session in session_scope(self.app.state.session_factory):
+        async with transaction(self.app.state.session_factory) as session:
             yield session
 
     async def tenant(self, name: str = "Acme", *, role: Role = Role.ADMIN, hmac_key: str | None = None) -> Tenant:

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from whatrack.auth.service import Actor
 from whatrack.conversations import service as conversations
-from whatrack.db import session_scope, utcnow
+from whatrack.db import transaction, utcnow
 from whatrack.db_util import for_update
 from whatrack.errors import BadRequest, Conflict, NotFound
 from whatrack.inbox.receive import OUTBOUND
@@ -87,7 +87,7 @@ async def send(
 ) -> MessageRead:
     if not (content and content.strip()) and upload is None:
         raise BadRequest("Message is empty: send content or a file")
-    async for db in session_scope(ctx.factory):
+    async with transaction(ctx.factory) as db:
         conv = await conversations.get_conversation(db, actor, conversation_id, lock=True)
         if client_id:
             existing = await db.scalar(
@@ -151,7 +151,7 @@ async def send(
 
 
 async def retry(ctx: SendContext, actor: Actor, message_id: uuid.UUID) -> MessageRead:
-    async for db in session_scope(ctx.factory):
+    async with transaction(ctx.factory) as db:
         msg = await messages.get_message(db, actor, message_id)
         msg = await db.scalar(for_update(select(Message).where(Message.id == msg.id), db))
         assert msg is not None
@@ -170,7 +170,7 @@ def _participant(msg: Message, lead: Lead, instance: Instance) -> str:
 
 async def dispatch(ctx: SendContext, message_id: uuid.UUID) -> MessageRead:
     """Call WuzAPI for a PENDING message (outside any transaction), then record SENT or FAILED."""
-    async for db in session_scope(ctx.factory):
+    async with transaction(ctx.factory) as db:
         msg = await db.get(Message, message_id)
         if msg is None:
             raise NotFound("Message not found")
@@ -212,7 +212,7 @@ async def dispatch(ctx: SendContext, message_id: uuid.UUID) -> MessageRead:
     except OSError:
         error = "Media file is missing on the server"
 
-    async for db in session_scope(ctx.factory):
+    async with transaction(ctx.factory) as db:
         msg = await db.scalar(for_update(select(Message).where(Message.id == message_id), db))
         assert msg is not None
         if error is None:

@@ -13,10 +13,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from whatrack.conversations import service as conversations
-from whatrack.db import session_scope, utcnow
+from whatrack.db import create_engine, create_session_factory, transaction, utcnow
 from whatrack.db_util import dialect
 from whatrack.messages.service import purge_old_receipts
 from whatrack.models import ClosedBy, Organization, OutboxEvent, Ticket, TicketStatus
+from whatrack.realtime.centrifugo import CentrifugoPublisher
 from whatrack.realtime.events import emit_conversation_updated
 from whatrack.realtime.outbox import OutboxDrainer
 from whatrack.settings import Settings
@@ -67,7 +68,7 @@ class Worker:
         self._settings = settings
 
     async def run_once(self) -> None:
-        async for db in session_scope(self._factory):
+        async with transaction(self._factory) as db:
             closed = await close_inactive_tickets(db)
             await purge_old_receipts(db, utcnow() - timedelta(seconds=self._settings.pending_receipt_ttl_seconds))
             await purge_published_outbox(db)
@@ -81,3 +82,18 @@ class Worker:
             except Exception:  # a failed round is retried at the next one
                 log.exception("background jobs failed")
             await asyncio.sleep(INTERVAL_SECONDS)
+
+
+async def run_standalone(settings: Settings) -> None:
+    """`whatrack worker`: the outbox drainer and the periodic jobs, without the web server."""
+    if not settings.centrifugo_url:
+        raise SystemExit("whatrack worker needs CENTRIFUGO_URL: in embedded mode the web process runs the jobs")
+    engine = create_engine(settings.database_url)
+    factory = create_session_factory(engine)
+    publisher = CentrifugoPublisher(settings.centrifugo_url, settings.centrifugo_api_key)
+    drainer = OutboxDrainer(factory, publisher, settings.outbox_poll_seconds)
+    try:
+        await asyncio.gather(drainer.run(), Worker(factory, drainer, settings).run())
+    finally:
+        await publisher.close()
+        await engine.dispose()

@@ -11,7 +11,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from whatrack.db import session_scope, utcnow
+from whatrack.db import transaction, utcnow
 from whatrack.db_util import dialect
 from whatrack.models import OutboxEvent
 from whatrack.realtime.publisher import Publisher, PublishError
@@ -36,7 +36,7 @@ class OutboxDrainer:
         """Publish what is due, in id order. Returns how many rows were published."""
         async with self._lock:
             published = 0
-            async for db in session_scope(self._factory):
+            async with transaction(self._factory) as db:
                 stmt = (
                     select(OutboxEvent)
                     .where(OutboxEvent.published_at.is_(None), OutboxEvent.available_at <= utcnow())
@@ -66,7 +66,7 @@ class OutboxDrainer:
             return published
 
     async def oldest_pending_age_seconds(self) -> float:
-        async for db in session_scope(self._factory):
+        async with transaction(self._factory) as db:
             oldest = await db.scalar(
                 select(OutboxEvent.created_at)
                 .where(OutboxEvent.published_at.is_(None))

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from starlette.datastructures import UploadFile
 
-from whatrack.db import session_scope
+from whatrack.db import transaction
 from whatrack.deps import AppSettings, CurrentActor, Db
 from whatrack.errors import BadRequest, Conflict, NotFound, Unauthorized, UnsupportedMediaType, responses
 from whatrack.inbox import send as sending
@@ -44,7 +44,7 @@ async def webhook(instance_id: str, request: Request, secret: str | None = None)
         iid = uuid.UUID(instance_id)
     except ValueError:
         raise NotFound("Unknown instance") from None
-    async for db in session_scope(state.session_factory):
+    async with transaction(state.session_factory) as db:
         instance = await db.scalar(select(Instance).where(Instance.id == iid))
         if instance is None:
             raise NotFound("Unknown instance")

@@ -95,7 +95,10 @@ class WuzapiClient:
         reply: tuple[str, str] | None = None,
     ) -> SendResult:
         path, field = MEDIA_ENDPOINTS[kind]
-        payload: dict[str, Any] = {"Phone": phone, field: f"data:{mime};base64,{base64.b64encode(data).decode()}"}
+        payload: dict[str, Any] = {
+            "Phone": phone,
+            field: f"data:{mime};base64,{base64.b64encode(data).decode()}",
+        }
         if caption and kind != "AUDIO":
             payload["Caption"] = caption
         if kind == "DOCUMENT":
@@ -136,3 +139,104 @@ class WuzapiClient:
 
     async def set_webhook(self, url: str) -> None:
         await self._call("POST", "/webhook", {"webhookurl": url, "events": WEBHOOK_EVENTS})
+
+    async def clear_webhook(self) -> None:
+        """Stop deliveries: WuzAPI clears the URL and the event list."""
+        await self._call("DELETE", "/webhook")
+
+    async def set_hmac_key(self, key: str) -> None:
+        """Sign this user's webhooks (`x-hmac-signature`); WuzAPI wants >= 32 characters."""
+        await self._call("POST", "/session/hmac/config", {"hmac_key": key})
+
+    async def pair_phone(self, phone: str) -> str:
+        """Linking code ("ABCD-EFGH") to type in WhatsApp > Linked devices > Link with phone number."""
+        data = await self._call("POST", "/session/pairphone", {"Phone": phone})
+        code = data.get("LinkingCode") if isinstance(data, dict) else None
+        if not code:
+            raise WuzapiError("WhatsApp API answered without a linking code")
+        return str(code)
+
+    async def disconnect(self) -> None:
+        await self._call("POST", "/session/disconnect")
+
+    async def logout(self) -> None:
+        await self._call("POST", "/session/logout")
+
+
+@dataclass(frozen=True, slots=True)
+class WuzapiUser:
+    """A WuzAPI user (= instance) as the admin API describes it."""
+
+    id: str
+    name: str
+    token: str
+
+
+class WuzapiAdminClient:
+    """WuzAPI's admin API (`/admin/users`), authenticated by the raw admin token in `Authorization`."""
+
+    def __init__(self, http: httpx.AsyncClient, base_url: str, admin_token: str, timeout: float) -> None:
+        self._http = http
+        self._base = base_url.rstrip("/")
+        self._admin_token = admin_token
+        self._timeout = timeout
+
+    async def _call(self, method: str, path: str, json: dict[str, Any] | None = None) -> Any:
+        try:
+            resp = await self._http.request(
+                method,
+                self._base + path,
+                json=json,
+                headers={"Authorization": self._admin_token},
+                timeout=self._timeout,
+            )
+        except httpx.TimeoutException as exc:
+            raise WuzapiError("WhatsApp API timed out") from exc
+        except httpx.HTTPError as exc:
+            raise WuzapiError(f"WhatsApp API unreachable: {exc.__class__.__name__}") from exc
+        try:
+            body = resp.json()
+        except ValueError:
+            body = None
+        if resp.status_code >= 400 or not isinstance(body, dict) or body.get("success") is False:
+            error = body.get("error") if isinstance(body, dict) else None
+            details = body.get("details") if isinstance(body, dict) else None
+            if resp.status_code == 401:
+                error = "WhatsApp API rejected the admin token"
+            elif error and details:
+                error = f"{error}: {details}"
+            raise WuzapiError(str(error or f"WhatsApp API answered HTTP {resp.status_code}"), resp.status_code)
+        return body.get("data", body)
+
+    async def create_user(
+        self,
+        *,
+        name: str,
+        token: str,
+        webhook: str,
+        events: list[str] | None = None,
+        hmac_key: str | None = None,
+    ) -> WuzapiUser:
+        """Create a user; media arrives inline (base64) in webhooks. Duplicate token: 409."""
+        payload: dict[str, Any] = {
+            "name": name,
+            "token": token,
+            "webhook": webhook,
+            "events": ",".join(events or WEBHOOK_EVENTS),
+            # Without an explicit mediaDelivery WuzAPI stores "" and sends no inline media (reference §1).
+            "s3Config": {"enabled": False, "mediaDelivery": "base64"},
+        }
+        if hmac_key:
+            payload["hmacKey"] = hmac_key
+        data = await self._call("POST", "/admin/users", payload)
+        if not isinstance(data, dict) or not data.get("id"):
+            raise WuzapiError("WhatsApp API answered without a user id")
+        return WuzapiUser(id=str(data["id"]), name=str(data.get("name") or name), token=token)
+
+    async def list_users(self) -> list[dict[str, Any]]:
+        data = await self._call("GET", "/admin/users")
+        return [u for u in data if isinstance(u, dict)] if isinstance(data, list) else []
+
+    async def delete_user(self, user_id: str) -> None:
+        """Delete the WuzAPI user row (does not log the phone out; reference §1)."""
+        await self._call("DELETE", f"/admin/users/{user_id}")

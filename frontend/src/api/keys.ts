@@ -1,0 +1,33 @@
+import type { ConversationFilters } from "./types";
+
+// Query-key factory: every cache entry the app reads or writes is named here.
+export const keys = {
+  me: () => ["auth", "me"] as const,
+  users: () => ["users"] as const,
+  instances: () => ["instances"] as const,
+  conversations: {
+    all: () => ["conversations"] as const,
+    lists: () => ["conversations", "list"] as const,
+    list: (filters: ConversationFilters) => ["conversations", "list", normalizeFilters(filters)] as const,
+    detail: (id: string) => ["conversations", "detail", id] as const,
+  },
+  messages: {
+    all: () => ["messages"] as const,
+    list: (conversationId: string) => ["messages", conversationId] as const,
+  },
+  typing: (conversationId: string) => ["typing", conversationId] as const,
+  leads: {
+    detail: (id: string) => ["leads", id] as const,
+  },
+};
+
+export function normalizeFilters(f: ConversationFilters): ConversationFilters {
+  const out: ConversationFilters = {};
+  if (f.instanceId) out.instanceId = f.instanceId;
+  if (f.ticketStatus) out.ticketStatus = f.ticketStatus;
+  if (f.unread) out.unread = true;
+  if (f.assigned) out.assigned = f.assigned;
+  const q = f.q?.trim();
+  if (q) out.q = q;
+  return out;
+}

@@ -1,0 +1,138 @@
+import { useCallback, useEffect, useRef, useState, type DragEvent } from "react";
+import { useConversation, useMarkRead } from "../../api/conversations";
+import { useLead } from "../../api/leads";
+import { useMessages } from "../../api/messages";
+import type { ChatEvent, Me, Message } from "../../api/types";
+import { useT } from "../../i18n/i18n";
+import { useRealtimeListener } from "../../realtime/RealtimeProvider";
+import { Composer } from "../composer/Composer";
+import { ChatHeader } from "./ChatHeader";
+import { CloseTicketDialog } from "./CloseTicketDialog";
+import { ConnectionStatus } from "./ConnectionStatus";
+import { MessageList } from "./MessageList";
+
+interface Props {
+  me: Me;
+  conversationId: string | null;
+  isPhone: boolean;
+  onBack: () => void;
+  onShowLead: () => void;
+  closeRequest: { andNext: boolean; n: number } | null;
+  onClosed: (conversationId: string, andNext: boolean) => void;
+}
+
+export function ChatView(props: Props) {
+  const t = useT();
+  if (!props.conversationId) {
+    return (
+      <section className="chat-pane chat-empty">
+        <ConnectionStatus />
+        <div className="chat-empty-body">
+          <h2>{t("chat.empty")}</h2>
+          <p>{t("chat.emptyHint")}</p>
+          <p className="muted small">{t("chat.shortcuts")}</p>
+        </div>
+      </section>
+    );
+  }
+  return <OpenChat key={props.conversationId} {...props} conversationId={props.conversationId} />;
+}
+
+function OpenChat({ me, conversationId: id, isPhone, onBack, onShowLead, closeRequest, onClosed }: Props & { conversationId: string }) {
+  const t = useT();
+  const { data: conv } = useConversation(id);
+  const messages = useMessages(id);
+  const { data: lead } = useLead(conv?.lead.id);
+  const markRead = useMarkRead();
+  const [replyTo, setReplyTo] = useState<Message | null>(null);
+  const [file, setFile] = useState<File | null>(null);
+  const [dragging, setDragging] = useState(false);
+  const [dialog, setDialog] = useState<{ andNext: boolean } | null>(null);
+  const seenRequest = useRef(closeRequest?.n);
+
+  const markReadRef = useRef(markRead.mutate);
+  markReadRef.current = markRead.mutate;
+  useEffect(() => {
+    markReadRef.current(id);
+  }, [id]);
+
+  // New lead messages in the open conversation are read as they arrive (tab visible).
+  const readTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const onEvent = useCallback(
+    (e: ChatEvent) => {
+      if (e.type !== "new_message" || e.data.conversationId !== id || e.data.senderType !== "LEAD") return;
+      if (document.visibilityState !== "visible") return;
+      if (readTimer.current) clearTimeout(readTimer.current);
+      readTimer.current = setTimeout(() => markReadRef.current(id), 800);
+    },
+    [id],
+  );
+  useRealtimeListener(onEvent);
+  useEffect(() => () => {
+    if (readTimer.current) clearTimeout(readTimer.current);
+  }, []);
+
+  useEffect(() => {
+    if (closeRequest && closeRequest.n !== seenRequest.current) {
+      seenRequest.current = closeRequest.n;
+      if (conv && conv.ticketStatus !== "RESOLVED" && conv.currentTicketId) setDialog({ andNext: closeRequest.andNext });
+    }
+  }, [closeRequest, conv]);
+
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    setDragging(false);
+    const f = e.dataTransfer.files[0];
+    if (f) setFile(f);
+  };
+
+  return (
+    <section
+      className="chat-pane"
+      data-testid="chat-pane"
+      data-conversation-id={id}
+      onDragOver={(e) => {
+        if (e.dataTransfer.types.includes("Files")) {
+          e.preventDefault();
+          setDragging(true);
+        }
+      }}
+      onDragLeave={(e) => {
+        if (e.currentTarget === e.target) setDragging(false);
+      }}
+      onDrop={onDrop}
+    >
+      <ChatHeader
+        me={me}
+        conversation={conv}
+        isPhone={isPhone}
+        onBack={onBack}
+        onShowLead={onShowLead}
+        onClose={() => setDialog({ andNext: false })}
+      />
+      <MessageList conversationId={id} query={messages} lead={lead} meId={me.user.id} onReply={setReplyTo} />
+      {conv && (
+        <Composer
+          conversation={conv}
+          replyTo={replyTo}
+          onClearReply={() => setReplyTo(null)}
+          file={file}
+          onFileChange={setFile}
+        />
+      )}
+      {dragging && <div className="drop-overlay">{t("composer.dropHere")}</div>}
+      {conv && (
+        <CloseTicketDialog
+          open={!!dialog}
+          andNext={dialog?.andNext ?? false}
+          conversation={conv}
+          onCancel={() => setDialog(null)}
+          onDone={(andNext) => {
+            setDialog(null);
+            onClosed(id, andNext);
+          }}
+        />
+      )}
+    </section>
+  );
+}

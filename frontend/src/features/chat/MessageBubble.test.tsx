@@ -1,0 +1,93 @@
+import { QueryClientProvider } from "@tanstack/react-query";
+import { cleanup, fireEvent, render, screen } from "@testing-library/react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { keys } from "../../api/keys";
+import type { Message } from "../../api/types";
+import { I18nProvider } from "../../i18n/i18n";
+import { makeMessage, me, newQueryClient } from "../../test/fixtures";
+import { MessageBubble } from "./MessageBubble";
+
+afterEach(cleanup);
+
+function renderBubble(message: Message, onRetry = vi.fn(), lang: "pt-BR" | "en" = "pt-BR") {
+  const qc = newQueryClient();
+  qc.setQueryData(keys.me(), me);
+  render(
+    <I18nProvider lang={lang}>
+      <QueryClientProvider client={qc}>
+        <MessageBubble message={message} meId="u1" onRetry={onRetry} />
+      </QueryClientProvider>
+    </I18nProvider>,
+  );
+  return { onRetry, bubble: screen.getByTestId("message-bubble") };
+}
+
+const out = (over: Partial<Message>) => makeMessage({ senderType: "USER", senderId: "u1", ...over });
+
+describe("MessageBubble", () => {
+  it.each([
+    ["PENDING", "Enviando"],
+    ["SENT", "Enviada"],
+    ["DELIVERED", "Entregue"],
+    ["READ", "Lida"],
+  ] as const)("shows the %s tick", (status, label) => {
+    const { bubble } = renderBubble(out({ status }));
+    expect(bubble.getAttribute("data-status")).toBe(status);
+    const tick = bubble.querySelector(".ticks")!;
+    expect(tick.getAttribute("data-status")).toBe(status);
+    expect(tick.getAttribute("aria-label")).toBe(label);
+    expect(screen.queryByTestId("retry-button")).toBeNull();
+  });
+
+  it("READ ticks are the blue double check", () => {
+    const { bubble } = renderBubble(out({ status: "READ" }));
+    expect(bubble.querySelector(".ticks")!.getAttribute("class")).toContain("ticks-read");
+    expect(bubble.querySelectorAll(".ticks path")).toHaveLength(2);
+  });
+
+  it("FAILED shows a red mark and a retry button that calls back", () => {
+    const m = out({ id: "m-failed", status: "FAILED", error: "boom" });
+    const { onRetry, bubble } = renderBubble(m);
+    expect(bubble.querySelector(".ticks-failed")).not.toBeNull();
+    const retry = screen.getByTestId("retry-button");
+    expect(retry.textContent).toBe("Tentar novamente");
+    fireEvent.click(retry);
+    expect(onRetry).toHaveBeenCalledWith(m);
+  });
+
+  it("translates the retry button", () => {
+    renderBubble(out({ status: "FAILED" }), vi.fn(), "en");
+    expect(screen.getByTestId("retry-button").textContent).toBe("Try again");
+  });
+
+  it("lead messages have no ticks", () => {
+    const { bubble } = renderBubble(makeMessage({ senderType: "LEAD", status: "DELIVERED" }));
+    expect(bubble.querySelector(".ticks")).toBeNull();
+  });
+
+  it("renders WhatsApp formatting as elements, never raw HTML", () => {
+    const { bubble } = renderBubble(makeMessage({ content: '*oi* <img src=x onerror="alert(1)"> https://ex.com' }));
+    expect(bubble.querySelector("strong")!.textContent).toBe("oi");
+    expect(bubble.querySelector("img")).toBeNull();
+    expect(bubble.querySelector("a")!.getAttribute("href")).toBe("https://ex.com");
+  });
+
+  it("time is shown in the organization's time zone; edited and deleted marks", () => {
+    renderBubble(makeMessage({ sentAt: "2024-03-12T15:05:00Z", edited: true }));
+    expect(screen.getByText("12:05")).toBeTruthy();
+    expect(screen.getByText("editada")).toBeTruthy();
+    cleanup();
+    renderBubble(makeMessage({ deleted: true, content: "segredo" }));
+    expect(screen.getByTestId("message-deleted").textContent).toBe("Esta mensagem foi apagada");
+    expect(screen.queryByText("segredo")).toBeNull();
+  });
+
+  it("documents show name, size and a download link", () => {
+    renderBubble(
+      makeMessage({ id: "doc1", messageType: "DOCUMENT", content: null, media: { url: "/api/v1/media/doc1", mimeType: "application/pdf", fileName: "proposta.pdf", size: 2048 } }),
+    );
+    expect(screen.getByText("proposta.pdf")).toBeTruthy();
+    expect(screen.getByText("2 KB")).toBeTruthy();
+    expect(screen.getByTestId("document-download").getAttribute("href")).toBe("/api/v1/media/doc1");
+  });
+});

@@ -1,0 +1,143 @@
+import { useState } from "react";
+import type { Message, MessageType } from "../../api/types";
+import { API_BASE } from "../../api/client";
+import { Dialog } from "../../components/ui/Dialog";
+import { Icon } from "../../components/ui/Icon";
+import { RichText } from "../../components/ui/RichText";
+import { useLang, useT, type TFunction } from "../../i18n/i18n";
+import { formatFileSize } from "../../lib/time";
+import { formatPhone } from "../../lib/phone";
+
+export function typeLabel(type: MessageType, t: TFunction): string {
+  switch (type) {
+    case "IMAGE":
+      return t("msg.image");
+    case "VIDEO":
+      return t("msg.video");
+    case "AUDIO":
+      return t("msg.audio");
+    case "DOCUMENT":
+      return t("msg.document");
+    case "STICKER":
+      return t("msg.sticker");
+    case "LOCATION":
+      return t("msg.location");
+    case "CONTACT":
+      return t("msg.contact");
+    default:
+      return "";
+  }
+}
+
+export function mediaUrl(m: Message): string {
+  return m.media?.url || `${API_BASE}/media/${m.id}`;
+}
+
+function num(v: unknown): number | null {
+  const n = typeof v === "string" ? parseFloat(v) : typeof v === "number" ? v : NaN;
+  return Number.isFinite(n) ? n : null;
+}
+
+/** Location from metadata {latitude, longitude} (or lat/lng), else "lat,lng" in content. */
+export function locationOf(m: Message): { lat: number; lng: number; name: string | null } | null {
+  const md = m.metadata ?? {};
+  const lat = num(md.latitude ?? md.lat);
+  const lng = num(md.longitude ?? md.lng);
+  const name = typeof md.name === "string" ? md.name : typeof md.address === "string" ? md.address : null;
+  if (lat !== null && lng !== null) return { lat, lng, name };
+  const match = /(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)/.exec(m.content ?? "");
+  if (match) return { lat: parseFloat(match[1]!), lng: parseFloat(match[2]!), name: null };
+  return null;
+}
+
+/** Contact card: metadata {displayName, vcard} or a vCard in content. */
+export function contactOf(m: Message): { name: string; phone: string | null } {
+  const md = m.metadata ?? {};
+  const vcard = typeof md.vcard === "string" ? md.vcard : (m.content ?? "");
+  const fn = /^FN[^:]*:(.*)$/m.exec(vcard)?.[1]?.trim();
+  const tel = /^(?:item\d+\.)?TEL[^:]*:(.*)$/m.exec(vcard)?.[1]?.trim() ?? null;
+  const display = typeof md.displayName === "string" ? md.displayName : null;
+  return { name: display || fn || (vcard.startsWith("BEGIN:") ? "" : vcard), phone: tel };
+}
+
+export function MessageContent({ message: m }: { message: Message }) {
+  const t = useT();
+  const [lang] = useLang();
+  const [zoom, setZoom] = useState(false);
+  const caption = m.content ? (
+    <div className="bubble-text">
+      <RichText text={m.content} />
+    </div>
+  ) : null;
+  switch (m.messageType) {
+    case "TEXT":
+      return <div className="bubble-text">{m.content ? <RichText text={m.content} /> : null}</div>;
+    case "IMAGE":
+    case "STICKER":
+      return (
+        <>
+          <button className="media-btn" onClick={() => setZoom(true)} aria-label={t("msg.openImage")}>
+            <img src={mediaUrl(m)} alt={m.media?.fileName ?? typeLabel(m.messageType, t)} loading="lazy" className={m.messageType === "STICKER" ? "sticker" : "bubble-img"} />
+          </button>
+          {m.messageType === "IMAGE" && caption}
+          <Dialog open={zoom} title={m.media?.fileName ?? t("msg.image")} onClose={() => setZoom(false)}>
+            <img src={mediaUrl(m)} alt="" className="lightbox-img" onClick={() => setZoom(false)} />
+          </Dialog>
+        </>
+      );
+    case "AUDIO":
+      return <audio controls preload="none" src={mediaUrl(m)} className="bubble-audio" />;
+    case "VIDEO":
+      return (
+        <>
+          <video controls preload="metadata" src={mediaUrl(m)} className="bubble-video" />
+          {caption}
+        </>
+      );
+    case "DOCUMENT":
+      return (
+        <>
+          <div className="doc">
+            <Icon name="doc" size={30} />
+            <div className="doc-info">
+              <div className="doc-name">{m.media?.fileName ?? t("msg.document")}</div>
+              <div className="doc-size">{formatFileSize(m.media?.size, lang)}</div>
+            </div>
+            <a href={mediaUrl(m)} download={m.media?.fileName ?? true} className="link-btn" data-testid="document-download">
+              {t("msg.download")}
+            </a>
+          </div>
+          {caption && m.content !== m.media?.fileName ? caption : null}
+        </>
+      );
+    case "LOCATION": {
+      const loc = locationOf(m);
+      return (
+        <div className="location">
+          <Icon name="pin" />
+          {loc ? (
+            <a href={`https://www.google.com/maps?q=${loc.lat},${loc.lng}`} target="_blank" rel="noopener noreferrer">
+              {loc.name ?? t("msg.location")}
+            </a>
+          ) : (
+            <span>{m.content}</span>
+          )}
+        </div>
+      );
+    }
+    case "CONTACT": {
+      const c = contactOf(m);
+      return (
+        <div className="contact-card">
+          <Icon name="person" />
+          <div>
+            <div className="doc-name">{c.name || t("msg.contact")}</div>
+            {c.phone && <div className="doc-size">{formatPhone(c.phone)}</div>}
+          </div>
+        </div>
+      );
+    }
+    default:
+      return caption;
+  }
+}

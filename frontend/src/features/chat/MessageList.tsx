@@ -1,0 +1,138 @@
+import { useQueryClient, type InfiniteData, type UseInfiniteQueryResult } from "@tanstack/react-query";
+import { keys } from "../../api/keys";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { useEffect, useLayoutEffect, useMemo, useRef } from "react";
+import type { Lead, Message, Page } from "../../api/types";
+import { useFormat } from "../../i18n/format";
+import { useT } from "../../i18n/i18n";
+import { flattenMessages } from "../../realtime/cacheOps";
+import { useRetry } from "../composer/useSend";
+import { MessageBubble } from "./MessageBubble";
+import { buildRows } from "./rows";
+import { ticketLabel } from "./ticketLabel";
+
+interface Props {
+  conversationId: string;
+  query: UseInfiniteQueryResult<InfiniteData<Page<Message>, string | null>>;
+  lead: Lead | undefined;
+  meId: string;
+  onReply: (m: Message) => void;
+}
+
+const NEAR_BOTTOM_PX = 120;
+const LOAD_OLDER_PX = 300;
+
+export function MessageList({ query, lead, meId, onReply }: Props) {
+  const t = useT();
+  const f = useFormat();
+  const retry = useRetry();
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const messages = useMemo(() => flattenMessages(query.data), [query.data]);
+  const tickets = useMemo(() => new Map((lead?.tickets ?? []).map((tk) => [tk.id, tk])), [lead]);
+  const rows = useMemo(() => buildRows(messages, f.dayKey, tickets), [messages, f.dayKey, tickets]);
+
+  // A message from a ticket the lead data doesn't know yet (just opened): refresh the lead once.
+  const qc = useQueryClient();
+  const asked = useRef(new Set<string>());
+  useEffect(() => {
+    if (!lead) return;
+    const unknown = rows.find((r) => r.kind === "ticket" && !r.ticket && !asked.current.has(r.ticketId));
+    if (unknown && unknown.kind === "ticket") {
+      asked.current.add(unknown.ticketId);
+      void qc.invalidateQueries({ queryKey: keys.leads.detail(lead.id) });
+    }
+  }, [rows, lead, qc]);
+
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: (i) => (rows[i]?.kind === "message" ? 64 : 36),
+    getItemKey: (i) => rows[i]?.key ?? i,
+    overscan: 10,
+    initialRect: { width: 600, height: 800 },
+  });
+
+  const atBottom = useRef(true);
+  const prev = useRef<{ first: string | undefined; last: string | undefined; total: number; top: number }>({
+    first: undefined,
+    last: undefined,
+    total: 0,
+    top: 0,
+  });
+
+  const scrollToBottom = () => {
+    if (rows.length === 0) return;
+    virtualizer.scrollToIndex(rows.length - 1, { align: "end" });
+    // Rows measured after the first jump can grow the list: settle on the next frame.
+    requestAnimationFrame(() => {
+      const el = scrollRef.current;
+      if (el) el.scrollTop = el.scrollHeight;
+    });
+  };
+
+  // Older page prepended: keep the same messages under the reader's eyes.
+  // New message appended: follow it if we were at the bottom (or it is ours).
+  useLayoutEffect(() => {
+    const first = rows[0]?.key;
+    const lastRow = rows[rows.length - 1];
+    const last = lastRow?.key;
+    const p = prev.current;
+    const total = virtualizer.getTotalSize();
+    const el = scrollRef.current;
+    if (p.first === undefined && rows.length > 0) {
+      scrollToBottom();
+    } else if (first !== p.first && last === p.last && el) {
+      virtualizer.scrollToOffset(p.top + (total - p.total));
+    } else if (last !== p.last) {
+      const ours = lastRow?.kind === "message" && lastRow.message.senderType === "USER" && lastRow.message.status === "PENDING";
+      if (atBottom.current || ours) scrollToBottom();
+    }
+    prev.current = { first, last, total, top: el?.scrollTop ?? 0 };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [rows]);
+
+  const onScroll = () => {
+    const el = scrollRef.current;
+    if (!el) return;
+    atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_BOTTOM_PX;
+    prev.current.top = el.scrollTop;
+    prev.current.total = virtualizer.getTotalSize();
+    if (el.scrollTop < LOAD_OLDER_PX && query.hasNextPage && !query.isFetchingNextPage) void query.fetchNextPage();
+  };
+
+  // Short histories don't scroll: fetch older pages until the viewport fills.
+  useEffect(() => {
+    const el = scrollRef.current;
+    if (el && query.hasNextPage && !query.isFetchingNextPage && el.scrollHeight <= el.clientHeight) void query.fetchNextPage();
+  }, [rows.length, query]);
+
+  return (
+    <div className="messages" ref={scrollRef} onScroll={onScroll} data-testid="message-list">
+      {query.isFetchingNextPage && <div className="older-loader">{t("chat.loadingOlder")}</div>}
+      {query.isPending && <div className="older-loader">{t("common.loading")}</div>}
+      {!query.isPending && rows.length === 0 && <div className="older-loader">{t("chat.noMessages")}</div>}
+      <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
+        {virtualizer.getVirtualItems().map((vi) => {
+          const row = rows[vi.index]!;
+          return (
+            <div key={vi.key} data-index={vi.index} ref={virtualizer.measureElement} className="vrow" style={{ transform: `translateY(${vi.start}px)` }}>
+              {row.kind === "date" && (
+                <div className="separator date-separator" data-testid="date-separator">
+                  <span>{f.day(row.at)}</span>
+                </div>
+              )}
+              {row.kind === "ticket" && (
+                <div className="separator ticket-separator" data-testid="ticket-separator" data-ticket-id={row.ticketId}>
+                  <span>{row.ticket ? ticketLabel(row.ticket, t) : t("ticket.label", { number: "…" })}</span>
+                </div>
+              )}
+              {row.kind === "message" && (
+                <MessageBubble message={row.message} meId={meId} onRetry={retry} onReply={onReply} />
+              )}
+            </div>
+          );
+        })}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,136 @@
+import { useEffect, useMemo, useRef, useState, type ClipboardEvent, type KeyboardEvent } from "react";
+import { postTyping } from "../../api/conversations";
+import type { Conversation, Message } from "../../api/types";
+import { Icon } from "../../components/ui/Icon";
+import { RichText } from "../../components/ui/RichText";
+import { useLang, useT } from "../../i18n/i18n";
+import { formatFileSize } from "../../lib/time";
+import { typeLabel } from "../chat/MessageContent";
+import { createTypingNotifier } from "./typingNotifier";
+import { useDraft } from "./useDraft";
+import { useSend } from "./useSend";
+
+interface Props {
+  conversation: Conversation;
+  replyTo: Message | null;
+  onClearReply: () => void;
+  file: File | null;
+  onFileChange: (f: File | null) => void;
+}
+
+export function Composer({ conversation: c, replyTo, onClearReply, file, onFileChange }: Props) {
+  const t = useT();
+  const [lang] = useLang();
+  const [draft, setDraft] = useDraft(c.id);
+  const send = useSend();
+  const inputRef = useRef<HTMLTextAreaElement>(null);
+  const fileRef = useRef<HTMLInputElement>(null);
+  const [preview, setPreview] = useState<string | null>(null);
+  const notifier = useMemo(() => createTypingNotifier((isTyping) => void postTyping(c.id, isTyping)), [c.id]);
+
+  useEffect(() => () => notifier.stop(), [notifier]);
+  useEffect(() => {
+    inputRef.current?.focus();
+  }, [c.id, replyTo]);
+  useEffect(() => {
+    if (!file || !file.type.startsWith("image/") || typeof URL.createObjectURL !== "function") {
+      setPreview(null);
+      return;
+    }
+    const url = URL.createObjectURL(file);
+    setPreview(url);
+    return () => URL.revokeObjectURL(url);
+  }, [file]);
+
+  const submit = () => {
+    const text = draft.trim();
+    if (!text && !file) return;
+    send({ conversationId: c.id, content: text, replyTo, file });
+    notifier.stop();
+    setDraft("");
+    onClearReply();
+    onFileChange(null);
+    inputRef.current?.focus();
+  };
+
+  const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
+      e.preventDefault();
+      submit();
+    } else if (e.key === "Escape" && replyTo) {
+      e.preventDefault();
+      onClearReply();
+    }
+  };
+
+  const onPaste = (e: ClipboardEvent<HTMLTextAreaElement>) => {
+    const pasted = [...e.clipboardData.files].find((f) => f.type.startsWith("image/"));
+    if (pasted) {
+      e.preventDefault();
+      onFileChange(pasted);
+    }
+  };
+
+  const lines = Math.min(6, Math.max(1, draft.split("\n").length));
+  return (
+    <footer className="composer" data-testid="composer">
+      {c.ticketStatus === "RESOLVED" && <div className="composer-hint">{t("composer.resolvedHint")}</div>}
+      {replyTo && (
+        <div className="composer-reply" data-testid="composer-reply">
+          <div className="quote">
+            <div className="quote-author">{t("composer.replyingTo", { name: replyTo.senderType === "LEAD" ? replyTo.senderName || t("msg.lead") : t("msg.you") })}</div>
+            <div className="quote-text">{replyTo.content ? <RichText text={replyTo.content} /> : typeLabel(replyTo.messageType, t)}</div>
+          </div>
+          <button className="icon-btn" onClick={onClearReply} aria-label={t("composer.cancelReply")}>
+            <Icon name="close" size={18} />
+          </button>
+        </div>
+      )}
+      {file && (
+        <div className="composer-file" data-testid="composer-file">
+          {preview ? <img src={preview} alt="" /> : <Icon name="doc" size={28} />}
+          <span className="doc-name">{file.name}</span>
+          <span className="doc-size">{formatFileSize(file.size, lang)}</span>
+          <button className="icon-btn" onClick={() => onFileChange(null)} aria-label={t("composer.removeFile")}>
+            <Icon name="close" size={18} />
+          </button>
+        </div>
+      )}
+      <div className="composer-row">
+        <button className="icon-btn" onClick={() => fileRef.current?.click()} aria-label={t("composer.attach")} title={t("composer.attach")} data-testid="attach-button">
+          <Icon name="attach" />
+        </button>
+        <input
+          ref={fileRef}
+          type="file"
+          hidden
+          data-testid="file-input"
+          onChange={(e) => {
+            const f = e.target.files?.[0];
+            if (f) onFileChange(f);
+            e.target.value = "";
+          }}
+        />
+        <textarea
+          ref={inputRef}
+          className="composer-input"
+          rows={lines}
+          placeholder={t("composer.placeholder")}
+          value={draft}
+          onChange={(e) => {
+            setDraft(e.target.value);
+            if (e.target.value) notifier.input();
+            else notifier.stop();
+          }}
+          onKeyDown={onKeyDown}
+          onPaste={onPaste}
+          aria-label={t("composer.placeholder")}
+          data-testid="composer-input"
+        />
+        <button className="send-btn" onClick={submit} disabled={!draft.trim() && !file} aria-label={t("composer.send")} title={t("composer.send")} data-testid="send-button">
+          <Icon name="send" />
+        </button>
+      </div>
+    </footer>
+  );
+}

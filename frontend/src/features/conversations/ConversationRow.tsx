@@ -1,0 +1,67 @@
+import { memo } from "react";
+import type { Conversation, Me } from "../../api/types";
+import { Avatar } from "../../components/ui/Avatar";
+import { Ticks } from "../../components/ui/Ticks";
+import { useFormat } from "../../i18n/format";
+import { useT } from "../../i18n/i18n";
+import { leadDisplayName } from "../../lib/phone";
+import { stripWhatsApp } from "../../lib/whatsappFormat";
+import { useTyping } from "../../realtime/useTyping";
+import { TicketChip } from "../chat/TicketChip";
+
+interface Props {
+  conversation: Conversation;
+  me: Me;
+  selected: boolean;
+  onSelect: (id: string) => void;
+}
+
+export const ConversationRow = memo(function ConversationRow({ conversation: c, selected, onSelect }: Props) {
+  const t = useT();
+  const f = useFormat();
+  const typing = useTyping(c.id);
+  const name = leadDisplayName(c.lead);
+  const fromUs = c.lastMessageSenderType === "USER" || c.lastMessageSenderType === "AI";
+  const leadTyping = typing?.isTyping && typing.senderType === "LEAD";
+  return (
+    <button
+      type="button"
+      role="option"
+      aria-selected={selected}
+      className={`conv-row${selected ? " selected" : ""}${c.unreadCount > 0 ? " unread" : ""}`}
+      onClick={() => onSelect(c.id)}
+      data-testid="conversation-row"
+      data-conversation-id={c.id}
+      data-unread={c.unreadCount}
+    >
+      <Avatar name={name} seed={c.lead.id} />
+      <span className="conv-main">
+        <span className="conv-line">
+          <span className="conv-name">{name}</span>
+          <span className="conv-time">{c.lastMessageAt ? f.listTime(c.lastMessageAt) : ""}</span>
+        </span>
+        <span className="conv-line">
+          {leadTyping ? (
+            <span className="conv-preview typing" data-testid="conversation-typing">
+              {t("list.typing")}
+            </span>
+          ) : (
+            <span className="conv-preview">
+              {fromUs && c.lastMessageStatus && <Ticks status={c.lastMessageStatus} small />}
+              {fromUs && <span className="conv-you">{t("list.you")}</span>}
+              {c.lastMessagePreview ? stripWhatsApp(c.lastMessagePreview) : <i>{t("list.noMessages")}</i>}
+            </span>
+          )}
+          <span className="conv-badges">
+            <TicketChip status={c.ticketStatus} small />
+            {c.unreadCount > 0 && (
+              <span className="unread-badge" aria-label={t("list.unread", { count: c.unreadCount })} data-testid="unread-badge">
+                {c.unreadCount}
+              </span>
+            )}
+          </span>
+        </span>
+      </span>
+    </button>
+  );
+});

@@ -1,0 +1,108 @@
+import { useEffect, useState } from "react";
+import { useInstances } from "../../api/instances";
+import type { TicketStatus } from "../../api/types";
+import { Avatar } from "../../components/ui/Avatar";
+import { Icon } from "../../components/ui/Icon";
+import { useT } from "../../i18n/i18n";
+import { Link, navigate } from "../../router";
+import type { ListTab, ListUiState } from "./filters";
+import type { Me } from "../../api/types";
+import type { RefObject } from "react";
+
+const TABS: ListTab[] = ["all", "unread", "mine"];
+const STATUSES: TicketStatus[] = ["OPEN", "FOLLOW_UP", "RESOLVED"];
+
+interface Props {
+  me: Me;
+  instanceId: string | null;
+  ui: ListUiState;
+  onUiChange: (ui: ListUiState) => void;
+  searchRef: RefObject<HTMLInputElement | null>;
+}
+
+export function ListHeader({ me, instanceId, ui, onUiChange, searchRef }: Props) {
+  const t = useT();
+  const { data: instances } = useInstances();
+  const [q, setQ] = useState(ui.q);
+
+  // Debounced search: one request after typing pauses, not one per key.
+  useEffect(() => {
+    if (q === ui.q) return;
+    const id = setTimeout(() => onUiChange({ ...ui, q }), 300);
+    return () => clearTimeout(id);
+  }, [q, ui, onUiChange]);
+
+  return (
+    <div className="list-header">
+      <div className="pane-header">
+        <span title={`${me.user.name} · ${me.organization.name}`}>
+          <Avatar name={me.user.name} seed={me.user.id} size={40} />
+        </span>
+        <select
+          className="instance-switch"
+          value={instanceId ?? ""}
+          onChange={(e) => navigate(e.target.value ? `/inbox/instance/${e.target.value}` : "/inbox")}
+          data-testid="instance-switcher"
+          aria-label={t("list.allInstances")}
+        >
+          <option value="">{t("list.allInstances")}</option>
+          {instances?.map((i) => (
+            <option key={i.id} value={i.id}>
+              {i.name}
+              {i.isDemo ? ` (${t("settings.demo")})` : ""}
+            </option>
+          ))}
+        </select>
+        <Link href="/settings" className="icon-btn" aria-label={t("nav.settings")} title={t("nav.settings")} data-testid="settings-link">
+          <Icon name="settings" />
+        </Link>
+      </div>
+      <div className="search-box">
+        <Icon name="search" size={18} />
+        <input
+          ref={searchRef}
+          type="search"
+          placeholder={t("list.search")}
+          value={q}
+          onChange={(e) => setQ(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === "Escape") {
+              e.preventDefault();
+              setQ("");
+              onUiChange({ ...ui, q: "" });
+              e.currentTarget.blur();
+            }
+          }}
+          data-testid="search-input"
+          aria-label={t("list.search")}
+        />
+      </div>
+      <div className="filters" role="tablist">
+        {TABS.map((tab) => (
+          <button
+            key={tab}
+            role="tab"
+            aria-selected={ui.tab === tab}
+            className={`filter-chip${ui.tab === tab ? " active" : ""}`}
+            onClick={() => onUiChange({ ...ui, tab })}
+            data-testid={`filter-${tab}`}
+          >
+            {t(`list.tab.${tab}`)}
+          </button>
+        ))}
+        {STATUSES.map((st) => (
+          <button
+            key={st}
+            role="tab"
+            aria-selected={ui.status === st}
+            className={`filter-chip${ui.status === st ? " active" : ""}`}
+            onClick={() => onUiChange({ ...ui, status: ui.status === st ? "" : st })}
+            data-testid={`filter-status-${st}`}
+          >
+            {t(`list.status.${st}`)}
+          </button>
+        ))}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,39 @@
+import { useEffect, useRef } from "react";
+
+export interface ShortcutHandlers {
+  focusSearch: () => void;
+  next: () => void;
+  previous: () => void;
+  closeTicket: (andNext: boolean) => void;
+  back: () => void;
+}
+
+/** Alt+J/K next/previous, Alt+E close, Ctrl/Cmd+Alt+E close + next, Ctrl/Cmd+K search, Esc back. */
+export function useInboxShortcuts(handlers: ShortcutHandlers): void {
+  const ref = useRef(handlers);
+  ref.current = handlers;
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const h = ref.current;
+      // e.code: Alt+J types "∆" on a Mac keyboard, the physical key is still KeyJ.
+      if ((e.ctrlKey || e.metaKey) && !e.altKey && e.code === "KeyK") {
+        e.preventDefault();
+        h.focusSearch();
+      } else if (e.altKey && !e.ctrlKey && !e.metaKey && e.code === "KeyJ") {
+        e.preventDefault();
+        h.next();
+      } else if (e.altKey && !e.ctrlKey && !e.metaKey && e.code === "KeyK") {
+        e.preventDefault();
+        h.previous();
+      } else if (e.altKey && e.code === "KeyE") {
+        e.preventDefault();
+        h.closeTicket(e.ctrlKey || e.metaKey);
+      } else if (e.key === "Escape" && !e.defaultPrevented) {
+        if (document.querySelector("dialog[open]")) return;
+        h.back();
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
+}

@@ -1,0 +1,34 @@
+import { useEffect, useState } from "react";
+import { useT } from "../../i18n/i18n";
+
+export function NotesEditor({ value, saving, onSave }: { value: string; saving: boolean; onSave: (v: string) => void }) {
+  const t = useT();
+  const [draft, setDraft] = useState(value);
+  const [focused, setFocused] = useState(false);
+  useEffect(() => {
+    if (!focused) setDraft(value);
+  }, [value, focused]);
+  const dirty = draft !== value;
+  return (
+    <div className="notes">
+      <textarea
+        value={draft}
+        rows={5}
+        placeholder={t("lead.notesPlaceholder")}
+        onChange={(e) => setDraft(e.target.value)}
+        onFocus={() => setFocused(true)}
+        onBlur={() => {
+          setFocused(false);
+          if (dirty) onSave(draft);
+        }}
+        data-testid="lead-notes"
+        aria-label={t("lead.notes")}
+      />
+      {dirty && (
+        <button className="btn btn-small btn-primary" disabled={saving} onMouseDown={(e) => e.preventDefault()} onClick={() => onSave(draft)}>
+          {t("common.save")}
+        </button>
+      )}
+    </div>
+  );
+}

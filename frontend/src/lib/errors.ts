@@ -1,0 +1,18 @@
+import { ApiError, NetworkError } from "../api/client";
+import type { TFunction } from "../i18n/i18n";
+
+/** One clear, translated sentence for any failed request. */
+export function errorMessage(err: unknown, t: TFunction): string {
+  if (err instanceof NetworkError) return t("errors.network");
+  if (err instanceof ApiError) {
+    if (err.status === 401) return t("errors.unauthorized");
+    if (err.status === 403) return t("errors.forbidden");
+    if (err.status === 404) return t("errors.not_found");
+    if (err.status === 409) return err.code === "conflict" || !err.message ? t("errors.conflict") : `${t("errors.conflict")} (${err.message})`;
+    if (err.status === 422 || err.code === "validation_error") return t("errors.validation", { message: err.message });
+    if (err.status >= 500) return t("errors.server");
+    return t("errors.generic", { message: err.message });
+  }
+  if (err instanceof Error) return t("errors.generic", { message: err.message });
+  return t("errors.generic", { message: String(err) });
+}

@@ -1,0 +1,135 @@
+// THE place where each real-time event becomes a TanStack Query cache update.
+import type { QueryClient } from "@tanstack/react-query";
+import { keys } from "../api/keys";
+import type { ChatEvent, Conversation, ConversationFilters } from "../api/types";
+import {
+  applyMessageStatus,
+  upsertConversation,
+  upsertMessage,
+  type ConversationsData,
+  type MessagesData,
+} from "./cacheOps";
+
+export interface TypingState {
+  isTyping: boolean;
+  senderType: "LEAD" | "USER";
+  userId: string | null;
+  userName: string | null;
+  at: number;
+}
+
+/** A typing indicator dies on its own if the "stopped" event never comes. */
+export const TYPING_TTL_MS = 6000;
+const typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
+
+export interface ApplyContext {
+  meId: string | null;
+}
+
+export function isChatEvent(value: unknown): value is ChatEvent {
+  if (!value || typeof value !== "object") return false;
+  const v = value as { type?: unknown; data?: unknown };
+  return (
+    typeof v.type === "string" &&
+    ["new_message", "message_status", "conversation_updated", "typing"].includes(v.type) &&
+    !!v.data &&
+    typeof v.data === "object"
+  );
+}
+
+export function upsertConversationEverywhere(qc: QueryClient, conv: Conversation, meId: string | null): void {
+  qc.setQueryData<Conversation>(keys.conversations.detail(conv.id), conv);
+  for (const [key, data] of qc.getQueriesData<ConversationsData>({ queryKey: keys.conversations.lists() })) {
+    const filters = (key[2] ?? {}) as ConversationFilters;
+    const next = upsertConversation(data, conv, filters, meId);
+    if (next !== data) qc.setQueryData(key, next);
+  }
+}
+
+function previousConversation(qc: QueryClient, id: string): Conversation | undefined {
+  const detail = qc.getQueryData<Conversation>(keys.conversations.detail(id));
+  if (detail) return detail;
+  for (const [, data] of qc.getQueriesData<ConversationsData>({ queryKey: keys.conversations.lists() })) {
+    const hit = data?.pages.flatMap((p) => p.items).find((c) => c.id === id);
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
+export function applyEvent(qc: QueryClient, event: ChatEvent, ctx: ApplyContext): void {
+  switch (event.type) {
+    case "new_message": {
+      const msg = event.data;
+      qc.setQueryData<MessagesData>(keys.messages.list(msg.conversationId), (d) => upsertMessage(d, msg));
+      if (msg.senderType === "LEAD") clearTyping(qc, msg.conversationId);
+      return;
+    }
+    case "message_status": {
+      const ev = event.data;
+      qc.setQueryData<MessagesData>(keys.messages.list(ev.conversationId), (d) => applyMessageStatus(d, ev));
+      return;
+    }
+    case "conversation_updated": {
+      const conv = event.data;
+      const before = previousConversation(qc, conv.id);
+      upsertConversationEverywhere(qc, conv, ctx.meId);
+      // A ticket opened, closed or reopened: the lead's journey changed too.
+      if (before && (before.currentTicketId !== conv.currentTicketId || before.ticketStatus !== conv.ticketStatus)) {
+        void qc.invalidateQueries({ queryKey: keys.leads.detail(conv.lead.id) });
+      }
+      return;
+    }
+    case "typing": {
+      const t = event.data;
+      // Our own typing echoes back on the channel: not worth showing.
+      if (t.senderType === "USER" && t.userId && t.userId === ctx.meId) return;
+      const id = t.conversationId;
+      const prev = typingTimers.get(id);
+      if (prev) clearTimeout(prev);
+      if (!t.isTyping) {
+        clearTyping(qc, id);
+        return;
+      }
+      const state: TypingState = {
+        isTyping: true,
+        senderType: t.senderType,
+        userId: t.userId,
+        userName: t.userName,
+        at: Date.now(),
+      };
+      qc.setQueryData(keys.typing(id), state);
+      typingTimers.set(
+        id,
+        setTimeout(() => clearTyping(qc, id), TYPING_TTL_MS),
+      );
+      return;
+    }
+  }
+}
+
+function clearTyping(qc: QueryClient, conversationId: string): void {
+  const timer = typingTimers.get(conversationId);
+  if (timer) clearTimeout(timer);
+  typingTimers.delete(conversationId);
+  if (qc.getQueryData(keys.typing(conversationId))) qc.setQueryData(keys.typing(conversationId), null);
+}
+
+/**
+ * After a (re)subscribe that did not recover the missed publications, refetch what those
+ * publications could have changed. `since` skips queries fetched after the gap began.
+ */
+export function invalidateAfterGap(qc: QueryClient, channel: string, since: number): void {
+  // Queries without data yet are being fetched anyway: invalidating would cancel and restart them.
+  const stale = {
+    predicate: (q: { state: { dataUpdatedAt: number } }) => q.state.dataUpdatedAt > 0 && q.state.dataUpdatedAt < since,
+  };
+  if (channel.startsWith("chat:org:")) {
+    void qc.invalidateQueries({ queryKey: keys.conversations.all(), ...stale });
+    void qc.invalidateQueries({ queryKey: keys.messages.all(), ...stale });
+  } else if (channel.startsWith("chat:conversation:")) {
+    const id = channel.slice("chat:conversation:".length);
+    void qc.invalidateQueries({ queryKey: keys.messages.list(id), ...stale });
+    void qc.invalidateQueries({ queryKey: keys.conversations.detail(id), ...stale });
+    qc.setQueryData(keys.typing(id), null);
+  }
+}

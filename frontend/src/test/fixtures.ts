@@ -1,0 +1,58 @@
+import { QueryClient } from "@tanstack/react-query";
+import type { Conversation, Me, Message } from "../api/types";
+
+export function makeMessage(over: Partial<Message> = {}): Message {
+  return {
+    id: "m1",
+    conversationId: "c1",
+    ticketId: "t1",
+    senderType: "LEAD",
+    senderId: null,
+    senderName: "João",
+    messageType: "TEXT",
+    content: "Olá",
+    media: null,
+    status: "DELIVERED",
+    externalId: null,
+    clientId: null,
+    replyTo: null,
+    error: null,
+    edited: false,
+    deleted: false,
+    reactions: [],
+    metadata: {},
+    sentAt: "2024-03-12T12:00:00Z",
+    createdAt: "2024-03-12T12:00:00Z",
+    ...over,
+  };
+}
+
+export function makeConversation(over: Partial<Conversation> = {}): Conversation {
+  return {
+    id: "c1",
+    instanceId: "i1",
+    lead: { id: "l1", name: "João", pushName: null, phone: "5511999999999" },
+    ticketStatus: "OPEN",
+    currentTicketId: "t1",
+    unreadCount: 0,
+    lastMessageAt: "2024-03-12T12:00:00Z",
+    lastMessagePreview: "Olá",
+    lastMessageSenderType: "LEAD",
+    lastMessageStatus: null,
+    waitingSince: null,
+    assignee: null,
+    createdAt: "2024-03-01T12:00:00Z",
+    ...over,
+  };
+}
+
+export const me: Me = {
+  user: { id: "u1", email: "ana@example.com", name: "Ana" },
+  organization: { id: "o1", name: "Acme", timezone: "America/Sao_Paulo", inactivityTimeoutMinutes: 60 },
+  role: "admin",
+  csrfToken: "csrf-1",
+};
+
+export function newQueryClient(): QueryClient {
+  return new QueryClient({ defaultOptions: { queries: { retry: false, gcTime: Infinity } } });
+}
