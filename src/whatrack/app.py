@@ -67,7 +67,7 @@ def create_app(settings: Settings | None = None, *, http_transport: httpx.AsyncB
             await demo.start(factory)
         if settings.run_worker:
             tasks.append(asyncio.create_task(drainer.run(), name="outbox"))
-            tasks.append(asyncio.create_task(Worker(factory, drainer, settings).run(), name="jobs"))
+            tasks.append(asyncio.create_task(Worker(factory, drainer, settings, http).run(), name="jobs"))
         try:
             yield
         finally:

@@ -77,7 +77,14 @@ def serve(
 
     from whatrack.app import create_app
 
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning", proxy_headers=True)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        proxy_headers=True,
+        ws_per_message_deflate=False,  # like Centrifugo: no per-subscriber compression
+    )
 
 
 @user_app.command("create")

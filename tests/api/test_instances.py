@@ -53,9 +53,7 @@ def _error(resp: httpx.Response, status: int, code: str) -> dict[str, Any]:
 
 
 @contextlib.asynccontextmanager
-async def _wuzapi_answers(
-    harness: Harness, handler: Callable[[httpx.Request], httpx.Response]
-) -> AsyncIterator[None]:
+async def _wuzapi_answers(harness: Harness, handler: Callable[[httpx.Request], httpx.Response]) -> AsyncIterator[None]:
     """Swap the app's outgoing HTTP client for one answering with `handler`."""
     original = harness.app.state.http
     fake = httpx.AsyncClient(transport=httpx.MockTransport(handler))
@@ -84,7 +82,7 @@ async def test_add_instance_points_wuzapi_webhook_here(harness: Harness) -> None
     assert body["phone"] == "+5511999990000"
     assert body["isDemo"] is False
     hook = body["webhookUrl"]
-    assert hook.startswith(f"{harness.settings.public_url}/api/v1/whatsapp/w/webhook/{body['id']}?secret=")
+    assert hook.startswith(f"{harness.settings.external_url}/api/v1/whatsapp/w/webhook/{body['id']}?secret=")
 
     # Token checked first, then WuzAPI's webhook pointed at us with our event list.
     paths = [r.path for r in harness.sim.requests]
@@ -409,9 +407,7 @@ def test_session_state_mapping() -> None:
     qr = s({"connected": True, "loggedIn": False, "qrcode": "data:image/png;base64,AA"})
     assert qr.status == "qr" and qr.qr_code == "data:image/png;base64,AA"
     assert s({"Connected": False, "LoggedIn": True}).status == "disconnected"
-    assert s({"connected": False, "loggedIn": False, "jid": "5511999990000@s.whatsapp.net"}).status == (
-        "disconnected"
-    )
+    assert s({"connected": False, "loggedIn": False, "jid": "5511999990000@s.whatsapp.net"}).status == ("disconnected")
     assert s({"connected": False, "loggedIn": False, "jid": ""}).status == "logged_out"
     assert s({}).status == "logged_out"
 

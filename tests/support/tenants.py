@@ -57,14 +57,14 @@ class Harness:
     @classmethod
     @contextlib.asynccontextmanager
     async def start(cls, database_url: str, tmp_path: Path, **overrides: Any) -> AsyncIterator[Harness]:
-        settings = Settings(
-            database_url=database_url,
-            media_dir=tmp_path / "media",
-            run_worker=False,
-            centrifugo_url=None,
-            public_url=APP_BASE,
-            **overrides,
-        )
+        options: dict[str, Any] = {
+            "database_url": database_url,
+            "media_dir": tmp_path / "media",
+            "run_worker": False,
+            "centrifugo_url": None,
+            "public_url": APP_BASE,
+        }
+        settings = Settings(**(options | overrides))
         sim = SimulatorState(delivered_delay=0.01, read_delay=0.02)
         holder: dict[str, FastAPI] = {}
 

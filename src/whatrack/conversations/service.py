@@ -179,7 +179,7 @@ async def list_conversations(
             stmt = stmt.where(or_(key < at, and_(key == at, Conversation.id < cid)))
         stmt = stmt.order_by(key.desc(), Conversation.id.desc())
 
-    rows = list((await db.execute(stmt.limit(limit + 1))).tuples())
+    rows = (await db.execute(stmt.limit(limit + 1))).all()
     items = [to_read(c, lead, name) for c, lead, name in rows[:limit]]
     next_cursor = None
     if len(rows) > limit:

@@ -1,16 +1,134 @@
+"""WhatsApp instances: add (existing WuzAPI user or created through its admin API), pair, status.
+
+Routes that call WuzAPI hand the session factory to the service, which keeps no transaction
+open during the call (see instances/service.py), then wake the outbox for `instance_updated`.
+"""
+
 from __future__ import annotations
 
-from fastapi import APIRouter
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
 
-from whatrack.deps import AppSettings, CurrentActor, Db
-from whatrack.errors import Unauthorized, responses
+import httpx
+from fastapi import APIRouter, Depends, Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from whatrack.deps import AdminActor, AppSettings, CurrentActor, Db
+from whatrack.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized, responses
 from whatrack.instances import service
-from whatrack.instances.schemas import InstanceRead
+from whatrack.instances.schemas import (
+    InstanceConnection,
+    InstanceCreate,
+    InstanceRead,
+    InstanceUpdate,
+    PairingCode,
+    PairPhoneIn,
+)
+from whatrack.instances.service import BadGateway
+from whatrack.settings import Settings
 
 router = APIRouter(prefix="/api/v1/instances", tags=["instances"])
+
+
+@dataclass(frozen=True, slots=True)
+class WuzapiContext:
+    factory: async_sessionmaker[AsyncSession]
+    http: httpx.AsyncClient
+    settings: Settings
+    wake_outbox: Callable[[], None]
+
+
+def get_context(request: Request) -> WuzapiContext:
+    s = request.app.state
+    return WuzapiContext(s.session_factory, s.http, s.settings, s.wake_outbox)
+
+
+Ctx = Annotated[WuzapiContext, Depends(get_context)]
+_ADMIN = (Unauthorized, Forbidden, NotFound)
+_SESSION = (*_ADMIN, BadGateway)
 
 
 @router.get("", responses=responses(Unauthorized))
 async def list_instances(db: Db, actor: CurrentActor, settings: AppSettings) -> list[InstanceRead]:
     """WhatsApp numbers of the organization (admins also see each webhook URL)."""
-    return [service.to_read(i, actor, settings.public_url) for i in await service.list_instances(db, actor)]
+    return [service.to_read(i, actor, settings.external_url) for i in await service.list_instances(db, actor)]
+
+
+@router.post("", status_code=201, responses=responses(*_ADMIN, BadRequest, Conflict, BadGateway))
+async def add_instance(body: InstanceCreate, ctx: Ctx, actor: AdminActor) -> InstanceRead:
+    """Add a WuzAPI user (baseUrl + token, or createUser) and point its webhook at this app."""
+    instance = await service.add_instance(ctx.factory, ctx.http, ctx.settings, actor, body)
+    ctx.wake_outbox()
+    return service.to_read(instance, actor, ctx.settings.external_url)
+
+
+@router.get("/{instance_id}", responses=responses(Unauthorized, NotFound))
+async def get_instance(instance_id: uuid.UUID, db: Db, actor: CurrentActor, settings: AppSettings) -> InstanceRead:
+    """One instance of the organization."""
+    return service.to_read(await service.get_instance(db, actor, instance_id), actor, settings.external_url)
+
+
+@router.patch("/{instance_id}", responses=responses(*_ADMIN))
+async def update_instance(
+    instance_id: uuid.UUID, body: InstanceUpdate, db: Db, actor: AdminActor, settings: AppSettings
+) -> InstanceRead:
+    """Rename an instance."""
+    instance = await service.update_instance(db, actor, instance_id, body)
+    return service.to_read(instance, actor, settings.external_url)
+
+
+@router.delete("/{instance_id}", status_code=204, responses=responses(*_ADMIN, Conflict))
+async def delete_instance(instance_id: uuid.UUID, ctx: Ctx, actor: AdminActor) -> Response:
+    """Delete an instance without conversations (409 otherwise: disconnect or log out instead)."""
+    await service.delete_instance(ctx.factory, ctx.http, ctx.settings, actor, instance_id)
+    return Response(status_code=204)
+
+
+@router.post("/{instance_id}/connect", responses=responses(*_SESSION))
+async def connect(instance_id: uuid.UUID, ctx: Ctx, actor: AdminActor) -> InstanceConnection:
+    """Start the WhatsApp session; not paired yet: the answer carries the QR code (PNG data URL)."""
+    result = await service.connect_instance(ctx.factory, ctx.http, ctx.settings, actor, instance_id)
+    ctx.wake_outbox()
+    return result
+
+
+@router.get("/{instance_id}/qr", responses=responses(*_SESSION))
+async def qr(instance_id: uuid.UUID, ctx: Ctx, actor: AdminActor) -> InstanceConnection:
+    """The current QR code, re-read from WuzAPI (it rotates); null when paired or not connected."""
+    result = await service.instance_qr(ctx.factory, ctx.http, ctx.settings, actor, instance_id)
+    ctx.wake_outbox()
+    return result
+
+
+@router.post("/{instance_id}/pair-phone", responses=responses(*_SESSION, BadRequest, Conflict))
+async def pair_phone(instance_id: uuid.UUID, body: PairPhoneIn, ctx: Ctx, actor: AdminActor) -> PairingCode:
+    """Pairing code to type in WhatsApp > Linked devices > Link with phone number."""
+    return await service.pair_phone(ctx.factory, ctx.http, ctx.settings, actor, instance_id, body.phone)
+
+
+@router.get("/{instance_id}/status", responses=responses(Unauthorized, NotFound, BadGateway))
+async def status(instance_id: uuid.UUID, ctx: Ctx, actor: CurrentActor) -> InstanceConnection:
+    """Live session status polled from WuzAPI (stored; changes go out as `instance_updated`)."""
+    result = await service.refresh_status(ctx.factory, ctx.http, ctx.settings, actor, instance_id)
+    ctx.wake_outbox()
+    if not actor.is_admin:
+        result.qr_code = None  # the QR pairs a phone to this number: admins only
+    return result
+
+
+@router.post("/{instance_id}/disconnect", responses=responses(*_SESSION))
+async def disconnect(instance_id: uuid.UUID, ctx: Ctx, actor: AdminActor) -> InstanceConnection:
+    """Close the WhatsApp socket; the pairing is kept."""
+    result = await service.disconnect_instance(ctx.factory, ctx.http, ctx.settings, actor, instance_id)
+    ctx.wake_outbox()
+    return result
+
+
+@router.post("/{instance_id}/logout", responses=responses(*_SESSION, Conflict))
+async def logout(instance_id: uuid.UUID, ctx: Ctx, actor: AdminActor) -> InstanceConnection:
+    """Unpair the phone; pairing again needs a QR scan or a pairing code."""
+    result = await service.logout_instance(ctx.factory, ctx.http, ctx.settings, actor, instance_id)
+    ctx.wake_outbox()
+    return result

@@ -9,12 +9,14 @@ import asyncio
 import logging
 from datetime import timedelta
 
+import httpx
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from whatrack.conversations import service as conversations
 from whatrack.db import create_engine, create_session_factory, transaction, utcnow
 from whatrack.db_util import dialect
+from whatrack.instances.service import poll_instance_statuses
 from whatrack.messages.service import purge_old_receipts
 from whatrack.models import ClosedBy, Organization, OutboxEvent, Ticket, TicketStatus
 from whatrack.realtime.centrifugo import CentrifugoPublisher
@@ -62,16 +64,27 @@ async def purge_published_outbox(db: AsyncSession) -> None:
 
 
 class Worker:
-    def __init__(self, factory: async_sessionmaker[AsyncSession], drainer: OutboxDrainer, settings: Settings) -> None:
+    def __init__(
+        self,
+        factory: async_sessionmaker[AsyncSession],
+        drainer: OutboxDrainer,
+        settings: Settings,
+        http: httpx.AsyncClient | None = None,
+    ) -> None:
         self._factory = factory
         self._drainer = drainer
         self._settings = settings
+        self._http = http
 
     async def run_once(self) -> None:
         async with transaction(self._factory) as db:
             closed = await close_inactive_tickets(db)
             await purge_old_receipts(db, utcnow() - timedelta(seconds=self._settings.pending_receipt_ttl_seconds))
             await purge_published_outbox(db)
+        if self._http is not None:
+            # its own transaction: it waits on WuzAPI calls
+            async with transaction(self._factory) as db:
+                closed += await poll_instance_statuses(db, self._http, self._settings)
         if closed:
             self._drainer.wake()
 
@@ -92,8 +105,10 @@ async def run_standalone(settings: Settings) -> None:
     factory = create_session_factory(engine)
     publisher = CentrifugoPublisher(settings.centrifugo_url, settings.centrifugo_api_key)
     drainer = OutboxDrainer(factory, publisher, settings.outbox_poll_seconds)
+    http = httpx.AsyncClient(timeout=settings.wuzapi_timeout_seconds)
     try:
-        await asyncio.gather(drainer.run(), Worker(factory, drainer, settings).run())
+        await asyncio.gather(drainer.run(), Worker(factory, drainer, settings, http).run())
     finally:
+        await http.aclose()
         await publisher.close()
         await engine.dispose()

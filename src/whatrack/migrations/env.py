@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 import whatrack.models  # noqa: F401  (registers every table)
@@ -40,6 +41,9 @@ def _run(connection: Connection) -> None:
         compare_type=True,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Several web processes may start at once: one migrates, the others wait.
+            connection.execute(text("SELECT pg_advisory_xact_lock(727274)"))
         context.run_migrations()
 
 
