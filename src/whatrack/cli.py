@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from typing import Annotated
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
 
 import typer
 import uvicorn
 from rich.console import Console
 from rich.panel import Panel
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from whatrack import migrate
 from whatrack.auth import service as auth
 from whatrack.db import create_engine, create_session_factory, transaction
-from whatrack.models import Role
+from whatrack.errors import DomainError, NotFound
+from whatrack.instances import service as instances
+from whatrack.models import Organization, Role
 from whatrack.settings import Settings, get_settings
 
 app = typer.Typer(no_args_is_help=True, help="Whatrack Chat: WhatsApp team inbox for sales leads.")
@@ -25,6 +31,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(instance_app, name="instance")
 console = Console()
+T = TypeVar("T")
 
 
 @db_app.command("upgrade")
@@ -35,17 +42,32 @@ def db_upgrade() -> None:
     console.print(f"[green]Database at head[/]: {settings.database_url.split('@')[-1]}")
 
 
-async def _bootstrap(settings: Settings, password: str) -> tuple[str, bool]:
+async def _in_transaction(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     engine = create_engine(settings.database_url)
     try:
         async with transaction(create_session_factory(engine)) as db:
-            org, _user, created = await auth.ensure_bootstrap(
-                db, organization_name=settings.organization_name, email=settings.admin_email, password=password
-            )
-            return str(org.id), created
+            return await work(db)
     finally:
         await engine.dispose()
-    raise RuntimeError("unreachable")
+
+
+def _run(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Runs `work` in one transaction; a domain error becomes a one-line message and exit code 1."""
+    try:
+        return asyncio.run(_in_transaction(settings, work))
+    except DomainError as exc:
+        console.print(f"[red]Error:[/] {exc.message}")
+        raise typer.Exit(1) from exc
+
+
+async def _organization(db: AsyncSession, organization_id: str | None) -> Organization | None:
+    """The organization a command acts on: the given id, or the first one created."""
+    if organization_id:
+        try:
+            return await db.get(Organization, uuid.UUID(organization_id))
+        except ValueError:
+            raise typer.BadParameter("--organization must be a UUID") from None
+    return await db.scalar(select(Organization).order_by(Organization.created_at).limit(1))
 
 
 @app.command()
@@ -64,7 +86,14 @@ def serve(
         settings.demo = demo
     migrate.upgrade(settings.database_url)
     password = settings.admin_password or secrets.token_urlsafe(9)
-    _org_id, created = asyncio.run(_bootstrap(settings, password))
+
+    async def bootstrap(db: AsyncSession) -> bool:
+        _org, _user, created = await auth.ensure_bootstrap(
+            db, organization_name=settings.organization_name, email=settings.admin_email, password=password
+        )
+        return created
+
+    created = _run(settings, bootstrap)
     url = f"http://{settings.host}:{settings.port}"
     lines = [f"Open [bold]{url}[/]"]
     if created:
@@ -98,29 +127,13 @@ def user_create(
     """Create a user in an organization."""
     settings = get_settings()
 
-    async def run() -> str:
-        from sqlalchemy import select
+    async def work(db: AsyncSession) -> str:
+        org = await _organization(db, organization) or await auth.create_organization(db, settings.organization_name)
+        role = Role.ADMIN if admin else Role.AGENT
+        user = await auth.create_user(db, org, email=email, name=name, password=password, role=role)
+        return f"{user.email} in {org.name} ({org.id})"
 
-        from whatrack.models import Organization
-
-        engine = create_engine(settings.database_url)
-        try:
-            async with transaction(create_session_factory(engine)) as db:
-                stmt = select(Organization).order_by(Organization.created_at).limit(1)
-                if organization:
-                    stmt = select(Organization).where(Organization.id == organization)
-                org = await db.scalar(stmt)
-                if org is None:
-                    org = await auth.create_organization(db, settings.organization_name)
-                user = await auth.create_user(
-                    db, org, email=email, name=name, password=password, role=Role.ADMIN if admin else Role.AGENT
-                )
-                return f"{user.email} in {org.name} ({org.id})"
-        finally:
-            await engine.dispose()
-        raise RuntimeError("unreachable")
-
-    console.print(f"[green]Created[/] {asyncio.run(run())}")
+    console.print(f"[green]Created[/] {_run(settings, work)}")
 
 
 @instance_app.command("create")
@@ -132,33 +145,16 @@ def instance_create(
     organization: Annotated[str | None, typer.Option(help="Organization id (default: the first one)")] = None,
 ) -> None:
     """Register a WuzAPI instance and print the webhook URL to configure in WuzAPI."""
-    from whatrack.instances import service as instances
-
     settings = get_settings()
 
-    async def run() -> str:
-        from sqlalchemy import select
+    async def work(db: AsyncSession) -> str:
+        org = await _organization(db, organization)
+        if org is None:
+            raise NotFound("No organization yet: run `whatrack serve` once or `whatrack user create`")
+        inst = await instances.create_instance(db, org.id, name=name, base_url=base_url, token=token, hmac_key=hmac_key)
+        return instances.webhook_url(inst, settings.external_url)
 
-        from whatrack.models import Organization
-
-        engine = create_engine(settings.database_url)
-        try:
-            async with transaction(create_session_factory(engine)) as db:
-                stmt = select(Organization).order_by(Organization.created_at).limit(1)
-                if organization:
-                    stmt = select(Organization).where(Organization.id == organization)
-                org = await db.scalar(stmt)
-                if org is None:
-                    raise typer.BadParameter("No organization yet: run `whatrack serve` once or `whatrack user create`")
-                inst = await instances.create_instance(
-                    db, org.id, name=name, base_url=base_url, token=token, hmac_key=hmac_key
-                )
-                return instances.webhook_url(inst, settings.external_url)
-        finally:
-            await engine.dispose()
-        raise RuntimeError("unreachable")
-
-    url = asyncio.run(run())
+    url = _run(settings, work)
     console.print(f"[green]Instance created.[/] Configure this webhook in WuzAPI:\n{url}")
 
 
