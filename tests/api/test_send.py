@@ -50,6 +50,13 @@ async def test_send_text_goes_sent_then_delivered_then_read(harness: Harness) ->
         if d["type"] == "message_status" and ch == f"chat:conversation:{conv['id']}"
     ]
     assert statuses == ["SENT", "DELIVERED", "READ"]
+    # the inbox list's ticks follow too (conversation_updated on the org channel)
+    list_ticks = [
+        d["data"]["lastMessageStatus"]
+        for ch, d in published
+        if d["type"] == "conversation_updated" and ch == f"chat:org:{t.organization_id}"
+    ]
+    assert list_ticks[-3:] == ["SENT", "DELIVERED", "READ"]
 
 
 async def test_same_client_id_returns_the_same_message(harness: Harness) -> None:

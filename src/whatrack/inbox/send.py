@@ -220,7 +220,6 @@ async def dispatch(ctx: SendContext, message_id: uuid.UUID) -> MessageRead:
             await messages.apply_pending_receipts(db, msg)
         else:
             await messages.advance_status(db, msg, MessageStatus.FAILED, error=error)
-        emit_conversation_updated(db, msg.organization_id, await conversations.read_model(db, msg.conversation_id))
         result = await messages.read_one(db, msg)
     ctx.after_commit()
     return result

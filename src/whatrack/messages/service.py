@@ -12,13 +12,14 @@ from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from whatrack.auth.service import Actor
+from whatrack.conversations import service as conversations
 from whatrack.db_util import for_update
 from whatrack.errors import BadRequest, NotFound
 from whatrack.messages.schemas import MessageRead
 from whatrack.models import Conversation, Message, MessageStatus, PendingReceipt
 from whatrack.models.enums import STATUS_RANK
 from whatrack.models.enums import MessageStatus as Status
-from whatrack.realtime.events import StatusData, emit_message_status
+from whatrack.realtime.events import StatusData, emit_conversation_updated, emit_message_status
 
 
 async def reads(db: AsyncSession, messages: Sequence[Message]) -> list[MessageRead]:
@@ -91,7 +92,10 @@ async def advance_status(
     message.error = error if status == Status.FAILED else None
     conv = await db.get(Conversation, message.conversation_id)
     if conv is not None and conv.last_message_id == message.id:
+        # the list shows the last message's ticks: keep every open inbox in step
         conv.last_message_status = status
+        await db.flush()
+        emit_conversation_updated(db, message.organization_id, await conversations.read_model(db, conv.id))
     emit_message_status(
         db,
         StatusData(
