@@ -49,6 +49,37 @@ def _parse_timestamp(value: Any) -> datetime:
     return datetime.now(UTC)
 
 
+async def _request(
+    http: httpx.AsyncClient,
+    method: str,
+    url: str,
+    json: dict[str, Any] | None,
+    headers: dict[str, str],
+    timeout_seconds: float,
+    credential: str,
+) -> Any:
+    """One WuzAPI call; any failure becomes a WuzapiError whose message an agent can read."""
+    try:
+        resp = await http.request(method, url, json=json, headers=headers, timeout=timeout_seconds)
+    except httpx.TimeoutException as exc:
+        raise WuzapiError("WhatsApp API timed out") from exc
+    except httpx.HTTPError as exc:
+        raise WuzapiError(f"WhatsApp API unreachable: {exc.__class__.__name__}") from exc
+    try:
+        body = resp.json()
+    except ValueError:
+        body = None
+    if resp.status_code >= 400 or not isinstance(body, dict) or body.get("success") is False:
+        error = body.get("error") if isinstance(body, dict) else None
+        details = body.get("details") if isinstance(body, dict) else None
+        if resp.status_code == 401:
+            error = f"WhatsApp API rejected the {credential}"
+        elif error and details:
+            error = f"{error}: {details}"
+        raise WuzapiError(str(error or f"WhatsApp API answered HTTP {resp.status_code}"), resp.status_code)
+    return body.get("data", body)
+
+
 class WuzapiClient:
     def __init__(self, http: httpx.AsyncClient, base_url: str, token: str, timeout: float) -> None:
         self._http = http
@@ -57,24 +88,9 @@ class WuzapiClient:
         self._timeout = timeout
 
     async def _call(self, method: str, path: str, json: dict[str, Any] | None = None) -> Any:
-        try:
-            resp = await self._http.request(
-                method, self._base + path, json=json, headers={"token": self._token}, timeout=self._timeout
-            )
-        except httpx.TimeoutException as exc:
-            raise WuzapiError("WhatsApp API timed out") from exc
-        except httpx.HTTPError as exc:
-            raise WuzapiError(f"WhatsApp API unreachable: {exc.__class__.__name__}") from exc
-        try:
-            body = resp.json()
-        except ValueError:
-            body = None
-        if resp.status_code >= 400 or not isinstance(body, dict) or body.get("success") is False:
-            error = body.get("error") if isinstance(body, dict) else None
-            if resp.status_code == 401:
-                error = "WhatsApp API rejected the instance token"
-            raise WuzapiError(str(error or f"WhatsApp API answered HTTP {resp.status_code}"), resp.status_code)
-        return body.get("data", body)
+        return await _request(
+            self._http, method, self._base + path, json, {"token": self._token}, self._timeout, "instance token"
+        )
 
     async def send_text(
         self, phone: str, body: str, *, message_id: str | None = None, reply: tuple[str, str] | None = None
@@ -182,31 +198,15 @@ class WuzapiAdminClient:
         self._timeout = timeout
 
     async def _call(self, method: str, path: str, json: dict[str, Any] | None = None) -> Any:
-        try:
-            resp = await self._http.request(
-                method,
-                self._base + path,
-                json=json,
-                headers={"Authorization": self._admin_token},
-                timeout=self._timeout,
-            )
-        except httpx.TimeoutException as exc:
-            raise WuzapiError("WhatsApp API timed out") from exc
-        except httpx.HTTPError as exc:
-            raise WuzapiError(f"WhatsApp API unreachable: {exc.__class__.__name__}") from exc
-        try:
-            body = resp.json()
-        except ValueError:
-            body = None
-        if resp.status_code >= 400 or not isinstance(body, dict) or body.get("success") is False:
-            error = body.get("error") if isinstance(body, dict) else None
-            details = body.get("details") if isinstance(body, dict) else None
-            if resp.status_code == 401:
-                error = "WhatsApp API rejected the admin token"
-            elif error and details:
-                error = f"{error}: {details}"
-            raise WuzapiError(str(error or f"WhatsApp API answered HTTP {resp.status_code}"), resp.status_code)
-        return body.get("data", body)
+        return await _request(
+            self._http,
+            method,
+            self._base + path,
+            json,
+            {"Authorization": self._admin_token},
+            self._timeout,
+            "admin token",
+        )
 
     async def create_user(
         self,

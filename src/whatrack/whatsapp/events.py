@@ -4,21 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from typing import Any, Literal
 
 from whatrack.attribution.referral import Origin, direct_origin
+from whatrack.models.enums import MessageType
 
-
-class MessageKind(StrEnum):
-    TEXT = "TEXT"
-    IMAGE = "IMAGE"
-    VIDEO = "VIDEO"
-    AUDIO = "AUDIO"
-    DOCUMENT = "DOCUMENT"
-    STICKER = "STICKER"
-    LOCATION = "LOCATION"
-    CONTACT = "CONTACT"
+# The parser speaks the domain's message types (no second enum to keep in step).
+MessageKind = MessageType
 
 
 @dataclass(frozen=True, slots=True)
