@@ -264,3 +264,18 @@ async def test_close_ticket_then_lead_opens_a_new_one(
             return [(s.value, o.value if o else None) for s, o in rows.all()]
 
     assert await app_server.call(stored()) == [("RESOLVED", "lost_price"), ("OPEN", None)]
+
+
+async def test_list_row_ticks_follow_receipts(browsers: Browsers, tenant: Tenant) -> None:
+    """The row's last-message ticks move with the receipts too (conversation_updated on the org channel)."""
+    page, spy = await logged_in(browsers, tenant)
+    name = "Lead Lista"
+    await lead_writes(tenant, "Oi, quero um orçamento", phone=new_phone(), name=name)
+    await open_conversation(page, name)
+    await spy.wait_subscribed(f"chat:conversation:{await conversation_id(page, name)}")
+    text = "Claro! Te mando já."
+    await page.get_by_test_id("composer-input").fill(text)
+    await page.get_by_test_id("composer-input").press("Enter")
+    await expect(bubble(page, text)).to_have_attribute("data-status", "READ")
+    await expect(row(page, name).locator("svg.ticks")).to_have_attribute("data-status", "READ", timeout=3000)
+    await expect(row(page, name).locator("svg.ticks-read")).to_be_visible()
