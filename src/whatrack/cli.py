@@ -99,7 +99,10 @@ def serve(
     if created:
         lines.append(f"Log in as [bold]{settings.admin_email}[/] with password [bold]{password}[/]")
     else:
-        lines.append(f"Log in as [bold]{settings.admin_email}[/] (password set at first start or ADMIN_PASSWORD)")
+        lines.append(
+            f"Log in as [bold]{settings.admin_email}[/] (password printed at the first start; "
+            f"forgot it? `whatrack user password {settings.admin_email}`)"
+        )
     if settings.demo:
         lines.append("Demo WhatsApp instance: simulated leads will start writing in a few seconds.")
     console.print(Panel("\n".join(lines), title="Whatrack Chat", expand=False))
@@ -134,6 +137,21 @@ def user_create(
         return f"{user.email} in {org.name} ({org.id})"
 
     console.print(f"[green]Created[/] {_run(settings, work)}")
+
+
+@user_app.command("password")
+def user_password(
+    email: str,
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+) -> None:
+    """Set a user's password (and end their open sessions)."""
+    settings = get_settings()
+
+    async def work(db: AsyncSession) -> str:
+        await auth.set_password(db, email, password)
+        return email
+
+    console.print(f"[green]Password changed[/] for {_run(settings, work)}")
 
 
 @instance_app.command("create")

@@ -41,6 +41,12 @@ def test_cli_user_and_instance_create(tmp_path: Path, monkeypatch: pytest.Monkey
         assert "ana@example.com" in made.output
         dup = runner.invoke(cli, ["user", "create", "ana@example.com", "--name", "Ana", "--password", "x"])
         assert dup.exit_code != 0
+        changed = runner.invoke(cli, ["user", "password", "ana@example.com", "--password", "n3w-passw0rd"])
+        assert changed.exit_code == 0, changed.output
+        short = runner.invoke(cli, ["user", "password", "ana@example.com", "--password", "short"])
+        assert short.exit_code == 1 and "too short" in short.output
+        ghost = runner.invoke(cli, ["user", "password", "ghost@example.com", "--password", "whatever-long"])
+        assert ghost.exit_code == 1 and "No user" in ghost.output
         inst = runner.invoke(cli, ["instance", "create", "Vendas", "--base-url", "http://wuzapi:8080",
                                    "--token", "tok-123"])
         assert inst.exit_code == 0, inst.output

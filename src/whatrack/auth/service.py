@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from whatrack.db import utcnow
-from whatrack.errors import Conflict, Unauthorized
+from whatrack.errors import BadRequest, Conflict, NotFound, Unauthorized
 from whatrack.models import AuthSession, Membership, Organization, Role, User
 
 _hasher = PasswordHasher()
@@ -65,6 +65,17 @@ async def create_user(
     await db.flush()
     db.add(Membership(organization_id=organization.id, user_id=user.id, role=role))
     await db.flush()
+    return user
+
+
+async def set_password(db: AsyncSession, email: str, password: str) -> User:
+    user = await db.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise NotFound(f"No user with email {email}")
+    if len(password) < 8:
+        raise BadRequest("Password too short: use at least 8 characters")
+    user.password_hash = hash_password(password)
+    await db.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
     return user
 
 
