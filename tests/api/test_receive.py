@@ -213,3 +213,13 @@ async def test_old_timestamp_keeps_list_order(harness: Harness) -> None:
     assert conv["lastMessagePreview"] == "novo"
     msgs = (await t.client.get(f"/api/v1/conversations/{conv['id']}/messages")).json()["items"]
     assert [m["content"] for m in msgs] == ["novo", "atrasado"]
+
+
+async def test_pair_success_teaches_the_instance_its_phone(harness: Harness) -> None:
+    t = await harness.tenant("Acme")
+    resp = await harness.webhook(t, p.pair_success())
+    assert resp.status_code == 200 and resp.json()["status"] == "ok"
+    inst = (await t.client.get("/api/v1/instances")).json()[0]
+    assert inst["status"] == "connected" and inst["phone"] == "+5511999990000"
+    published = await harness.drain()
+    assert any(d["type"] == "instance_updated" and d["data"]["phone"] == "+5511999990000" for _, d in published)

@@ -44,7 +44,7 @@ from whatrack.app import create_app
 from whatrack.auth import service as auth
 from whatrack.db import transaction
 from whatrack.instances import service as instances
-from whatrack.models import Role
+from whatrack.models import InstanceStatus, Role
 from whatrack.settings import Settings
 from whatrack.simulator import SimulatorServer, SimulatorState, SimUser, payloads
 from whatrack.simulator.demo import brazilian_mobile
@@ -210,6 +210,9 @@ async def create_tenant(app: AppServer, sim: SimulatorServer, name: str) -> Tena
             inst = await instances.create_instance(
                 db, org.id, name=f"{name} WhatsApp", base_url=sim.base_url, token=token
             )
+            # The simulator user below is connected and paired: say so, as the first status poll
+            # would (otherwise the inbox shows its "WhatsApp status unknown" banner).
+            await instances.set_status(db, inst, InstanceStatus.CONNECTED)
             return org.id, user.id, inst.id, instances.webhook_url(inst, app.url)
 
     org_id, user_id, inst_id, hook = await app.call(make())

@@ -5,6 +5,8 @@ export const keys = {
   me: () => ["auth", "me"] as const,
   users: () => ["users"] as const,
   instances: () => ["instances"] as const,
+  /** Polled while the connect dialog is open (QR code / session status); not under "instances". */
+  instanceSession: (id: string, mode: "qr" | "status") => ["instance-session", id, mode] as const,
   conversations: {
     all: () => ["conversations"] as const,
     lists: () => ["conversations", "list"] as const,

@@ -47,6 +47,37 @@ export interface Instance {
   createdAt: string;
 }
 
+/** Live session state (connect, qr, status, disconnect, logout answers). */
+export interface InstanceConnection {
+  id: string;
+  status: InstanceStatus;
+  phone: string | null;
+  connected: boolean;
+  loggedIn: boolean;
+  qrCode: string | null;
+}
+
+/** POST /instances: an existing WuzAPI user, or `createUser: true` (created through WuzAPI's admin API). */
+export interface InstanceCreate {
+  name: string;
+  baseUrl?: string;
+  token?: string;
+  hmacKey?: string;
+  createUser?: boolean;
+  adminToken?: string;
+}
+
+export interface PairingCode {
+  linkingCode: string;
+}
+
+/** `instance_updated` on the org channel. */
+export interface InstanceUpdatedEvent {
+  id: string;
+  status: InstanceStatus;
+  phone: string | null;
+}
+
 export interface LeadSummary {
   id: string;
   name: string | null;
@@ -176,4 +207,5 @@ export type ChatEvent =
   | { type: "new_message"; data: Message }
   | { type: "message_status"; data: MessageStatusEvent }
   | { type: "conversation_updated"; data: Conversation }
-  | { type: "typing"; data: TypingEvent };
+  | { type: "typing"; data: TypingEvent }
+  | { type: "instance_updated"; data: InstanceUpdatedEvent };

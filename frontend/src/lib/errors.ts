@@ -16,3 +16,18 @@ export function errorMessage(err: unknown, t: TFunction): string {
   if (err instanceof Error) return t("errors.generic", { message: err.message });
   return t("errors.generic", { message: String(err) });
 }
+
+/**
+ * Instance writes: the server's own sentence for the errors an admin can act on (wrong token
+ * 400, already added / has conversations 409, WuzAPI unreachable 502), field messages for 422.
+ */
+export function instanceErrorMessage(err: unknown, t: TFunction): string {
+  if (err instanceof ApiError) {
+    if ((err.status === 400 || err.status === 409 || err.status === 502) && err.message) return err.message;
+    if (err.status === 422 && Array.isArray(err.details)) {
+      const msgs = (err.details as { msg?: unknown }[]).map((d) => String(d.msg ?? "")).filter(Boolean);
+      if (msgs.length) return t("errors.validation", { message: msgs.join("; ") });
+    }
+  }
+  return errorMessage(err, t);
+}

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { keys } from "../api/keys";
-import type { ConversationFilters } from "../api/types";
-import { makeConversation, makeMessage, newQueryClient } from "../test/fixtures";
+import type { ConversationFilters, Instance } from "../api/types";
+import { makeConversation, makeInstance, makeMessage, newQueryClient } from "../test/fixtures";
 import { applyEvent, isChatEvent, TYPING_TTL_MS, type TypingState } from "./applyEvent";
 import { flattenConversations, flattenMessages, type ConversationsData, type MessagesData } from "./cacheOps";
 
@@ -195,9 +195,48 @@ describe("typing", () => {
   });
 });
 
+describe("instance_updated", () => {
+  const instances = (qc: ReturnType<typeof newQueryClient>) => qc.getQueryData<Instance[]>(keys.instances());
+
+  it("updates the status (and phone) of that instance in the instances query", () => {
+    const qc = newQueryClient();
+    const other = makeInstance({ id: "i2", name: "Suporte" });
+    qc.setQueryData(keys.instances(), [makeInstance({ status: "qr", phone: null }), other]);
+    applyEvent(qc, { type: "instance_updated", data: { id: "i1", status: "connected", phone: "5511988887777" } }, ctx);
+    expect(instances(qc)![0]).toMatchObject({ id: "i1", status: "connected", phone: "5511988887777", name: "Vendas" });
+    expect(instances(qc)![1]).toBe(other); // untouched rows keep their identity
+    applyEvent(qc, { type: "instance_updated", data: { id: "i1", status: "disconnected", phone: null } }, ctx);
+    expect(instances(qc)![0]).toMatchObject({ status: "disconnected", phone: "5511988887777" }); // a null phone keeps the known one
+  });
+
+  it("keeps the same array when nothing changed (no re-render)", () => {
+    const qc = newQueryClient();
+    const list = [makeInstance()];
+    qc.setQueryData(keys.instances(), list);
+    applyEvent(qc, { type: "instance_updated", data: { id: "i1", status: "connected", phone: "5511999990000" } }, ctx);
+    expect(instances(qc)).toBe(list);
+    expect(qc.getQueryState(keys.instances())!.isInvalidated).toBe(false);
+  });
+
+  it("refetches the list for an instance it does not know (added elsewhere)", () => {
+    const qc = newQueryClient();
+    qc.setQueryData(keys.instances(), [makeInstance()]);
+    applyEvent(qc, { type: "instance_updated", data: { id: "new", status: "qr", phone: null } }, ctx);
+    expect(instances(qc)).toHaveLength(1);
+    expect(qc.getQueryState(keys.instances())!.isInvalidated).toBe(true);
+  });
+
+  it("does not create the instances cache when it was never loaded", () => {
+    const qc = newQueryClient();
+    applyEvent(qc, { type: "instance_updated", data: { id: "i1", status: "connected", phone: null } }, ctx);
+    expect(qc.getQueryData(keys.instances())).toBeUndefined();
+  });
+});
+
 describe("isChatEvent", () => {
-  it("accepts the four event types and rejects anything else", () => {
+  it("accepts the known event types and rejects anything else", () => {
     expect(isChatEvent({ type: "typing", data: {} })).toBe(true);
+    expect(isChatEvent({ type: "instance_updated", data: { id: "i1", status: "connected", phone: null } })).toBe(true);
     expect(isChatEvent({ type: "bogus", data: {} })).toBe(false);
     expect(isChatEvent("new_message")).toBe(false);
     expect(isChatEvent({ type: "new_message" })).toBe(false);
@@ -226,8 +265,10 @@ describe("after a gap without recovery", () => {
     invalidateAfterGap(qc, "chat:conversation:c1", since);
     expect(qc.getQueryState(keys.messages.list("c1"))!.isInvalidated).toBe(true);
     expect(qc.getQueryState(keys.conversations.list({}))!.isInvalidated).toBe(false);
+    qc.setQueryData(keys.instances(), [makeInstance()]);
     invalidateAfterGap(qc, "chat:org:o1", since);
     expect(qc.getQueryState(keys.conversations.list({}))!.isInvalidated).toBe(true);
+    expect(qc.getQueryState(keys.instances())!.isInvalidated).toBe(true); // instance_updated may have been missed
     const fresh = newQueryClient();
     fresh.setQueryData(keys.messages.list("c1"), { pages: [], pageParams: [] });
     invalidateAfterGap(fresh, "chat:org:o1", Date.now() - 60_000);

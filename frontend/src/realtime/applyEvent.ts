@@ -1,8 +1,9 @@
 // THE place where each real-time event becomes a TanStack Query cache update.
 import type { QueryClient } from "@tanstack/react-query";
 import { keys } from "../api/keys";
-import type { ChatEvent, Conversation, ConversationFilters } from "../api/types";
+import type { ChatEvent, Conversation, ConversationFilters, Instance } from "../api/types";
 import {
+  applyInstanceStatus,
   applyMessageStatus,
   upsertConversation,
   upsertMessage,
@@ -26,12 +27,14 @@ export interface ApplyContext {
   meId: string | null;
 }
 
+const EVENT_TYPES: readonly string[] = ["new_message", "message_status", "conversation_updated", "typing", "instance_updated"];
+
 export function isChatEvent(value: unknown): value is ChatEvent {
   if (!value || typeof value !== "object") return false;
   const v = value as { type?: unknown; data?: unknown };
   return (
     typeof v.type === "string" &&
-    ["new_message", "message_status", "conversation_updated", "typing"].includes(v.type) &&
+    EVENT_TYPES.includes(v.type) &&
     !!v.data &&
     typeof v.data === "object"
   );
@@ -77,6 +80,16 @@ export function applyEvent(qc: QueryClient, event: ChatEvent, ctx: ApplyContext)
       if (before && (before.currentTicketId !== conv.currentTicketId || before.ticketStatus !== conv.ticketStatus)) {
         void qc.invalidateQueries({ queryKey: keys.leads.detail(conv.lead.id) });
       }
+      return;
+    }
+    case "instance_updated": {
+      const ev = event.data;
+      const list = qc.getQueryData<Instance[]>(keys.instances());
+      if (!list) return; // not loaded yet: the first fetch has the new status
+      const next = applyInstanceStatus(list, ev);
+      if (next !== list) qc.setQueryData(keys.instances(), next);
+      // An instance this tab has never seen (added by another admin): fetch the list again.
+      else if (!list.some((i) => i.id === ev.id)) void qc.invalidateQueries({ queryKey: keys.instances() });
       return;
     }
     case "typing": {
@@ -126,6 +139,7 @@ export function invalidateAfterGap(qc: QueryClient, channel: string, since: numb
   if (channel.startsWith("chat:org:")) {
     void qc.invalidateQueries({ queryKey: keys.conversations.all(), ...stale });
     void qc.invalidateQueries({ queryKey: keys.messages.all(), ...stale });
+    void qc.invalidateQueries({ queryKey: keys.instances(), ...stale });
   } else if (channel.startsWith("chat:conversation:")) {
     const id = channel.slice("chat:conversation:".length);
     void qc.invalidateQueries({ queryKey: keys.messages.list(id), ...stale });

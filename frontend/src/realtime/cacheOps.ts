@@ -4,6 +4,8 @@ import type { InfiniteData } from "@tanstack/react-query";
 import type {
   Conversation,
   ConversationFilters,
+  Instance,
+  InstanceUpdatedEvent,
   Message,
   MessageStatus,
   MessageStatusEvent,
@@ -210,4 +212,23 @@ export function flattenConversations(data: ConversationsData | undefined): Conve
     }
   }
   return out;
+}
+
+/**
+ * Fold a live status (an `instance_updated` event, or a connect/qr/status answer) into the
+ * instances list. Returns the same array when nothing changed or the instance is unknown.
+ */
+export function applyInstanceStatus(
+  list: Instance[] | undefined,
+  ev: Pick<InstanceUpdatedEvent, "id" | "status" | "phone">,
+): Instance[] | undefined {
+  if (!list) return list;
+  const idx = list.findIndex((i) => i.id === ev.id);
+  if (idx < 0) return list;
+  const current = list[idx]!;
+  const phone = ev.phone ?? current.phone;
+  if (current.status === ev.status && current.phone === phone) return list;
+  const next = list.slice();
+  next[idx] = { ...current, status: ev.status, phone };
+  return next;
 }

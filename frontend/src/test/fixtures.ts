@@ -1,5 +1,5 @@
 import { QueryClient } from "@tanstack/react-query";
-import type { Conversation, Me, Message } from "../api/types";
+import type { Conversation, Instance, Me, Message } from "../api/types";
 
 export function makeMessage(over: Partial<Message> = {}): Message {
   return {
@@ -41,6 +41,19 @@ export function makeConversation(over: Partial<Conversation> = {}): Conversation
     lastMessageStatus: null,
     waitingSince: null,
     assignee: null,
+    createdAt: "2024-03-01T12:00:00Z",
+    ...over,
+  };
+}
+
+export function makeInstance(over: Partial<Instance> = {}): Instance {
+  return {
+    id: "i1",
+    name: "Vendas",
+    phone: "5511999990000",
+    status: "connected",
+    isDemo: false,
+    webhookUrl: "http://app.example.com/api/v1/whatsapp/w/webhook/i1?secret=s",
     createdAt: "2024-03-01T12:00:00Z",
     ...over,
   };

@@ -9,7 +9,18 @@ from typing import Any
 
 import httpx
 
-WEBHOOK_EVENTS = ["Message", "ReadReceipt", "ChatPresence", "Connected", "Disconnected", "LoggedOut", "QR"]
+# PairSuccess carries our own JID: the phone of a freshly paired instance is known at once.
+WEBHOOK_EVENTS = [
+    "Message",
+    "ReadReceipt",
+    "ChatPresence",
+    "Connected",
+    "Disconnected",
+    "LoggedOut",
+    "QR",
+    "QRTimeout",
+    "PairSuccess",
+]
 MEDIA_ENDPOINTS = {
     "IMAGE": ("/chat/send/image", "Image"),
     "AUDIO": ("/chat/send/audio", "Audio"),

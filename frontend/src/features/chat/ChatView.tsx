@@ -8,6 +8,7 @@ import { useRealtimeListener } from "../../realtime/RealtimeProvider";
 import { Composer } from "../composer/Composer";
 import { ChatHeader } from "./ChatHeader";
 import { CloseTicketDialog } from "./CloseTicketDialog";
+import { DisconnectedBanner } from "../inbox/DisconnectedBanner";
 import { ConnectionStatus } from "./ConnectionStatus";
 import { MessageList } from "./MessageList";
 
@@ -110,6 +111,7 @@ function OpenChat({ me, conversationId: id, isPhone, onBack, onShowLead, closeRe
         onShowLead={onShowLead}
         onClose={() => setDialog({ andNext: false })}
       />
+      {isPhone && conv && <DisconnectedBanner instanceId={conv.instanceId} />}
       <MessageList conversationId={id} query={messages} lead={lead} meId={me.user.id} onReply={setReplyTo} />
       {conv && (
         <Composer

@@ -4,6 +4,7 @@ import { useEffect, useRef, type RefObject } from "react";
 import type { Conversation, Me, Page } from "../../api/types";
 import { useT } from "../../i18n/i18n";
 import { ConnectionStatus } from "../chat/ConnectionStatus";
+import { DisconnectedBanner } from "../inbox/DisconnectedBanner";
 import { ConversationRow } from "./ConversationRow";
 import { ListHeader } from "./ListHeader";
 import type { ListUiState } from "./filters";
@@ -57,6 +58,7 @@ export function ConversationList(props: Props) {
   return (
     <section className="list-pane" aria-label={t("nav.inbox")}>
       <ListHeader {...props} />
+      <DisconnectedBanner instanceId={props.instanceId} />
       {props.showConnection && <ConnectionStatus compact />}
       <div className="list-scroll" ref={scrollRef} data-testid="conversation-list">
         {query.isPending && <p className="list-empty">{t("common.loading")}</p>}

@@ -49,7 +49,7 @@ export function ListHeader({ me, instanceId, ui, onUiChange, searchRef }: Props)
           {instances?.map((i) => (
             <option key={i.id} value={i.id}>
               {i.name}
-              {i.isDemo ? ` (${t("settings.demo")})` : ""}
+              {i.isDemo ? ` — ${t("settings.demo")}` : ""}
             </option>
           ))}
         </select>
