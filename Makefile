@@ -54,6 +54,7 @@ test-py: venv services
 test: venv services lint typecheck check-migrations test-frontend test-py
 
 bench: venv services frontend
+	$(UV) pip install -q --python $(PY) -e '.[dev,bench]'
 	$(PY) -m bench $(BENCH_ARGS)
 
 clean:

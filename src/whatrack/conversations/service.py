@@ -128,10 +128,14 @@ def _like_pattern(q: str) -> str:
 
 def _search_clause(db: AsyncSession, organization_id: uuid.UUID, q: str) -> Any:
     pattern = _like_pattern(q)
-    clauses = [Lead.name.ilike(pattern, escape="\\"), Lead.push_name.ilike(pattern, escape="\\")]
+    lead_clauses = [Lead.name.ilike(pattern, escape="\\"), Lead.push_name.ilike(pattern, escape="\\")]
     digits = re.sub(r"\D", "", q)
     if len(digits) >= 3:
-        clauses.append(Lead.phone.like(_like_pattern(digits), escape="\\"))
+        lead_clauses.append(Lead.phone.like(_like_pattern(digits), escape="\\"))
+    # Leads are matched in their own subquery: an OR across the joined tables can use no index
+    # (PostgreSQL scanned every lead and conversation of the org), this one ORs three trigram indexes.
+    matching_leads = select(Lead.id).where(Lead.organization_id == organization_id, or_(*lead_clauses))
+    clauses = [Conversation.lead_id.in_(matching_leads)]
     if dialect(db) == "sqlite" and len(q) >= 3:
         fts_query = '"' + q.replace('"', '""') + '"'
         matching = select(Message.conversation_id).where(

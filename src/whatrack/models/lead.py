@@ -23,6 +23,12 @@ class Lead(Base):
             postgresql_ops={"name": "gin_trgm_ops"},
         ),
         Index(
+            "ix_leads_push_name_trgm",
+            "push_name",
+            postgresql_using="gin",
+            postgresql_ops={"push_name": "gin_trgm_ops"},
+        ),
+        Index(
             "ix_leads_phone_trgm",
             "phone",
             postgresql_using="gin",

@@ -1,0 +1,101 @@
+"""`make bench` — every hot path next to its floor, side by side, in one run.
+
+    .venv/bin/python -m bench                  # full run (~15 min on 2 cores)
+    .venv/bin/python -m bench --quick          # smoke run (~1-2 min)
+    .venv/bin/python -m bench --only ingest,reads --repeats 2
+    make bench BENCH_ARGS="--quick"
+
+Scenarios (see each module's docstring): ingest (1), pipeline (2+3), reads (4), memory (5),
+sqlite_ingest + sqlite_reads (6). `realtime` (bench_realtime.py, hub vs Centrifugo fan-out) is
+opt-in through --only. Writes bench/results/<date>.json, <date>.md and <date>.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import subprocess
+import sys
+import time
+import traceback
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bench import bench_ingest, bench_memory, bench_pipeline, bench_reads, report
+from bench.common import REPO_ROOT, RESULTS_DIR, log, run_info
+
+ALL = ("ingest", "reads", "pipeline", "memory", "sqlite_ingest", "sqlite_reads")
+OPTIONAL = ("realtime",)
+
+
+def _realtime(quick: bool) -> dict[str, Any]:
+    args = [sys.executable, "-m", "bench.bench_realtime", *(["--quick"] if quick else [])]
+    done = subprocess.run(args, cwd=REPO_ROOT, capture_output=True, text=True, timeout=900, check=True)
+    parsed: dict[str, Any] = json.loads(done.stdout)
+    return parsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="small sizes, one repeat: a smoke run")
+    parser.add_argument("--only", default="", help=f"comma list of {', '.join(ALL + OPTIONAL)}")
+    parser.add_argument("--repeats", type=int, default=0, help="repeats per scenario (default 3, quick 1)")
+    parser.add_argument("--reseed", action="store_true", help="rebuild the read-path datasets")
+    parser.add_argument("--out", default="", help="file stem under bench/results (default: date and time)")
+    args = parser.parse_args()
+    chosen = [s.strip() for s in args.only.split(",") if s.strip()] or list(ALL)
+    unknown = set(chosen) - set(ALL + OPTIONAL)
+    if unknown:
+        parser.error(f"unknown scenario(s): {', '.join(sorted(unknown))}")
+    quick = args.quick
+    repeats = args.repeats or (1 if quick else 3)
+
+    info = run_info()
+    log("run: " + json.dumps(info))
+    results: dict[str, Any] = {"run": info, "quick": quick, "repeats": repeats, "scenarios": chosen, "errors": {}}
+    started = time.perf_counter()
+    scenarios: dict[str, Callable[[], Awaitable[dict[str, Any]]]] = {
+        "ingest": lambda: bench_ingest.run(quick=quick, repeats=repeats),
+        "reads": lambda: bench_reads.run(quick=quick, repeats=max(1, repeats - 1), reseed=args.reseed),
+        "pipeline": lambda: bench_pipeline.run(quick=quick, repeats=repeats),
+        "memory": lambda: bench_memory.run(quick=quick),
+        "sqlite_ingest": lambda: bench_ingest.run(quick=quick, repeats=repeats, sqlite=True),
+        "sqlite_reads": lambda: bench_reads.run(
+            quick=quick, repeats=max(1, repeats - 1), sqlite=True, reseed=args.reseed
+        ),
+    }
+    for name in chosen:
+        t0 = time.perf_counter()
+        log(f"=== {name} ===")
+        try:
+            if name == "realtime":
+                results[name] = _realtime(quick)
+            else:
+                results[name] = asyncio.run(scenarios[name]())
+        except Exception as exc:  # one broken scenario must not lose the others' numbers
+            results["errors"][name] = f"{type(exc).__name__}: {exc}"
+            traceback.print_exc()
+        log(f"=== {name}: {time.perf_counter() - t0:.0f} s ===")
+    results["total_seconds"] = round(time.perf_counter() - started, 1)
+
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    stem = args.out or time.strftime("%Y-%m-%d_%H%M") + ("-quick" if quick else "")
+    json_path = RESULTS_DIR / f"{stem}.json"
+    md_path = RESULTS_DIR / f"{stem}.md"
+    png_path = RESULTS_DIR / f"{stem}.png"
+    json_path.write_text(json.dumps(results, indent=2, default=str))
+    md = report.markdown(results)
+    md_path.write_text(md)
+    try:
+        report.chart(results, png_path)
+    except Exception:  # the numbers matter more than the picture
+        traceback.print_exc()
+    print(md)
+    log(f"wrote {json_path}, {md_path}, {png_path} in {results['total_seconds']} s")
+    if results["errors"]:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
