@@ -70,6 +70,12 @@ def to_read(conv: Conversation, lead: Lead, assignee_name: str | None) -> Conver
     )
 
 
+async def read_of(db: AsyncSession, conv: Conversation, lead: Lead) -> ConversationRead:
+    """ConversationRead from rows already loaded (the assignee comes from the identity map)."""
+    assignee = await db.get(User, conv.assignee_id) if conv.assignee_id else None
+    return to_read(conv, lead, assignee.name if assignee else None)
+
+
 async def read_model(db: AsyncSession, conversation_id: uuid.UUID) -> ConversationRead:
     conv, lead, assignee_name = (await db.execute(_select_rows().where(Conversation.id == conversation_id))).one()
     return to_read(conv, lead, assignee_name)

@@ -11,7 +11,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from whatrack.attribution.referral import Origin
 from whatrack.conversations import service as conversations
 from whatrack.conversations.service import preview_of
-from whatrack.db_util import insert_or_get
 from whatrack.instances import service as instances
 from whatrack.leads import service as leads
 from whatrack.messages import media as media_store
@@ -109,6 +108,8 @@ async def _touch_conversation(db: AsyncSession, conv: Conversation, msg: Message
 
 async def _cancel_follow_ups(db: AsyncSession, ticket: Ticket) -> None:
     """The lead replied: pending follow-ups stop and a FOLLOW_UP ticket is open again."""
+    if not ticket.follow_up_enabled and ticket.status != TicketStatus.FOLLOW_UP:
+        return  # no sequence was ever scheduled on this ticket
     await db.execute(
         update(ScheduledMessage)
         .where(ScheduledMessage.ticket_id == ticket.id, ScheduledMessage.status == ScheduledStatus.PENDING)
@@ -134,53 +135,48 @@ async def _message(db: AsyncSession, instance: Instance, ev: IncomingMessage, me
         quoted = await messages.by_external_id(db, instance.id, ev.quoted_id)
         reply_to_id = quoted.id if quoted else None
     meta = dict(ev.metadata)
-    msg = Message(
-        id=uuid.uuid4(),
-        organization_id=org_id,
-        conversation_id=conv.id,
-        ticket_id=ticket.id,
-        instance_id=instance.id,
-        sender_type=SenderType.USER if ev.from_me else SenderType.LEAD,
-        sender_name=None if ev.from_me else (lead.name or ev.contact.push_name),
-        message_type=MessageType(ev.kind.value),
-        content=ev.text,
-        status=MessageStatus.SENT if ev.from_me else MessageStatus.DELIVERED,
-        external_id=ev.external_id,
-        reply_to_external_id=ev.quoted_id,
-        reply_to_id=reply_to_id,
-        meta=meta,
-        sent_at=ev.timestamp,
-        reactions=[],
-    )
+    values: dict[str, Any] = {
+        "id": uuid.uuid4(),
+        "organization_id": org_id,
+        "conversation_id": conv.id,
+        "ticket_id": ticket.id,
+        "instance_id": instance.id,
+        "sender_type": SenderType.USER if ev.from_me else SenderType.LEAD,
+        "sender_name": None if ev.from_me else (lead.name or ev.contact.push_name),
+        "message_type": MessageType(ev.kind.value),
+        "content": ev.text,
+        "status": MessageStatus.SENT if ev.from_me else MessageStatus.DELIVERED,
+        "external_id": ev.external_id,
+        "reply_to_external_id": ev.quoted_id,
+        "reply_to_id": reply_to_id,
+        "sent_at": ev.timestamp,
+        "reactions": [],
+    }
     if ev.media is not None:
-        msg.media_mime = ev.media.mime_type
-        msg.media_name = ev.media.file_name
-        msg.media_size = ev.media.size
+        values |= {"media_mime": ev.media.mime_type, "media_name": ev.media.file_name, "media_size": ev.media.size}
         if ev.media.data is not None:
             try:
-                msg.media_path = media_store.store(
+                values["media_path"] = media_store.store(
                     media_dir, org_id, ev.media.data, ev.media.mime_type, ev.media.file_name
                 )
-                msg.media_size = len(ev.media.data)
+                values["media_size"] = len(ev.media.data)
             except OSError as exc:  # the message is kept; only the file is missing
                 log.error("could not store media of %s: %s", ev.external_id, exc)
                 meta["mediaError"] = "could not be stored"
         elif ev.media.url:
             meta["mediaUrl"] = ev.media.url
-    msg, created = await insert_or_get(
-        db, msg, select(Message).where(Message.instance_id == instance.id, Message.external_id == ev.external_id)
-    )
-    if not created:
-        return ReceiveResult("duplicate", msg.id)
+    values["meta"] = meta
+    msg = await messages.insert_once(db, values)
+    if msg is None:  # a concurrent delivery of the same webhook won the unique key
+        return ReceiveResult("duplicate")
 
     await _touch_conversation(db, conv, msg, from_lead=not ev.from_me)
     if not ev.from_me:
         await _cancel_follow_ups(db, ticket)
     else:
         await messages.apply_pending_receipts(db, msg)
-    conversations_read = await conversations.read_model(db, conv.id)
     emit_new_message(db, org_id, await messages.read_one(db, msg))
-    emit_conversation_updated(db, org_id, conversations_read)
+    emit_conversation_updated(db, org_id, await conversations.read_of(db, conv, lead))
     return ReceiveResult("ok", msg.id)
 
 

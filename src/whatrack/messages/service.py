@@ -7,13 +7,16 @@ import json
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, delete, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from whatrack.auth.service import Actor
 from whatrack.conversations import service as conversations
-from whatrack.db_util import for_update
+from whatrack.db_util import dialect, for_update
 from whatrack.errors import BadRequest, NotFound
 from whatrack.messages.schemas import MessageRead
 from whatrack.models import Conversation, Message, MessageStatus, PendingReceipt
@@ -50,6 +53,21 @@ async def by_external_id(
     stmt = select(Message).where(Message.instance_id == instance_id, Message.external_id == external_id)
     found: Message | None = await db.scalar(for_update(stmt, db) if lock else stmt)
     return found
+
+
+async def insert_once(db: AsyncSession, values: dict[str, Any]) -> Message | None:
+    """INSERT ... ON CONFLICT (instance_id, external_id) DO NOTHING RETURNING: one round trip.
+
+    None when the message already exists (a re-delivered webhook): the unique key decides.
+    """
+    insert = pg_insert if dialect(db) == "postgresql" else sqlite_insert
+    stmt = (
+        insert(Message)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["instance_id", "external_id"])
+        .returning(Message)
+    )
+    return (await db.scalars(stmt)).first()
 
 
 def _encode_cursor(at: datetime, mid: uuid.UUID) -> str:

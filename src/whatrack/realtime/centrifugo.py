@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from cent import AsyncClient, CentError, PublishRequest
+from cent import AsyncClient, BatchRequest, CentError, PublishRequest
 
-from whatrack.realtime.publisher import PublishError
+from whatrack.realtime.publisher import Publication, PublishError
 
 
 class CentrifugoPublisher:
@@ -34,6 +35,21 @@ class CentrifugoPublisher:
             raise PublishError(f"centrifugo publish to {channel!r} failed: {exc!r}") from exc
         except (OSError, TimeoutError) as exc:  # defensive: anything the transport leaks
             raise PublishError(f"centrifugo unreachable: {exc!r}") from exc
+
+    async def publish_many(self, items: Sequence[Publication]) -> None:
+        if not items:
+            return
+        requests = [
+            PublishRequest(channel=i.channel, data=i.data, idempotency_key=i.idempotency_key) for i in items
+        ]
+        try:
+            # one HTTP call; commands run in order (parallel=False) so per-channel order holds
+            await self._get_client().batch(BatchRequest(requests=requests, parallel=False))
+        except CentError as exc:
+            raise PublishError(f"centrifugo batch publish failed: {exc!r}") from exc
+        except (OSError, TimeoutError, KeyError, TypeError, ValueError) as exc:
+            # cent cannot decode a batch whose replies carry an error: treat as failed, retry
+            raise PublishError(f"centrifugo batch publish failed: {exc!r}") from exc
 
     async def close(self) -> None:
         client, self._client = self._client, None

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from whatrack.db import transaction, utcnow
 from whatrack.db_util import dialect
 from whatrack.models import OutboxEvent
-from whatrack.realtime.publisher import Publisher, PublishError
+from whatrack.realtime.publisher import Publication, Publisher, PublishError
 
 log = logging.getLogger(__name__)
 BATCH = 200
@@ -34,36 +34,42 @@ class OutboxDrainer:
 
     async def drain_once(self) -> int:
         """Publish what is due, in id order. Returns how many rows were published."""
-        async with self._lock:
-            published = 0
-            async with transaction(self._factory) as db:
-                stmt = (
-                    select(OutboxEvent)
-                    .where(OutboxEvent.published_at.is_(None), OutboxEvent.available_at <= utcnow())
-                    .order_by(OutboxEvent.id)
-                    .limit(BATCH)
+        async with self._lock, transaction(self._factory) as db:
+            stmt = (
+                select(OutboxEvent)
+                .where(OutboxEvent.published_at.is_(None), OutboxEvent.available_at <= utcnow())
+                .order_by(OutboxEvent.id)
+                .limit(BATCH)
+            )
+            if dialect(db) == "postgresql":
+                stmt = stmt.with_for_update(skip_locked=True)
+            rows = (await db.scalars(stmt)).all()
+            if not rows:
+                return 0
+            batch = [Publication(r.channel, r.data, idempotency_key=f"outbox-{r.id}") for r in rows]
+            try:
+                await self._publisher.publish_many(batch)
+            except PublishError as exc:
+                # Nothing is lost: every row waits and is retried with backoff; idempotency
+                # keys stop the part that did go out from being delivered twice.
+                first = rows[0]
+                attempts = first.attempts + 1
+                delay = min(60.0, 0.5 * 2 ** min(attempts, 7))
+                await db.execute(
+                    update(OutboxEvent)
+                    .where(OutboxEvent.id.in_([r.id for r in rows]))
+                    .values(
+                        attempts=OutboxEvent.attempts + 1,
+                        last_error=str(exc)[:500],
+                        available_at=utcnow() + timedelta(seconds=delay),
+                    )
                 )
-                if dialect(db) == "postgresql":
-                    stmt = stmt.with_for_update(skip_locked=True)
-                rows = (await db.scalars(stmt)).all()
-                for row in rows:
-                    try:
-                        await self._publisher.publish(row.channel, row.data)
-                    except PublishError as exc:
-                        # Stop here to keep per-channel order; retry the rest later with backoff.
-                        row.attempts += 1
-                        row.last_error = str(exc)[:500]
-                        delay = min(60.0, 0.5 * 2 ** min(row.attempts, 7))
-                        await db.execute(
-                            update(OutboxEvent)
-                            .where(OutboxEvent.id >= row.id, OutboxEvent.published_at.is_(None))
-                            .values(available_at=utcnow() + timedelta(seconds=delay))
-                        )
-                        log.warning("outbox publish failed (attempt %s): %s", row.attempts, exc)
-                        break
-                    row.published_at = utcnow()
-                    published += 1
-            return published
+                log.warning("outbox publish failed (attempt %s): %s", attempts, exc)
+                return 0
+            await db.execute(
+                update(OutboxEvent).where(OutboxEvent.id.in_([r.id for r in rows])).values(published_at=utcnow())
+            )
+            return len(rows)
 
     async def oldest_pending_age_seconds(self) -> float:
         async with transaction(self._factory) as db:

@@ -5,6 +5,8 @@ Nothing above realtime/ knows whether Centrifugo or the embedded hub is running.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 
@@ -12,9 +14,21 @@ class PublishError(Exception):
     """The real-time server refused or could not be reached; the outbox retries."""
 
 
+@dataclass(frozen=True, slots=True)
+class Publication:
+    channel: str
+    data: dict[str, Any]
+    # Centrifugo drops a repeat with the same key (5 min): a retried batch publishes nothing twice.
+    idempotency_key: str | None = None
+
+
 class Publisher(Protocol):
     async def publish(self, channel: str, data: dict[str, Any]) -> None:
         """Publish `data` to `channel`. Raises PublishError on failure."""
+
+    async def publish_many(self, items: Sequence[Publication]) -> None:
+        """Publish in order, in as few round trips as the server allows. Raises PublishError if
+        any failed (callers retry the whole batch: idempotency keys make that safe)."""
 
     async def close(self) -> None:
         """Release connections."""

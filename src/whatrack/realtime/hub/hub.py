@@ -12,6 +12,7 @@ import fnmatch
 import json
 import logging
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from starlette.websockets import WebSocket
@@ -20,7 +21,7 @@ from whatrack.realtime.hub.channels import Channel
 from whatrack.realtime.hub.client import ClientConnection, Subscription
 from whatrack.realtime.hub.config import HubConfig, NamespaceOptions
 from whatrack.realtime.hub.protocol import DISCONNECT_SHUTDOWN, dumps, pub_push
-from whatrack.realtime.publisher import PublishError
+from whatrack.realtime.publisher import Publication, PublishError
 
 logger = logging.getLogger("whatrack.realtime.hub")
 
@@ -72,6 +73,11 @@ class Hub:
         message = pub_push(state.name_json, data_json, offset, epoch)
         for conn in list(state.subscribers.values()):
             conn.enqueue(message)
+
+    async def publish_many(self, items: Sequence[Publication]) -> None:
+        """In-process: publishes never wait, so a batch is just the publications in order."""
+        for item in items:
+            await self.publish(item.channel, item.data)
 
     async def close(self) -> None:
         """Disconnect everyone with 3001 "shutdown" (clients reconnect) and stop."""
