@@ -273,7 +273,7 @@ def sizes(quick: bool, sqlite: bool) -> dict[int, int]:
     return {1: 300, 20: 1500, 100: 1500}
 
 
-async def run(*, quick: bool, repeats: int, sqlite: bool = False) -> dict[str, Any]:
+async def run(*, quick: bool, repeats: int, sqlite: bool = False, workers: int = 1) -> dict[str, Any]:
     kind = "sqlite" if sqlite else "postgresql"
     counts = sizes(quick, sqlite)
     leads = 200 if sqlite else 2000
@@ -295,10 +295,13 @@ async def run(*, quick: bool, repeats: int, sqlite: bool = False) -> dict[str, A
         "existing_leads": leads,
         "mix": "70% text, 10% image (base64, stored), 20% delivery receipts; 5% of messages from new numbers",
         "client": "aiohttp, keep-alive, same machine",
+        "app_workers": workers,
     }
     log(f"ingest[{kind}]: {config}")
     runs: dict[int, list[dict[str, Any]]] = {c: [] for c in LEVELS}
-    with _realtime(kind) as centrifugo_url, running_app(url, centrifugo_url=centrifugo_url) as app:
+    with _realtime(kind) as centrifugo_url, running_app(
+        url, centrifugo_url=centrifugo_url, workers=workers
+    ) as app:
         webhook = f"{app.url}/api/v1/whatsapp/w/webhook/{tenant.instance_id}?secret={tenant.webhook_secret}"
         await asyncio.sleep(1.0)
         idle_rss = app.rss_mb()
@@ -362,9 +365,11 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--sqlite", action="store_true")
     parser.add_argument("--repeats", type=int, default=0)
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (PostgreSQL only)")
     args = parser.parse_args()
     repeats = args.repeats or (1 if args.quick else 3)
-    print(json.dumps(asyncio.run(run(quick=args.quick, repeats=repeats, sqlite=args.sqlite)), indent=2))
+    result = asyncio.run(run(quick=args.quick, repeats=repeats, sqlite=args.sqlite, workers=args.workers))
+    print(json.dumps(result, indent=2))
 
 
 if __name__ == "__main__":

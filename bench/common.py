@@ -245,6 +245,7 @@ def running_app(
     run_worker: bool = True,
     extra_env: dict[str, str] | None = None,
     profile_to: Path | None = None,
+    workers: int = 1,
 ) -> Iterator[AppProcess]:
     """`profile_to`: run the app under pyinstrument (sampling) and write a text report there."""
     port = free_port()
@@ -282,6 +283,8 @@ def running_app(
             "--proxy-headers",
             "--ws-per-message-deflate",
             "false",
+            "--workers",
+            str(workers),
         ]
         if profile_to is not None:
             env["PYTHONPATH"] += os.pathsep + str(REPO_ROOT)

@@ -75,6 +75,9 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Bind address")] = None,
     port: Annotated[int | None, typer.Option(help="Port")] = None,
     demo: Annotated[bool | None, typer.Option("--demo/--no-demo", help="Start the simulated WhatsApp instance")] = None,
+    workers: Annotated[
+        int, typer.Option(envvar="WEB_CONCURRENCY", min=1, help="Worker processes (PostgreSQL + Centrifugo only)")
+    ] = 1,
 ) -> None:
     """Migrate, make sure an admin exists, and serve the app (API, front end, real-time)."""
     settings = get_settings()
@@ -84,6 +87,10 @@ def serve(
         settings.port = port
     if demo is not None:
         settings.demo = demo
+    # Each process has its own drainer and jobs (rows are claimed with SKIP LOCKED); the
+    # embedded hub and SQLite live in one process, so they rule several out.
+    if workers > 1 and (settings.is_sqlite or not settings.centrifugo_url or settings.demo):
+        raise typer.BadParameter("--workers > 1 needs PostgreSQL and CENTRIFUGO_URL, without --demo")
     migrate.upgrade(settings.database_url)
     password = settings.admin_password or secrets.token_urlsafe(9)
 
@@ -109,6 +116,18 @@ def serve(
 
     from whatrack.app import create_app
 
+    if workers > 1:
+        uvicorn.run(
+            "whatrack.app:create_app",
+            factory=True,
+            workers=workers,
+            host=settings.host,
+            port=settings.port,
+            log_level="warning",
+            proxy_headers=True,
+            ws_per_message_deflate=False,
+        )
+        return
     uvicorn.run(
         create_app(settings),
         host=settings.host,

@@ -181,7 +181,19 @@ async def test_admin_create_then_connect_qr_pair_status_disconnect_logout(harnes
     assert sent["name"] == "Nova"
     assert len(sent["token"]) >= 32
     assert sent["webhook"] == inst["webhookUrl"]
-    assert sent["events"] == "Message,ReadReceipt,ChatPresence,Connected,Disconnected,LoggedOut,QR,QRTimeout,PairSuccess"
+    assert sent["events"] == ",".join(
+        [
+            "Message",
+            "ReadReceipt",
+            "ChatPresence",
+            "Connected",
+            "Disconnected",
+            "LoggedOut",
+            "QR",
+            "QRTimeout",
+            "PairSuccess",
+        ]
+    )
     assert sent["hmacKey"] == key
     assert sent["s3Config"]["mediaDelivery"] == "base64"
     user = harness.sim.user_by_token(sent["token"])

@@ -56,3 +56,14 @@ def test_cli_user_and_instance_create(tmp_path: Path, monkeypatch: pytest.Monkey
         assert bad.exit_code != 0
     finally:
         get_settings.cache_clear()
+
+
+def test_serve_refuses_several_workers_on_the_embedded_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'w.db'}")
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(cli, ["serve", "--workers", "2"])
+        assert result.exit_code == 2 and "needs PostgreSQL and CENTRIFUGO_URL" in result.output
+        assert not (tmp_path / "w.db").exists()  # refused before touching anything
+    finally:
+        get_settings.cache_clear()

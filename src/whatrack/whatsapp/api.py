@@ -9,7 +9,6 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse
 from pydantic import ValidationError
-from sqlalchemy import select
 from starlette.datastructures import UploadFile
 
 from whatrack.db import transaction
@@ -45,7 +44,7 @@ async def webhook(instance_id: str, request: Request, secret: str | None = None)
     except ValueError:
         raise NotFound("Unknown instance") from None
     async with transaction(state.session_factory) as db:
-        instance = await db.scalar(select(Instance).where(Instance.id == iid))
+        instance = await db.get(Instance, iid)
         if instance is None:
             raise NotFound("Unknown instance")
         if instance.hmac_key:
