@@ -34,7 +34,7 @@ services:
 
 lint: venv
 	.venv/bin/ruff check src tests bench
-	.venv/bin/ruff format --check src || true
+	.venv/bin/ruff format --check src tests bench
 
 typecheck: venv
 	.venv/bin/mypy

@@ -299,9 +299,7 @@ async def run(*, quick: bool, repeats: int, sqlite: bool = False, workers: int =
     }
     log(f"ingest[{kind}]: {config}")
     runs: dict[int, list[dict[str, Any]]] = {c: [] for c in LEVELS}
-    with _realtime(kind) as centrifugo_url, running_app(
-        url, centrifugo_url=centrifugo_url, workers=workers
-    ) as app:
+    with _realtime(kind) as centrifugo_url, running_app(url, centrifugo_url=centrifugo_url, workers=workers) as app:
         webhook = f"{app.url}/api/v1/whatsapp/w/webhook/{tenant.instance_id}?secret={tenant.webhook_secret}"
         await asyncio.sleep(1.0)
         idle_rss = app.rss_mb()

@@ -35,8 +35,9 @@ def test_cli_user_and_instance_create(tmp_path: Path, monkeypatch: pytest.Monkey
     runner = CliRunner()
     try:
         assert runner.invoke(cli, ["db", "upgrade"]).exit_code == 0
-        made = runner.invoke(cli, ["user", "create", "ana@example.com", "--name", "Ana", "--password", "s3cret-pass",
-                                   "--admin"])
+        made = runner.invoke(
+            cli, ["user", "create", "ana@example.com", "--name", "Ana", "--password", "s3cret-pass", "--admin"]
+        )
         assert made.exit_code == 0, made.output
         assert "ana@example.com" in made.output
         dup = runner.invoke(cli, ["user", "create", "ana@example.com", "--name", "Ana", "--password", "x"])
@@ -47,12 +48,14 @@ def test_cli_user_and_instance_create(tmp_path: Path, monkeypatch: pytest.Monkey
         assert short.exit_code == 1 and "too short" in short.output
         ghost = runner.invoke(cli, ["user", "password", "ghost@example.com", "--password", "whatever-long"])
         assert ghost.exit_code == 1 and "No user" in ghost.output
-        inst = runner.invoke(cli, ["instance", "create", "Vendas", "--base-url", "http://wuzapi:8080",
-                                   "--token", "tok-123"])
+        inst = runner.invoke(
+            cli, ["instance", "create", "Vendas", "--base-url", "http://wuzapi:8080", "--token", "tok-123"]
+        )
         assert inst.exit_code == 0, inst.output
         assert "https://inbox.example.com/api/v1/whatsapp/w/webhook/" in inst.output.replace("\n", "")
-        bad = runner.invoke(cli, ["user", "create", "b@example.com", "--name", "B", "--password", "x",
-                                  "--organization", "not-a-uuid"])
+        bad = runner.invoke(
+            cli, ["user", "create", "b@example.com", "--name", "B", "--password", "x", "--organization", "not-a-uuid"]
+        )
         assert bad.exit_code != 0
     finally:
         get_settings.cache_clear()

@@ -28,8 +28,6 @@ def count_queries(harness: Harness) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", before)
 
 
-
-
 async def test_list_and_messages_query_count_is_constant(harness: Harness) -> None:
     t = await harness.tenant("Acme")
     counts: list[tuple[int, int]] = []

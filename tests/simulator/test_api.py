@@ -39,9 +39,7 @@ async def test_token_header_case_and_query_param(sim: Sim) -> None:
 
 async def test_send_text_success(sim: Sim) -> None:
     before = int(time.time())
-    r = await sim.client.post(
-        "/chat/send/text", json={"Phone": "5511988887777", "Body": "Olá!"}, headers=AUTH
-    )
+    r = await sim.client.post("/chat/send/text", json={"Phone": "5511988887777", "Body": "Olá!"}, headers=AUTH)
     assert r.status_code == 200
     body = r.json()
     assert list(body) == ["code", "data", "success"]
@@ -131,9 +129,7 @@ async def test_send_text_custom_id_and_case_insensitive_keys(sim: Sim) -> None:
         ("/session/pairphone", {}, 400, "missing Phone in Payload"),
     ],
 )
-async def test_validation_errors(
-    sim: Sim, path: str, payload: dict[str, Any], status: int, message: str
-) -> None:
+async def test_validation_errors(sim: Sim, path: str, payload: dict[str, Any], status: int, message: str) -> None:
     r = await sim.client.post(path, json=payload, headers=AUTH)
     assert (r.status_code, r.json()) == (status, _error(status, message))
     assert sim.state.sent_messages == []
@@ -297,13 +293,9 @@ async def test_admin_users(sim: Sim) -> None:
 
     r = await sim.client.post("/admin/users", json={"name": "dup", "token": "tok-2"}, headers=admin)
     assert (r.status_code, r.json()) == (409, _error(409, "user with this token already exists"))
-    r = await sim.client.post(
-        "/admin/users", json={"name": "x", "token": "t3", "events": "Nope"}, headers=admin
-    )
+    r = await sim.client.post("/admin/users", json={"name": "x", "token": "t3", "events": "Nope"}, headers=admin)
     assert r.json() == {**_error(400, "invalid event type"), "details": "invalid event: Nope"}
-    r = await sim.client.post(
-        "/admin/users", json={"name": "x", "token": "t4", "hmacKey": "short"}, headers=admin
-    )
+    r = await sim.client.post("/admin/users", json={"name": "x", "token": "t4", "hmacKey": "short"}, headers=admin)
     assert r.json() == _error(400, "HMAC key must be at least 32 characters long")
 
     one = (await sim.client.get(f"/admin/users/{new_id}", headers=admin)).json()

@@ -21,9 +21,7 @@ def _types(receiver: Receiver) -> list[str]:
 
 
 async def test_demo_first_lead_arrives_within_first_delay(sim: Sim) -> None:
-    demo = DemoLeads(
-        sim.state, sim.emitter, sim.user, seed=1, first_delay=0.1, interval=(0.05, 0.1), max_events=4
-    )
+    demo = DemoLeads(sim.state, sim.emitter, sim.user, seed=1, first_delay=0.1, interval=(0.05, 0.1), max_events=4)
     started = time.monotonic()
     demo.start()
     await sim.receiver.wait_for(1, limit=2.0)
@@ -59,8 +57,7 @@ async def test_demo_lead_answers_agent(sim: Sim) -> None:
     replies = [
         json.loads(c.body)
         for c in sim.receiver.received[1:]
-        if json.loads(c.body)["type"] == "Message"
-        and "reactionMessage" not in json.loads(c.body)["event"]["Message"]
+        if json.loads(c.body)["type"] == "Message" and "reactionMessage" not in json.loads(c.body)["event"]["Message"]
     ]
     assert replies and replies[-1]["event"]["Info"]["Chat"] == payloads.phone_jid(lead.phone)
     await demo.stop()
@@ -103,9 +100,6 @@ def test_real_server_on_a_port() -> None:
         assert r.headers["content-type"] == "application/json"
         server.drain()
         server.emit(user, payloads.text_message())
-        assert (
-            httpx.get(f"{server.base_url}/admin/users", headers={"Authorization": "adm"}).json()["code"]
-            == 200
-        )
+        assert httpx.get(f"{server.base_url}/admin/users", headers={"Authorization": "adm"}).json()["code"] == 200
     assert len(receiver.received) == 3
     assert all(c.headers["content-type"] == "application/x-www-form-urlencoded" for c in receiver.received)

@@ -39,9 +39,7 @@ class CentrifugoPublisher:
     async def publish_many(self, items: Sequence[Publication]) -> None:
         if not items:
             return
-        requests = [
-            PublishRequest(channel=i.channel, data=i.data, idempotency_key=i.idempotency_key) for i in items
-        ]
+        requests = [PublishRequest(channel=i.channel, data=i.data, idempotency_key=i.idempotency_key) for i in items]
         try:
             # one HTTP call; commands run in order (parallel=False) so per-channel order holds
             await self._get_client().batch(BatchRequest(requests=requests, parallel=False))

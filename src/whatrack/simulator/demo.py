@@ -238,9 +238,7 @@ class DemoLeads:
                 text=reply,
                 phone=phone,
                 push_name=lead.name,
-                quoted=payloads.Quote(sent.id, sent.text, self.user.jid or payloads.DEFAULT_OWN_JID)
-                if react
-                else None,
+                quoted=payloads.Quote(sent.id, sent.text, self.user.jid or payloads.DEFAULT_OWN_JID) if react else None,
             ),
         )
 
@@ -248,9 +246,7 @@ class DemoLeads:
 class DemoDirector:
     """Starts a :class:`DemoLeads` for every user as soon as it has a webhook URL."""
 
-    def __init__(
-        self, state: SimulatorState, emitter: WebhookEmitter, *, seed: int = 7, **options: Any
-    ) -> None:
+    def __init__(self, state: SimulatorState, emitter: WebhookEmitter, *, seed: int = 7, **options: Any) -> None:
         self.state = state
         self.emitter = emitter
         self.seed = seed
@@ -266,9 +262,7 @@ class DemoDirector:
         while True:
             for user in list(self.state.users.values()):
                 if user.webhook and user.id not in self.running:
-                    demo = DemoLeads(
-                        self.state, self.emitter, user, seed=self.seed + len(self.running), **self.options
-                    )
+                    demo = DemoLeads(self.state, self.emitter, user, seed=self.seed + len(self.running), **self.options)
                     self.running[user.id] = demo
                     demo.start()
             await asyncio.sleep(0.5)

@@ -92,9 +92,7 @@ class WebhookEmitter:
         reason = self._skip_reason(user, event_type)
         body, headers = encode_webhook(user, body_payload)
         if reason:
-            skipped = WebhookDelivery(
-                user.id, user.webhook, event_type, body_payload, body, headers, skipped=reason
-            )
+            skipped = WebhookDelivery(user.id, user.webhook, event_type, body_payload, body, headers, skipped=reason)
             self.state.webhooks.append(skipped)
             return [skipped]
         attempts = 2 if user.failures.duplicate_webhooks else 1
@@ -115,9 +113,7 @@ class WebhookEmitter:
             response = await self.client.post(user.webhook, content=body, headers=headers)
         except httpx.HTTPError as exc:
             logger.warning("webhook to %s failed: %s", user.webhook, exc)
-            delivery = WebhookDelivery(
-                user.id, user.webhook, event_type, body_payload, body, headers, error=repr(exc)
-            )
+            delivery = WebhookDelivery(user.id, user.webhook, event_type, body_payload, body, headers, error=repr(exc))
         else:
             status = response.status_code
             delivery = WebhookDelivery(
