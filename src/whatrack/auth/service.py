@@ -144,7 +144,7 @@ async def list_members(db: AsyncSession, actor: Actor) -> list[tuple[User, Membe
         .where(Membership.organization_id == actor.organization_id)
         .order_by(User.name)
     )
-    return [(u, m) for u, m in rows.tuples()]
+    return [(u, m) for u, m in rows.all()]
 
 
 async def ensure_bootstrap(
