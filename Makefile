@@ -1,15 +1,16 @@
 # Whatrack Chat — the two commands: `make run` and `make test`.
 SHELL := /bin/bash
 PY := .venv/bin/python
-UV := python3 -m uv
+UV := .venv/bin/uv
 PG_PORT ?= 55432
 export WHATRACK_TEST_PG_PORT := $(PG_PORT)
 
 .PHONY: run test venv frontend services lint typecheck check-migrations test-py test-frontend bench clean
 
+# uv lives inside the venv: nothing is installed outside the checkout.
 .venv/.installed: pyproject.toml
-	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install -q uv==0.13.9
-	@[ -x $(PY) ] || $(UV) venv -q .venv
+	@[ -x $(PY) ] || python3 -m venv .venv
+	@[ -x $(UV) ] || $(PY) -m pip install -q --disable-pip-version-check uv==0.13.9
 	$(UV) pip install -q --python $(PY) -e '.[dev]'
 	@touch $@
 
