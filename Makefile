@@ -10,7 +10,8 @@ export WHATRACK_TEST_PG_PORT := $(PG_PORT)
 # uv lives inside the venv: nothing is installed outside the checkout.
 .venv/.installed: pyproject.toml
 	@[ -x $(PY) ] || python3 -m venv .venv
-	@[ -x $(UV) ] || $(PY) -m pip install -q --disable-pip-version-check uv==0.13.9
+	@[ -x $(UV) ] || { $(PY) -m pip --version >/dev/null 2>&1 || $(PY) -m ensurepip >/dev/null; \
+		$(PY) -m pip install -q --disable-pip-version-check uv==0.13.9; }
 	$(UV) pip install -q --python $(PY) -e '.[dev]'
 	@touch $@
 
