@@ -39,3 +39,31 @@ async def test_login_validation_error_is_json(harness: Harness) -> None:
     body = resp.json()["error"]
     assert body["code"] == "validation_error"
     assert any("password" in d["loc"] for d in body["details"])
+
+
+async def test_organization_settings_admin_only_and_validated(harness: Harness) -> None:
+    from whatrack.models import Role
+
+    t = await harness.tenant("Acme")
+    resp = await t.client.patch(
+        "/api/v1/organization", json={"timezone": "America/Manaus", "inactivityTimeoutMinutes": 120}
+    )
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["timezone"] == "America/Manaus" and resp.json()["inactivityTimeoutMinutes"] == 120
+    me = (await t.client.get("/api/v1/auth/me")).json()
+    assert me["organization"]["timezone"] == "America/Manaus"
+
+    for body, status in (
+        ({"timezone": "Mars/Olympus"}, 400),
+        ({}, 400),
+        ({"inactivityTimeoutMinutes": -1}, 422),
+        ({"name": ""}, 422),
+    ):
+        assert (await t.client.patch("/api/v1/organization", json=body)).status_code == status, body
+    assert (await t.client.get("/api/v1/auth/me")).json()["organization"]["timezone"] == "America/Manaus"
+
+    agent = await harness.tenant("Agentes", role=Role.AGENT)
+    denied = await agent.client.patch("/api/v1/organization", json={"name": "x"})
+    assert denied.status_code == 403
+    # another organization's settings are untouched by Acme's change
+    assert (await agent.client.get("/api/v1/auth/me")).json()["organization"]["timezone"] == "America/Sao_Paulo"

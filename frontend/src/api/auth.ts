@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, ApiError, setCsrfToken } from "./client";
 import { keys } from "./keys";
-import type { Me, Member } from "./types";
+import type { Me, Member, Organization } from "./types";
 
 /** GET /auth/me — null when not logged in (401). */
 export function useMe() {
@@ -56,5 +56,22 @@ export function useUsers(enabled = true) {
     queryFn: ({ signal }) => api<Member[]>("/users", { signal }),
     staleTime: 5 * 60_000,
     enabled,
+  });
+}
+
+export interface OrganizationUpdate {
+  name?: string;
+  timezone?: string;
+  inactivityTimeoutMinutes?: number;
+}
+
+/** PATCH /organization (admins) — the saved organization replaces the one in /auth/me. */
+export function useUpdateOrganization() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: OrganizationUpdate) => api<Organization>("/organization", { method: "PATCH", json: body }),
+    onSuccess: (organization) => {
+      qc.setQueryData<Me | null>(keys.me(), (me) => (me ? { ...me, organization } : me));
+    },
   });
 }

@@ -6,10 +6,10 @@ from fastapi import APIRouter, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from whatrack.auth import service
-from whatrack.auth.schemas import LoginIn, MemberRead, MeRead, OrganizationRead, UserRead
+from whatrack.auth.schemas import LoginIn, MemberRead, MeRead, OrganizationRead, OrganizationUpdate, UserRead
 from whatrack.auth.service import Actor
-from whatrack.deps import CSRF_COOKIE, SESSION_COOKIE, AppSettings, CurrentActor, Db
-from whatrack.errors import NotFound, Unauthorized, responses
+from whatrack.deps import CSRF_COOKIE, SESSION_COOKIE, AdminActor, AppSettings, CurrentActor, Db
+from whatrack.errors import BadRequest, Forbidden, NotFound, Unauthorized, responses
 from whatrack.models import Organization, User
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
@@ -58,6 +58,19 @@ async def logout(response: Response, db: Db, actor: CurrentActor) -> None:
 async def me(db: Db, actor: CurrentActor) -> MeRead:
     """The logged-in user, their organization and role."""
     return await _me(db, actor)
+
+
+@router.patch("/organization", responses=responses(Unauthorized, Forbidden, BadRequest))
+async def update_organization(body: OrganizationUpdate, db: Db, actor: AdminActor) -> OrganizationRead:
+    """Organization settings (admins): name, time zone, inactivity timeout (0 = never auto-close)."""
+    org = await service.update_organization(
+        db,
+        actor,
+        name=body.name,
+        timezone=body.timezone,
+        inactivity_timeout_minutes=body.inactivity_timeout_minutes,
+    )
+    return OrganizationRead.model_validate(org)
 
 
 @router.get("/users", responses=responses(Unauthorized))

@@ -30,6 +30,13 @@ class OrganizationRead(CamelModel):
     inactivity_timeout_minutes: int
 
 
+class OrganizationUpdate(InputModel):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    timezone: str | None = Field(default=None, min_length=1, max_length=64)
+    # 0 turns the inactivity close off; at most 90 days.
+    inactivity_timeout_minutes: int | None = Field(default=None, ge=0, le=90 * 24 * 60)
+
+
 class MeRead(CamelModel):
     user: UserRead
     organization: OrganizationRead

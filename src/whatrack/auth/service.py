@@ -7,6 +7,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -135,6 +136,28 @@ async def resolve_session(db: AsyncSession, token: str) -> Actor | None:
 
 async def logout(db: AsyncSession, actor: Actor) -> None:
     await db.execute(delete(AuthSession).where(AuthSession.id == actor.session_id))
+
+
+async def update_organization(
+    db: AsyncSession, actor: Actor, *, name: str | None, timezone: str | None, inactivity_timeout_minutes: int | None
+) -> Organization:
+    org = await db.get(Organization, actor.organization_id)
+    if org is None:
+        raise NotFound("Organization not found")
+    if name is None and timezone is None and inactivity_timeout_minutes is None:
+        raise BadRequest("Nothing to update: send name, timezone and/or inactivityTimeoutMinutes")
+    if timezone is not None:
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise BadRequest(f"Unknown time zone {timezone!r} (use an IANA name like America/Sao_Paulo)") from None
+        org.timezone = timezone
+    if name is not None:
+        org.name = name
+    if inactivity_timeout_minutes is not None:
+        org.inactivity_timeout_minutes = inactivity_timeout_minutes
+    await db.flush()
+    return org
 
 
 async def list_members(db: AsyncSession, actor: Actor) -> list[tuple[User, Membership]]:

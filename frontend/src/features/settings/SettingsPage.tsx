@@ -5,6 +5,7 @@ import { useT } from "../../i18n/i18n";
 import { Link } from "../../router";
 import { InstancesSection } from "./InstancesSection";
 import { LanguageSwitch } from "./LanguageSwitch";
+import { OrganizationForm } from "./OrganizationForm";
 
 export function SettingsPage({ me }: { me: Me }) {
   const t = useT();
@@ -21,11 +22,17 @@ export function SettingsPage({ me }: { me: Me }) {
         <InstancesSection isAdmin={me.role === "admin"} />
         <section className="card">
           <h2>{t("settings.organization")}</h2>
+          {me.role === "admin" ? (
+            <OrganizationForm organization={me.organization} />
+          ) : (
+            <dl className="kv">
+              <dt>{t("settings.organization")}</dt>
+              <dd>{me.organization.name}</dd>
+              <dt>{t("settings.timezone")}</dt>
+              <dd>{me.organization.timezone}</dd>
+            </dl>
+          )}
           <dl className="kv">
-            <dt>{t("settings.organization")}</dt>
-            <dd>{me.organization.name}</dd>
-            <dt>{t("settings.timezone")}</dt>
-            <dd>{me.organization.timezone}</dd>
             <dt>{t("settings.user")}</dt>
             <dd>
               {me.user.name} ({me.user.email}) · {me.role}

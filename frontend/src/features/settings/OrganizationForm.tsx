@@ -1,0 +1,72 @@
+import { useState, type FormEvent } from "react";
+import { useUpdateOrganization } from "../../api/auth";
+import type { Organization } from "../../api/types";
+import { showToast } from "../../components/ui/toast";
+import { useT } from "../../i18n/i18n";
+
+const TIMEZONES = [
+  "America/Sao_Paulo",
+  "America/Manaus",
+  "America/Cuiaba",
+  "America/Fortaleza",
+  "America/Recife",
+  "America/Belem",
+  "America/Rio_Branco",
+  "America/Noronha",
+  "UTC",
+];
+
+/** Admins: organization name, time zone for dates, and the inactivity close (hours; 0 = off). */
+export function OrganizationForm({ organization }: { organization: Organization }) {
+  const t = useT();
+  const update = useUpdateOrganization();
+  const [name, setName] = useState(organization.name);
+  const [timezone, setTimezone] = useState(organization.timezone);
+  const [hours, setHours] = useState(String(organization.inactivityTimeoutMinutes / 60));
+  const zones = TIMEZONES.includes(organization.timezone) ? TIMEZONES : [organization.timezone, ...TIMEZONES];
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const minutes = Math.round(Number(hours) * 60);
+    update.mutate(
+      { name: name.trim(), timezone, inactivityTimeoutMinutes: minutes },
+      { onSuccess: () => showToast(t("settings.saved"), "info") },
+    );
+  };
+
+  return (
+    <form className="instance-form" onSubmit={submit} data-testid="organization-form">
+      <label>
+        {t("settings.organizationName")}
+        <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={200} data-testid="org-name-input" />
+      </label>
+      <label>
+        {t("settings.timezone")}
+        <select value={timezone} onChange={(e) => setTimezone(e.target.value)} data-testid="org-timezone-select">
+          {zones.map((z) => (
+            <option key={z} value={z}>
+              {z}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        {t("settings.inactivityHours")}
+        <input
+          type="number"
+          min={0}
+          max={2160}
+          step={0.5}
+          value={hours}
+          onChange={(e) => setHours(e.target.value)}
+          required
+          data-testid="org-inactivity-input"
+        />
+      </label>
+      <p className="hint">{t("settings.inactivityHint")}</p>
+      <button className="btn primary" type="submit" disabled={update.isPending} data-testid="org-save">
+        {t("settings.save")}
+      </button>
+    </form>
+  );
+}
