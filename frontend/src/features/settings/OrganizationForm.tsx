@@ -64,7 +64,7 @@ export function OrganizationForm({ organization }: { organization: Organization 
         />
       </label>
       <p className="hint">{t("settings.inactivityHint")}</p>
-      <button className="btn primary" type="submit" disabled={update.isPending} data-testid="org-save">
+      <button className="btn btn-primary" type="submit" disabled={update.isPending} data-testid="org-save">
         {t("settings.save")}
       </button>
     </form>
