@@ -7,6 +7,7 @@ follow-ups when the lead replied -> outbox rows. Published after commit by the o
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from dataclasses import dataclass
@@ -156,8 +157,9 @@ async def _message(db: AsyncSession, instance: Instance, ev: IncomingMessage, me
         values |= {"media_mime": ev.media.mime_type, "media_name": ev.media.file_name, "media_size": ev.media.size}
         if ev.media.data is not None:
             try:
-                values["media_path"] = media_store.store(
-                    media_dir, org_id, ev.media.data, ev.media.mime_type, ev.media.file_name
+                # off the event loop: videos can be tens of megabytes
+                values["media_path"] = await asyncio.to_thread(
+                    media_store.store, media_dir, org_id, ev.media.data, ev.media.mime_type, ev.media.file_name
                 )
                 values["media_size"] = len(ev.media.data)
             except OSError as exc:  # the message is kept; only the file is missing

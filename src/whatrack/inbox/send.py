@@ -6,6 +6,7 @@ This flow owns two transactions on purpose (the documented exception to one-requ
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import uuid
 from collections.abc import Callable
@@ -126,8 +127,8 @@ async def send(
         )
         if upload is not None:
             msg.message_type = media_kind(upload.mime)
-            msg.media_path = media_store.store(
-                ctx.media_dir, actor.organization_id, upload.data, upload.mime, upload.file_name
+            msg.media_path = await asyncio.to_thread(
+                media_store.store, ctx.media_dir, actor.organization_id, upload.data, upload.mime, upload.file_name
             )
             msg.media_mime = upload.mime
             msg.media_name = upload.file_name
@@ -194,7 +195,7 @@ async def dispatch(ctx: SendContext, message_id: uuid.UUID) -> MessageRead:
     try:
         kind, path, mime, name = media
         if path is not None:
-            data = media_store.resolve(ctx.media_dir, path).read_bytes()
+            data = await asyncio.to_thread(media_store.resolve(ctx.media_dir, path).read_bytes)
             await client.send_media(
                 kind.value,
                 phone,

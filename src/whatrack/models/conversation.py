@@ -18,7 +18,7 @@ class Conversation(Base):
     __table_args__ = (
         Index("ix_conversations_org_recent", "organization_id", "last_message_at", "id"),
         Index("ix_conversations_org_waiting", "organization_id", "waiting_since", "id"),
-        Index("ix_conversations_org_assignee", "organization_id", "assignee_id", "last_message_at"),
+        Index("ix_conversations_org_assignee", "organization_id", "assignee_id", "last_message_at", "id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
