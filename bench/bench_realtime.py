@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import json
 import os
 import statistics
@@ -61,6 +62,7 @@ def serve_hub(port: int) -> None:
     from whatrack.realtime.hub import Hub, HubConfig
 
     hub = Hub(HubConfig.from_centrifugo_dict(memory_config(SECRET, API_KEY, port), token_secret=SECRET))
+    gc.freeze()  # as whatrack.app does once started (see its lifespan)
 
     async def publish(request: Request) -> JSONResponse:
         body = await request.json()

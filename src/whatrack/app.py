@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -68,6 +69,10 @@ def create_app(settings: Settings | None = None, *, http_transport: httpx.AsyncB
         if settings.run_worker:
             tasks.append(asyncio.create_task(drainer.run(), name="outbox"))
             tasks.append(asyncio.create_task(Worker(factory, drainer, settings, http).run(), name="jobs"))
+        # Everything loaded so far (modules, models, pools) lives as long as the process: move it
+        # out of the collector's sight, so full collections stop scanning it. Measured on the
+        # hub with 1,000 subscribers: publication p99 157 ms -> 44 ms (Centrifugo: 49 ms).
+        gc.freeze()
         try:
             yield
         finally:
