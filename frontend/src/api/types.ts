@@ -205,6 +205,7 @@ export interface TypingEvent {
 
 export type ChatEvent =
   | { type: "new_message"; data: Message }
+  | { type: "message_updated"; data: Message }
   | { type: "message_status"; data: MessageStatusEvent }
   | { type: "conversation_updated"; data: Conversation }
   | { type: "typing"; data: TypingEvent }

@@ -1,3 +1,4 @@
+import { QueryObserver } from "@tanstack/react-query";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { keys } from "../api/keys";
 import type { ConversationFilters, Instance } from "../api/types";
@@ -256,22 +257,88 @@ describe("conversation_updated and the lead journey", () => {
 });
 
 describe("after a gap without recovery", () => {
-  it("invalidates what was fetched before the gap, not what is still loading", async () => {
+  it("invalidates everything the channel covers, however recently it was fetched", async () => {
     const { invalidateAfterGap } = await import("./applyEvent");
     const qc = newQueryClient();
+    // fetched "just now": its snapshot may still predate a publication that was never delivered
     qc.setQueryData(keys.conversations.list({}), { pages: [], pageParams: [] });
     qc.setQueryData(keys.messages.list("c1"), { pages: [], pageParams: [] });
-    const since = Date.now() + 1000;
-    invalidateAfterGap(qc, "chat:conversation:c1", since);
+    qc.setQueryData(keys.messages.list("c2"), { pages: [], pageParams: [] });
+    invalidateAfterGap(qc, "chat:conversation:c1");
     expect(qc.getQueryState(keys.messages.list("c1"))!.isInvalidated).toBe(true);
+    expect(qc.getQueryState(keys.messages.list("c2"))!.isInvalidated).toBe(false); // another conversation
     expect(qc.getQueryState(keys.conversations.list({}))!.isInvalidated).toBe(false);
     qc.setQueryData(keys.instances(), [makeInstance()]);
-    invalidateAfterGap(qc, "chat:org:o1", since);
+    invalidateAfterGap(qc, "chat:org:o1");
     expect(qc.getQueryState(keys.conversations.list({}))!.isInvalidated).toBe(true);
+    expect(qc.getQueryState(keys.messages.list("c2"))!.isInvalidated).toBe(true);
     expect(qc.getQueryState(keys.instances())!.isInvalidated).toBe(true); // instance_updated may have been missed
-    const fresh = newQueryClient();
-    fresh.setQueryData(keys.messages.list("c1"), { pages: [], pageParams: [] });
-    invalidateAfterGap(fresh, "chat:org:o1", Date.now() - 60_000);
-    expect(fresh.getQueryState(keys.messages.list("c1"))!.isInvalidated).toBe(false);
+  });
+});
+
+describe("message_updated", () => {
+  it("replaces the message in place: edit, delete for everyone, reactions", () => {
+    const qc = newQueryClient();
+    const original = makeMessage({ id: "m1", content: "Quanto custa?" });
+    seedMessages(qc, [{ items: [original], nextCursor: null }]);
+    const edited = { ...original, content: "Quanto custa o anual?", edited: true, reactions: [{ emoji: "👍", fromMe: false }] };
+    expect(isChatEvent({ type: "message_updated", data: edited })).toBe(true);
+    applyEvent(qc, { type: "message_updated", data: edited }, ctx);
+    expect(messages(qc)).toHaveLength(1);
+    expect(messages(qc)[0]).toMatchObject({ content: "Quanto custa o anual?", edited: true, reactions: [{ emoji: "👍" }] });
+  });
+});
+
+describe("an event that arrives while the list is being fetched", () => {
+  it("restarts the fetch, so an answer read before the event cannot drop it", async () => {
+    const qc = newQueryClient();
+    let calls = 0;
+    const snapshots: MessagesData[] = [
+      { pages: [{ items: [makeMessage({ id: "m1" })], nextCursor: null }], pageParams: [null] }, // read before m2
+      {
+        pages: [{ items: [makeMessage({ id: "m2", createdAt: "2024-03-12T12:05:00Z" }), makeMessage({ id: "m1" })], nextCursor: null }],
+        pageParams: [null],
+      },
+    ];
+    const queryFn = () =>
+      new Promise<MessagesData>((resolve) => {
+        const answer = snapshots[Math.min(calls++, 1)]!;
+        setTimeout(() => resolve(answer), 20);
+      });
+    // an open chat: the query has an observer, like the mounted message list
+    const observer = new QueryObserver(qc, { queryKey: keys.messages.list("c1"), queryFn });
+    const unsubscribe = observer.subscribe(() => undefined);
+    await vi.waitFor(() => expect(qc.getQueryState(keys.messages.list("c1"))?.fetchStatus).toBe("fetching"));
+    applyEvent(qc, { type: "new_message", data: makeMessage({ id: "m2", createdAt: "2024-03-12T12:05:00Z" }) }, ctx);
+    await vi.waitFor(() => expect(calls).toBe(2));
+    await vi.waitFor(() => expect(qc.getQueryState(keys.messages.list("c1"))?.fetchStatus).toBe("idle"));
+    expect(messages(qc).map((m) => m.id).sort()).toEqual(["m1", "m2"]);
+    unsubscribe();
+  });
+
+  it("with data already shown, the running refetch is restarted and the update stays visible", async () => {
+    const qc = newQueryClient();
+    seedMessages(qc, [{ items: [makeMessage({ id: "m1" })], nextCursor: null }]);
+    let calls = 0;
+    const stale: MessagesData = { pages: [{ items: [makeMessage({ id: "m1" })], nextCursor: null }], pageParams: [null] };
+    const fresh: MessagesData = {
+      pages: [{ items: [makeMessage({ id: "m2", createdAt: "2024-03-12T12:05:00Z" }), makeMessage({ id: "m1" })], nextCursor: null }],
+      pageParams: [null],
+    };
+    const queryFn = () =>
+      new Promise<MessagesData>((resolve) => {
+        const answer = calls++ === 0 ? stale : fresh;
+        setTimeout(() => resolve(answer), 20);
+      });
+    const observer = new QueryObserver(qc, { queryKey: keys.messages.list("c1"), queryFn, staleTime: Infinity });
+    const unsubscribe = observer.subscribe(() => undefined);
+    void observer.refetch();
+    await vi.waitFor(() => expect(qc.getQueryState(keys.messages.list("c1"))?.fetchStatus).toBe("fetching"));
+    applyEvent(qc, { type: "new_message", data: makeMessage({ id: "m2", createdAt: "2024-03-12T12:05:00Z" }) }, ctx);
+    expect(messages(qc).map((m) => m.id)).toEqual(["m1", "m2"]); // shown at once
+    await vi.waitFor(() => expect(calls).toBe(2));
+    await vi.waitFor(() => expect(qc.getQueryState(keys.messages.list("c1"))?.fetchStatus).toBe("idle"));
+    expect(messages(qc).map((m) => m.id).sort()).toEqual(["m1", "m2"]);
+    unsubscribe();
   });
 });

@@ -27,7 +27,41 @@ export interface ApplyContext {
   meId: string | null;
 }
 
-const EVENT_TYPES: readonly string[] = ["new_message", "message_status", "conversation_updated", "typing", "instance_updated"];
+const EVENT_TYPES: readonly string[] = [
+  "new_message",
+  "message_updated",
+  "message_status",
+  "conversation_updated",
+  "typing",
+  "instance_updated",
+];
+
+/** Queries whose first load is running and that must be read again once it lands. */
+const rereadAfterLoad = new WeakSet<object>();
+
+/**
+ * A fetch still running may have read its snapshot before this event was published (events go
+ * out after commit), so its answer could drop the update just applied. With data in the cache the
+ * fetch is restarted (the cache keeps the update meanwhile); during a first load there is nothing
+ * to update yet, so the query is read once more when that load lands.
+ */
+function restartIfFetching(qc: QueryClient, queryKey: readonly unknown[]): void {
+  const cache = qc.getQueryCache();
+  const query = cache.find({ queryKey, exact: true });
+  if (!query || query.state.fetchStatus !== "fetching") return;
+  if (query.state.data !== undefined) {
+    void qc.invalidateQueries({ queryKey, exact: true }, { cancelRefetch: true });
+    return;
+  }
+  if (rereadAfterLoad.has(query)) return;
+  rereadAfterLoad.add(query);
+  const unsubscribe = cache.subscribe((event) => {
+    if (event.query !== query || query.state.fetchStatus !== "idle") return;
+    unsubscribe();
+    rereadAfterLoad.delete(query);
+    void qc.invalidateQueries({ queryKey, exact: true });
+  });
+}
 
 export function isChatEvent(value: unknown): value is ChatEvent {
   if (!value || typeof value !== "object") return false;
@@ -46,6 +80,7 @@ export function upsertConversationEverywhere(qc: QueryClient, conv: Conversation
     const filters = (key[2] ?? {}) as ConversationFilters;
     const next = upsertConversation(data, conv, filters, meId);
     if (next !== data) qc.setQueryData(key, next);
+    restartIfFetching(qc, key);
   }
 }
 
@@ -61,15 +96,21 @@ function previousConversation(qc: QueryClient, id: string): Conversation | undef
 
 export function applyEvent(qc: QueryClient, event: ChatEvent, ctx: ApplyContext): void {
   switch (event.type) {
-    case "new_message": {
+    case "new_message":
+    case "message_updated": {
+      // message_updated (edit, delete for everyone, reaction) replaces the same message by id.
       const msg = event.data;
-      qc.setQueryData<MessagesData>(keys.messages.list(msg.conversationId), (d) => upsertMessage(d, msg));
-      if (msg.senderType === "LEAD") clearTyping(qc, msg.conversationId);
+      const key = keys.messages.list(msg.conversationId);
+      qc.setQueryData<MessagesData>(key, (d) => upsertMessage(d, msg));
+      restartIfFetching(qc, key);
+      if (event.type === "new_message" && msg.senderType === "LEAD") clearTyping(qc, msg.conversationId);
       return;
     }
     case "message_status": {
       const ev = event.data;
-      qc.setQueryData<MessagesData>(keys.messages.list(ev.conversationId), (d) => applyMessageStatus(d, ev));
+      const key = keys.messages.list(ev.conversationId);
+      qc.setQueryData<MessagesData>(key, (d) => applyMessageStatus(d, ev));
+      restartIfFetching(qc, key);
       return;
     }
     case "conversation_updated": {
@@ -127,23 +168,20 @@ function clearTyping(qc: QueryClient, conversationId: string): void {
   if (qc.getQueryData(keys.typing(conversationId))) qc.setQueryData(keys.typing(conversationId), null);
 }
 
-/**
- * After a (re)subscribe that did not recover the missed publications, refetch what those
- * publications could have changed. `since` skips queries fetched after the gap began.
- */
-export function invalidateAfterGap(qc: QueryClient, channel: string, since: number): void {
-  // Queries without data yet are being fetched anyway: invalidating would cancel and restart them.
-  const stale = {
-    predicate: (q: { state: { dataUpdatedAt: number } }) => q.state.dataUpdatedAt > 0 && q.state.dataUpdatedAt < since,
-  };
+/** After a (re)subscribe that did not recover the missed publications, refetch what those
+ * publications could have changed. */
+export function invalidateAfterGap(qc: QueryClient, channel: string): void {
+  // Anything read before the subscription became active may predate a publication that was
+  // never delivered, including a fetch still in flight (TanStack restarts it). No timestamp can
+  // tell: a fetch that finished after the gap began may have read its snapshot before it.
   if (channel.startsWith("chat:org:")) {
-    void qc.invalidateQueries({ queryKey: keys.conversations.all(), ...stale });
-    void qc.invalidateQueries({ queryKey: keys.messages.all(), ...stale });
-    void qc.invalidateQueries({ queryKey: keys.instances(), ...stale });
+    void qc.invalidateQueries({ queryKey: keys.conversations.all() });
+    void qc.invalidateQueries({ queryKey: keys.messages.all() });
+    void qc.invalidateQueries({ queryKey: keys.instances() });
   } else if (channel.startsWith("chat:conversation:")) {
     const id = channel.slice("chat:conversation:".length);
-    void qc.invalidateQueries({ queryKey: keys.messages.list(id), ...stale });
-    void qc.invalidateQueries({ queryKey: keys.conversations.detail(id), ...stale });
+    void qc.invalidateQueries({ queryKey: keys.messages.list(id) });
+    void qc.invalidateQueries({ queryKey: keys.conversations.detail(id) });
     qc.setQueryData(keys.typing(id), null);
   }
 }

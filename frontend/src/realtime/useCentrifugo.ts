@@ -29,12 +29,8 @@ export function attachHandlers(
   meId: string | null,
   emit: (e: ChatEvent) => void,
 ): void {
-  let gapStart = Date.now();
-  sub.on("subscribing", () => {
-    gapStart = Date.now();
-  });
   sub.on("subscribed", (ctx) => {
-    if (!ctx.recovered) invalidateAfterGap(qc, ctx.channel, gapStart);
+    if (!ctx.recovered) invalidateAfterGap(qc, ctx.channel);
   });
   sub.on("publication", (ctx) => {
     if (!isChatEvent(ctx.data)) return;
