@@ -21,9 +21,10 @@ from tests.e2e.conftest import (
     mark_page,
     new_phone,
     open_conversation,
+    post_webhook,
     row,
 )
-from whatrack.simulator import SimulatorServer
+from whatrack.simulator import SimulatorServer, payloads
 
 pytestmark = pytest.mark.e2e
 
@@ -279,3 +280,28 @@ async def test_list_row_ticks_follow_receipts(browsers: Browsers, tenant: Tenant
     await expect(bubble(page, text)).to_have_attribute("data-status", "READ")
     await expect(row(page, name).locator("svg.ticks")).to_have_attribute("data-status", "READ", timeout=3000)
     await expect(row(page, name).locator("svg.ticks-read")).to_be_visible()
+
+
+async def test_edit_reaction_and_revoke_show_live(browsers: Browsers, tenant: Tenant, shots_prefix: str) -> None:
+    """message_updated reaches the open chat: an edit, a 👍 and a delete-for-everyone, no reload."""
+    page, spy = await logged_in(browsers, tenant)
+    shot = Shots(page, shots_prefix)
+    name, phone = "Lead Edita", new_phone()
+    original = payloads.text_message(text="Quanto custa?", phone=phone, push_name=name)
+    await post_webhook(tenant, original)
+    await open_conversation(page, name)
+    await expect(bubble(page, "Quanto custa?")).to_be_visible()
+    await spy.wait_subscribed(f"chat:conversation:{await conversation_id(page, name)}")
+    await mark_page(page)
+
+    target = original["event"]["Info"]["ID"]
+    edit = payloads.edit_message(target_id=target, new_text="Quanto custa o plano anual?", phone=phone)
+    await post_webhook(tenant, edit)
+    await expect(bubble(page, "plano anual")).to_be_visible()
+    await post_webhook(tenant, payloads.reaction_message(target_id=target, emoji="👍", phone=phone))
+    await expect(bubble(page, "plano anual").get_by_test_id("reactions")).to_contain_text("👍")
+    await shot("edited-and-reacted")
+    await post_webhook(tenant, payloads.revoke_message(target_id=target, phone=phone))
+    await expect(page.get_by_test_id("message-deleted")).to_be_visible()
+    await shot("revoked")
+    await assert_not_reloaded(page)
