@@ -58,6 +58,14 @@ async def api_post(page: Page, path: str, body: dict[str, Any]) -> tuple[int, An
     return resp.status, payload
 
 
+def assert_only_own_instance_status(spy: WsSpy, organization_id: object) -> None:
+    """B's only publications are its own organization's instance status (the poller's): nothing
+    of another organization's conversations ever reaches it."""
+    pubs = spy.publications()
+    assert all(p["channel"] == f"chat:org:{organization_id}" for p in pubs), pubs
+    assert all(p["pub"]["data"]["type"] == "instance_updated" for p in pubs), pubs
+
+
 async def test_other_organization_sees_nothing(
     browsers: Browsers, app_server: AppServer, simulator: SimulatorServer, shots_prefix: str
 ) -> None:
@@ -89,9 +97,7 @@ async def test_other_organization_sees_nothing(
     assert spy_a.publications(f"chat:org:{a.organization_id}")
     # B's only publications are its own organization's (e.g. its instance's status from the
     # poller); nothing of A's conversations ever reaches it.
-    own = f"chat:org:{b.organization_id}"
-    assert all(p["channel"] == own for p in spy_b.publications()), spy_b.publications()
-    assert not [p for p in spy_b.publications() if p["pub"]["data"]["type"] != "instance_updated"]
+    assert_only_own_instance_status(spy_b, b.organization_id)
     for frame in spy_b.raw_received:
         assert str(a.organization_id) not in frame and "Segredo" not in frame and conv_a not in frame, frame
 
@@ -120,4 +126,4 @@ async def test_other_organization_sees_nothing(
     # A's conversation id in B's URL: not found, nothing leaks.
     resp = await page_b.request.get(f"/api/v1/conversations/{conv_a}")
     assert resp.status == 404
-    assert spy_b.publications() == []
+    assert_only_own_instance_status(spy_b, b.organization_id)
