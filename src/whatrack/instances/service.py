@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from whatrack.auth.service import Actor
 from whatrack.db import new_id, transaction
-from whatrack.errors import BadRequest, Conflict, DomainError, NotFound
+from whatrack.errors import BadRequest, Conflict, DomainError, NotFound, Unauthorized
 from whatrack.instances.schemas import (
     InstanceConnection,
     InstanceCreate,
@@ -40,6 +40,7 @@ from whatrack.models import Conversation, Instance, InstanceStatus
 from whatrack.realtime.events import InstanceData, emit_instance_updated
 from whatrack.settings import Settings
 from whatrack.whatsapp.client import WEBHOOK_EVENTS, WuzapiAdminClient, WuzapiClient, WuzapiError
+from whatrack.whatsapp.signature import constant_time_equals, verify_hmac
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -609,3 +610,12 @@ async def poll_instance_statuses(db: AsyncSession, http: httpx.AsyncClient, sett
         if await _apply(db, instance, state):
             changed += 1
     return changed
+
+
+def authenticate_webhook(instance: Instance, raw_body: bytes, signature: str | None, secret: str | None) -> None:
+    """HMAC over the raw body when the instance has a key, else its URL secret (constant time)."""
+    if instance.hmac_key:
+        if not verify_hmac(instance.hmac_key, raw_body, signature):
+            raise Unauthorized("Bad or missing x-hmac-signature")
+    elif not constant_time_equals(secret or "", instance.webhook_secret):
+        raise Unauthorized("Bad or missing webhook secret")

@@ -13,14 +13,12 @@ import httpx
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from whatrack.conversations import service as conversations
 from whatrack.db import create_engine, create_session_factory, transaction, utcnow
 from whatrack.db_util import dialect
 from whatrack.instances.service import poll_instance_statuses
 from whatrack.messages.service import purge_old_receipts
 from whatrack.models import ClosedBy, Organization, OutboxEvent, Ticket, TicketStatus
 from whatrack.realtime.centrifugo import CentrifugoPublisher
-from whatrack.realtime.events import emit_conversation_updated
 from whatrack.realtime.outbox import OutboxDrainer
 from whatrack.settings import Settings
 from whatrack.tickets.service import close_ticket
@@ -49,8 +47,7 @@ async def close_inactive_tickets(db: AsyncSession) -> int:
         if dialect(db) == "postgresql":
             stmt = stmt.with_for_update(skip_locked=True)
         for ticket in (await db.scalars(stmt)).all():
-            ticket, conv = await close_ticket(db, ticket, None, None, ClosedBy.INACTIVITY)
-            emit_conversation_updated(db, org_id, await conversations.read_model(db, conv.id))
+            await close_ticket(db, ticket, None, None, ClosedBy.INACTIVITY)
             closed += 1
     return closed
 

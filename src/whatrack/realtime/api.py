@@ -1,12 +1,10 @@
 from __future__ import annotations
 
-import uuid
-
 from fastapi import APIRouter, Request
 
-from whatrack.conversations import service as conversations
 from whatrack.deps import AppSettings, CurrentActor, Db
-from whatrack.errors import BadRequest, Forbidden, NotFound, Unauthorized, responses
+from whatrack.errors import BadRequest, Forbidden, Unauthorized, responses
+from whatrack.realtime.access import authorize_channel
 from whatrack.realtime.tokens import connection_token, subscription_token
 from whatrack.schemas import CamelModel, InputModel
 
@@ -41,19 +39,5 @@ async def token(request: Request, actor: CurrentActor, settings: AppSettings) ->
 @router.post("/subscription-token", responses=responses(Unauthorized, Forbidden, BadRequest))
 async def sub_token(body: SubscriptionIn, db: Db, actor: CurrentActor, settings: AppSettings) -> TokenRead:
     """Subscription JWT for one channel of the caller's organization; other organizations' channels: 403."""
-    parts = body.channel.split(":")
-    if len(parts) != 3 or parts[0] != "chat" or parts[1] not in {"org", "conversation"}:
-        raise BadRequest("Unknown channel: expected chat:org:<id> or chat:conversation:<id>")
-    try:
-        target = uuid.UUID(parts[2])
-    except ValueError as exc:
-        raise BadRequest("Channel id is not a UUID") from exc
-    if parts[1] == "org":
-        if target != actor.organization_id:
-            raise Forbidden("That channel belongs to another organization")
-    else:
-        try:
-            await conversations.get_conversation(db, actor, target)
-        except NotFound as exc:
-            raise Forbidden("That channel belongs to another organization") from exc
+    await authorize_channel(db, actor, body.channel)
     return TokenRead(token=subscription_token(str(actor.user_id), body.channel, settings.centrifugo_token_secret))

@@ -6,6 +6,7 @@ import asyncio
 import json
 import secrets
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -355,25 +356,15 @@ def create_simulator_app(state: SimulatorState, emitter: WebhookEmitter | None =
         declared = body.text("MimeType") if kind != "audio" else body.text("mimetype")
         return data, declared or mime or wire.detect_content_type(data)
 
-    @router.post("/chat/send/text")
-    async def send_text(request: Request, user: SimUser = Depends(current_user)) -> Response:
-        return await send(request, user, "text")
+    def send_route(kind: str) -> Callable[..., Awaitable[Response]]:
+        async def route(request: Request, user: SimUser = Depends(current_user)) -> Response:
+            return await send(request, user, kind)
 
-    @router.post("/chat/send/image")
-    async def send_image(request: Request, user: SimUser = Depends(current_user)) -> Response:
-        return await send(request, user, "image")
+        return route
 
-    @router.post("/chat/send/audio")
-    async def send_audio(request: Request, user: SimUser = Depends(current_user)) -> Response:
-        return await send(request, user, "audio")
-
-    @router.post("/chat/send/video")
-    async def send_video(request: Request, user: SimUser = Depends(current_user)) -> Response:
-        return await send(request, user, "video")
-
-    @router.post("/chat/send/document")
-    async def send_document(request: Request, user: SimUser = Depends(current_user)) -> Response:
-        return await send(request, user, "document")
+    # One route per kind (not a path parameter), so other paths keep gorilla/mux's plain 404.
+    for kind in ("text", "image", "audio", "video", "document"):
+        router.add_api_route(f"/chat/send/{kind}", send_route(kind), methods=["POST"])
 
     @router.post("/chat/markread")
     async def mark_read(request: Request, user: SimUser = Depends(current_user)) -> Response:

@@ -10,10 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from whatrack.attribution.referral import Origin
 from whatrack.auth.service import Actor
+from whatrack.conversations import service as conversations
 from whatrack.db import utcnow
 from whatrack.db_util import for_update, insert_or_get
 from whatrack.errors import Conflict, NotFound
 from whatrack.models import ClosedBy, Conversation, Lead, Ticket, TicketOutcome, TicketStatus
+from whatrack.realtime.events import emit_conversation_updated
 
 
 def _active(conversation_id: uuid.UUID) -> Select[Ticket]:
@@ -108,6 +110,7 @@ async def close_ticket(
     _sync_conversation(conv, ticket)
     conv.waiting_since = None
     await db.flush()
+    emit_conversation_updated(db, conv.organization_id, await conversations.read_model(db, conv.id))
     return ticket, conv
 
 
@@ -127,4 +130,5 @@ async def reopen_ticket(db: AsyncSession, ticket: Ticket) -> tuple[Ticket, Conve
     ticket.last_activity_at = utcnow()
     _sync_conversation(conv, ticket)
     await db.flush()
+    emit_conversation_updated(db, conv.organization_id, await conversations.read_model(db, conv.id))
     return ticket, conv

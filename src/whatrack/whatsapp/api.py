@@ -16,6 +16,7 @@ from whatrack.deps import AppSettings, CurrentActor, Db
 from whatrack.errors import BadRequest, Conflict, NotFound, Unauthorized, UnsupportedMediaType, responses
 from whatrack.inbox import send as sending
 from whatrack.inbox.receive import receive
+from whatrack.instances.service import authenticate_webhook
 from whatrack.messages import media as media_store
 from whatrack.messages import service as messages
 from whatrack.messages.schemas import MessageRead, SendTextIn
@@ -23,7 +24,6 @@ from whatrack.models import Instance
 from whatrack.observability import WEBHOOK_EVENTS
 from whatrack.schemas import CamelModel
 from whatrack.whatsapp.parsing import PayloadError, parse_webhook
-from whatrack.whatsapp.signature import constant_time_equals, verify_hmac
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1", tags=["whatsapp"])
@@ -47,13 +47,11 @@ async def webhook(instance_id: str, request: Request, secret: str | None = None)
         instance = await db.get(Instance, iid)
         if instance is None:
             raise NotFound("Unknown instance")
-        if instance.hmac_key:
-            if not verify_hmac(instance.hmac_key, raw, request.headers.get("x-hmac-signature")):
-                WEBHOOK_EVENTS.labels("unknown", "unauthorized").inc()
-                raise Unauthorized("Bad or missing x-hmac-signature")
-        elif not constant_time_equals(secret or "", instance.webhook_secret):
+        try:
+            authenticate_webhook(instance, raw, request.headers.get("x-hmac-signature"), secret)
+        except Unauthorized:
             WEBHOOK_EVENTS.labels("unknown", "unauthorized").inc()
-            raise Unauthorized("Bad or missing webhook secret")
+            raise
         try:
             envelope = parse_webhook(raw, request.headers.get("content-type"))
         except PayloadError as exc:
