@@ -34,6 +34,7 @@ from whatrack.realtime.publisher import Publisher
 from whatrack.settings import Settings, get_settings
 from whatrack.tickets.api import router as tickets_router
 from whatrack.whatsapp.api import router as whatsapp_router
+from whatrack.whatsapp.ingest import Ingestor
 
 
 def _publisher(settings: Settings) -> tuple[Publisher, Hub | None]:
@@ -63,6 +64,9 @@ def create_app(settings: Settings | None = None, *, http_transport: httpx.AsyncB
         app.state.http = http
         app.state.drainer = drainer
         app.state.wake_outbox = drainer.wake
+        ingestor = Ingestor(factory, settings.media_dir, drainer.wake)
+        ingestor.start()
+        app.state.ingestor = ingestor
         tasks: list[asyncio.Task[None]] = []
         if demo is not None:
             await demo.start(factory)
@@ -79,6 +83,7 @@ def create_app(settings: Settings | None = None, *, http_transport: httpx.AsyncB
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            await ingestor.stop()
             if demo is not None:
                 await demo.stop()
             await publisher.close()

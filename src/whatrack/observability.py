@@ -19,6 +19,11 @@ REQUEST_LATENCY = Histogram(
     buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
 WEBHOOK_EVENTS = Counter("whatrack_webhook_events_total", "WuzAPI webhook events", ["type", "result"])
+WEBHOOK_BATCH = Histogram(
+    "whatrack_webhook_batch_size",
+    "Webhook deliveries received in one transaction",
+    buckets=(1, 2, 5, 10, 20, 50, 100, 200),
+)
 OUTBOX_LAG = Gauge("whatrack_outbox_lag_seconds", "Age of the oldest unpublished outbox row")
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")

@@ -6,6 +6,7 @@ import base64
 import json
 import re
 import uuid
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +16,7 @@ from sqlalchemy.orm import aliased
 
 from whatrack.auth.service import Actor
 from whatrack.conversations.schemas import AssigneeRead, ConversationPage, ConversationRead, LeadBrief, ListFilters
-from whatrack.db_util import dialect, for_update, insert_or_get
+from whatrack.db_util import dialect, for_update, insert_or_get, one_of
 from whatrack.errors import BadRequest, NotFound
 from whatrack.models import Conversation, Lead, Membership, Message, MessageType, User
 
@@ -111,6 +112,29 @@ async def get_or_create(
         ),
         lookup,
     )
+
+
+async def lock_many(
+    db: AsyncSession, *, lead_ids: Collection[uuid.UUID] = (), ids: Collection[uuid.UUID] = ()
+) -> list[Conversation]:
+    """The conversations of these leads and these ids, locked in id order (so that two batches
+    locking overlapping sets wait for each other instead of deadlocking)."""
+    keys = [one_of(db, Conversation.lead_id, lead_ids)] if lead_ids else []
+    if ids:
+        keys.append(one_of(db, Conversation.id, ids))
+    if not keys:
+        return []
+    stmt = select(Conversation).where(or_(*keys)).order_by(Conversation.id)
+    return list((await db.scalars(for_update(stmt, db))).all())
+
+
+async def load_assignees(db: AsyncSession, convs: Collection[Conversation]) -> list[User]:
+    """The assignees of these conversations, in one query; while the caller holds the list,
+    read_of() finds them in the session without a query each."""
+    ids = {c.assignee_id for c in convs if c.assignee_id}
+    if not ids:
+        return []
+    return list((await db.scalars(select(User).where(one_of(db, User.id, ids)))).all())
 
 
 # -- listing ---------------------------------------------------------------------------------------

@@ -92,7 +92,7 @@ async def receive(db: AsyncSession, instance: Instance, envelope: Envelope, medi
     return ReceiveResult("ignored", detail="unhandled event")  # pragma: no cover
 
 
-async def _touch_conversation(db: AsyncSession, conv: Conversation, msg: Message, *, from_lead: bool) -> None:
+def _touch_conversation(conv: Conversation, msg: Message, *, from_lead: bool) -> None:
     if msg.sent_at >= conv.last_message_at or conv.last_message_id is None:
         conv.last_message_at = msg.sent_at
         conv.last_message_preview = preview_of(msg.message_type, msg.content)
@@ -135,6 +135,28 @@ async def _message(db: AsyncSession, instance: Instance, ev: IncomingMessage, me
     if ev.quoted_id:
         quoted = await messages.by_external_id(db, instance.id, ev.quoted_id)
         reply_to_id = quoted.id if quoted else None
+    values = await message_values(instance, lead, conv, ticket, ev, reply_to_id, media_dir)
+    msg = await messages.insert_once(db, values)
+    if msg is None:  # a concurrent delivery of the same webhook won the unique key
+        return ReceiveResult("duplicate")
+    await after_insert(db, msg, ticket, from_me=ev.from_me)
+    emit_new_message(db, org_id, await messages.read_one(db, msg))
+    emit_conversation_updated(db, org_id, await conversations.read_of(db, conv, lead))
+    return ReceiveResult("ok", msg.id)
+
+
+async def message_values(
+    instance: Instance,
+    lead: Lead,
+    conv: Conversation,
+    ticket: Ticket,
+    ev: IncomingMessage,
+    reply_to_id: uuid.UUID | None,
+    media_dir: Path,
+) -> dict[str, Any]:
+    """The messages row for `ev` (every column set, so rows can go in one multi-row INSERT).
+    Inline media is written to disk first; a failed write keeps the message and says so."""
+    org_id = instance.organization_id
     meta = dict(ev.metadata)
     values: dict[str, Any] = {
         "id": uuid.uuid4(),
@@ -152,6 +174,10 @@ async def _message(db: AsyncSession, instance: Instance, ev: IncomingMessage, me
         "reply_to_id": reply_to_id,
         "sent_at": ev.timestamp,
         "reactions": [],
+        "media_path": None,
+        "media_mime": None,
+        "media_name": None,
+        "media_size": None,
     }
     if ev.media is not None:
         values |= {"media_mime": ev.media.mime_type, "media_name": ev.media.file_name, "media_size": ev.media.size}
@@ -168,18 +194,18 @@ async def _message(db: AsyncSession, instance: Instance, ev: IncomingMessage, me
         elif ev.media.url:
             meta["mediaUrl"] = ev.media.url
     values["meta"] = meta
-    msg = await messages.insert_once(db, values)
-    if msg is None:  # a concurrent delivery of the same webhook won the unique key
-        return ReceiveResult("duplicate")
+    return values
 
-    await _touch_conversation(db, conv, msg, from_lead=not ev.from_me)
-    if not ev.from_me:
+
+async def after_insert(db: AsyncSession, msg: Message, ticket: Ticket, *, from_me: bool) -> None:
+    """What a new message does to its conversation and ticket (rows already loaded and locked)."""
+    conv = await db.get(Conversation, msg.conversation_id)
+    assert conv is not None  # loaded by the caller
+    _touch_conversation(conv, msg, from_lead=not from_me)
+    if not from_me:
         await _cancel_follow_ups(db, ticket)
     else:
         await messages.apply_pending_receipts(db, msg)
-    emit_new_message(db, org_id, await messages.read_one(db, msg))
-    emit_conversation_updated(db, org_id, await conversations.read_of(db, conv, lead))
-    return ReceiveResult("ok", msg.id)
 
 
 async def _receipt(db: AsyncSession, instance: Instance, ev: Receipt) -> ReceiveResult:

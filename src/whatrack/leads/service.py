@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from whatrack.auth.service import Actor
-from whatrack.db_util import insert_or_get
+from whatrack.db_util import insert_or_get, one_of
 from whatrack.errors import BadRequest, NotFound
 from whatrack.leads.schemas import LeadRead, LeadUpdate
 from whatrack.models import Conversation, Lead, Ticket
@@ -50,6 +52,12 @@ async def upsert_lead(db: AsyncSession, organization_id: uuid.UUID, contact: Con
             lookup,
         )
         return created
+    refresh_contact(lead, contact)
+    return lead
+
+
+def refresh_contact(lead: Lead, contact: Contact) -> None:
+    """Keeps the lead's aliases (phone, LID, JID) and WhatsApp name up to date."""
     if contact.phone and not lead.phone:
         lead.phone = contact.phone
     if contact.lid and not lead.lid:
@@ -58,7 +66,39 @@ async def upsert_lead(db: AsyncSession, organization_id: uuid.UUID, contact: Con
         lead.push_name = contact.push_name
     if contact.jid and contact.jid != lead.remote_jid:
         lead.remote_jid = contact.jid
-    return lead
+
+
+async def leads_for_contacts(db: AsyncSession, organization_id: uuid.UUID, contacts: Sequence[Contact]) -> LeadIndex:
+    """Every lead of the organization any of `contacts` resolves to, in one query."""
+    phones = {c.phone for c in contacts if c.phone}
+    lids = {c.lid for c in contacts if c.lid}
+    keys = [one_of(db, Lead.phone, phones)] if phones else []
+    if lids:
+        keys.append(one_of(db, Lead.lid, lids))
+    if not keys:
+        return LeadIndex({}, {})
+    rows = (await db.scalars(select(Lead).where(Lead.organization_id == organization_id, or_(*keys)))).all()
+    return LeadIndex({r.phone: r for r in rows if r.phone}, {r.lid: r for r in rows if r.lid})
+
+
+async def load_many(db: AsyncSession, lead_ids: Collection[uuid.UUID]) -> list[Lead]:
+    """Loads these leads into the session: while the caller holds the list, db.get() finds them
+    without a query (the identity map only keeps weak references)."""
+    if not lead_ids:
+        return []
+    return list((await db.scalars(select(Lead).where(one_of(db, Lead.id, lead_ids)))).all())
+
+
+@dataclass(frozen=True, slots=True)
+class LeadIndex:
+    by_phone: dict[str, Lead]
+    by_lid: dict[str, Lead]
+
+    def find(self, contact: Contact) -> Lead | None:
+        """The lead upsert_lead() would find: the one keyed by phone first, else by LID."""
+        if contact.phone and contact.phone in self.by_phone:
+            return self.by_phone[contact.phone]
+        return self.by_lid.get(contact.lid) if contact.lid else None
 
 
 async def get_lead(db: AsyncSession, actor: Actor, lead_id: uuid.UUID) -> Lead:

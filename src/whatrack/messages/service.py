@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -16,10 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from whatrack.auth.service import Actor
 from whatrack.conversations import service as conversations
-from whatrack.db_util import dialect, for_update
+from whatrack.db_util import dialect, for_update, one_of
 from whatrack.errors import BadRequest, NotFound
 from whatrack.messages.schemas import MessageRead
-from whatrack.models import Conversation, Message, MessageStatus, PendingReceipt
+from whatrack.models import Conversation, Lead, Message, MessageStatus, PendingReceipt
 from whatrack.models.enums import STATUS_RANK
 from whatrack.models.enums import MessageStatus as Status
 from whatrack.realtime.events import StatusData, emit_conversation_updated, emit_message_status
@@ -30,7 +30,7 @@ async def reads(db: AsyncSession, messages: Sequence[Message]) -> list[MessageRe
     reply_ids = {m.reply_to_id for m in messages if m.reply_to_id}
     replies: dict[uuid.UUID, Message] = {}
     if reply_ids:
-        replies = {r.id: r for r in (await db.scalars(select(Message).where(Message.id.in_(reply_ids)))).all()}
+        replies = {r.id: r for r in (await db.scalars(select(Message).where(one_of(db, Message.id, reply_ids)))).all()}
     return [MessageRead.build(m, replies.get(m.reply_to_id) if m.reply_to_id else None) for m in messages]
 
 
@@ -55,19 +55,54 @@ async def by_external_id(
     return found
 
 
+async def by_external_ids(
+    db: AsyncSession, instance_id: uuid.UUID, external_ids: Collection[str], *, lock: bool = False
+) -> dict[str, Message]:
+    """Messages of one instance by WhatsApp id, in one query (locked in id order when asked)."""
+    if not external_ids:
+        return {}
+    stmt = (
+        select(Message)
+        .where(Message.instance_id == instance_id, one_of(db, Message.external_id, external_ids))
+        .order_by(Message.id)
+    )
+    rows = (await db.scalars(for_update(stmt, db) if lock else stmt)).all()
+    return {m.external_id: m for m in rows if m.external_id}
+
+
+async def ids_by_external_id(
+    db: AsyncSession, instance_id: uuid.UUID, external_ids: Collection[str]
+) -> dict[str, uuid.UUID]:
+    """Which of these WhatsApp ids this instance already has, in one query."""
+    if not external_ids:
+        return {}
+    stmt = select(Message.external_id, Message.id).where(
+        Message.instance_id == instance_id, one_of(db, Message.external_id, external_ids)
+    )
+    return {ext: mid for ext, mid in (await db.execute(stmt)).all() if ext}
+
+
 async def insert_once(db: AsyncSession, values: dict[str, Any]) -> Message | None:
     """INSERT ... ON CONFLICT (instance_id, external_id) DO NOTHING RETURNING: one round trip.
 
     None when the message already exists (a re-delivered webhook): the unique key decides.
     """
+    inserted = await insert_many(db, [values])
+    return inserted[0] if inserted else None
+
+
+async def insert_many(db: AsyncSession, rows: Sequence[dict[str, Any]]) -> list[Message]:
+    """INSERT ... ON CONFLICT (instance_id, external_id) DO NOTHING RETURNING, for all rows at once.
+
+    Returns the rows that were inserted; a message that already existed is simply absent. The
+    rows go as executemany parameters, which SQLAlchemy sends as one multi-row INSERT from a
+    statement compiled once (a literal multi-row VALUES is compiled anew for every batch).
+    """
+    if not rows:
+        return []
     insert = pg_insert if dialect(db) == "postgresql" else sqlite_insert
-    stmt = (
-        insert(Message)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["instance_id", "external_id"])
-        .returning(Message)
-    )
-    return (await db.scalars(stmt)).first()
+    stmt = insert(Message).on_conflict_do_nothing(index_elements=["instance_id", "external_id"]).returning(Message)
+    return list((await db.scalars(stmt, list(rows))).all())
 
 
 def _encode_cursor(at: datetime, mid: uuid.UUID) -> str:
@@ -112,8 +147,9 @@ async def advance_status(
     if conv is not None and conv.last_message_id == message.id:
         # the list shows the last message's ticks: keep every open inbox in step
         conv.last_message_status = status
-        await db.flush()
-        emit_conversation_updated(db, message.organization_id, await conversations.read_model(db, conv.id))
+        lead = await db.get(Lead, conv.lead_id)
+        assert lead is not None  # FK
+        emit_conversation_updated(db, message.organization_id, await conversations.read_of(db, conv, lead))
     emit_message_status(
         db,
         StatusData(

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
-from cent import AsyncClient, BatchRequest, CentError, PublishRequest
+import aiohttp
+from cent import AsyncClient, CentError, PublishRequest
+from cent.client.session.aiohttp import AiohttpSession
 
 from whatrack.realtime.publisher import Publication, PublishError
 
@@ -21,12 +24,18 @@ class CentrifugoPublisher:
         self._api_url = url.rstrip("/") + "/api"
         self._api_key = api_key
         self._timeout = timeout
-        self._client: Any = None
+        self._client: AsyncClient | None = None
+        self._transport: AiohttpSession | None = None
 
-    def _get_client(self) -> Any:
+    def _get_client(self) -> AsyncClient:
         if self._client is None:
             self._client = AsyncClient(self._api_url, self._api_key, timeout=self._timeout)
         return self._client
+
+    def _get_transport(self) -> AiohttpSession:
+        if self._transport is None:
+            self._transport = AiohttpSession(self._api_url, timeout=self._timeout, session=aiohttp.ClientSession())
+        return self._transport
 
     async def publish(self, channel: str, data: dict[str, Any]) -> None:
         try:
@@ -39,17 +48,32 @@ class CentrifugoPublisher:
     async def publish_many(self, items: Sequence[Publication]) -> None:
         if not items:
             return
-        requests = [PublishRequest(channel=i.channel, data=i.data, idempotency_key=i.idempotency_key) for i in items]
+        # One HTTP call; commands run in order (parallel=False) so per-channel order holds. The
+        # body is built here and sent through cent's transport: cent's BatchRequest models cost
+        # 21 ms per 200 publications, 6x the whole HTTP round trip (bench/README.md).
+        commands = [
+            {"publish": {"channel": i.channel, "data": i.data, "idempotency_key": i.idempotency_key}} for i in items
+        ]
         try:
-            # one HTTP call; commands run in order (parallel=False) so per-channel order holds
-            await self._get_client().batch(BatchRequest(requests=requests, parallel=False))
+            raw = await self._get_transport().make_request(
+                self._api_key, "batch", {"commands": commands, "parallel": False}
+            )
+            answer = json.loads(raw)
         except CentError as exc:
             raise PublishError(f"centrifugo batch publish failed: {exc!r}") from exc
-        except (OSError, TimeoutError, KeyError, TypeError, ValueError) as exc:
-            # cent cannot decode a batch whose replies carry an error: treat as failed, retry
+        except (OSError, TimeoutError, ValueError) as exc:  # defensive: anything the transport leaks
             raise PublishError(f"centrifugo batch publish failed: {exc!r}") from exc
+        replies = answer.get("replies") if isinstance(answer, dict) else None
+        if not isinstance(replies, list) or len(replies) != len(items):
+            raise PublishError(f"centrifugo batch publish failed: unexpected answer {raw[:200]!r}")
+        errors = [r["error"] for r in replies if isinstance(r, dict) and r.get("error")]
+        if errors:  # the ones that did go out are not sent twice: idempotency keys
+            raise PublishError(f"centrifugo batch publish failed: {errors[0]!r} ({len(errors)} of {len(items)})")
 
     async def close(self) -> None:
         client, self._client = self._client, None
+        transport, self._transport = self._transport, None
         if client is not None:
             await client.close()
+        if transport is not None:
+            await transport.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import Select, func, select
@@ -12,7 +13,7 @@ from whatrack.attribution.referral import Origin
 from whatrack.auth.service import Actor
 from whatrack.conversations import service as conversations
 from whatrack.db import utcnow
-from whatrack.db_util import for_update, insert_or_get
+from whatrack.db_util import for_update, insert_or_get, one_of
 from whatrack.errors import Conflict, NotFound
 from whatrack.models import ClosedBy, Conversation, Lead, Ticket, TicketOutcome, TicketStatus
 from whatrack.realtime.events import emit_conversation_updated
@@ -25,6 +26,18 @@ def _active(conversation_id: uuid.UUID) -> Select[Ticket]:
 async def active_ticket(db: AsyncSession, conversation_id: uuid.UUID) -> Ticket | None:
     ticket: Ticket | None = await db.scalar(for_update(_active(conversation_id), db))
     return ticket
+
+
+async def active_tickets(db: AsyncSession, conversation_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Ticket]:
+    """The non-resolved ticket of each conversation that has one, locked in id order."""
+    if not conversation_ids:
+        return {}
+    stmt = (
+        select(Ticket)
+        .where(one_of(db, Ticket.conversation_id, conversation_ids), Ticket.status != TicketStatus.RESOLVED)
+        .order_by(Ticket.id)
+    )
+    return {t.conversation_id: t for t in (await db.scalars(for_update(stmt, db))).all()}
 
 
 def _sync_conversation(conv: Conversation, ticket: Ticket) -> None:

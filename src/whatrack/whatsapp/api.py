@@ -11,19 +11,14 @@ from fastapi.responses import FileResponse
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
-from whatrack.db import transaction
 from whatrack.deps import AppSettings, CurrentActor, Db
 from whatrack.errors import BadRequest, Conflict, NotFound, Unauthorized, UnsupportedMediaType, responses
 from whatrack.inbox import send as sending
-from whatrack.inbox.receive import receive
-from whatrack.instances.service import authenticate_webhook
 from whatrack.messages import media as media_store
 from whatrack.messages import service as messages
 from whatrack.messages.schemas import MessageRead, SendTextIn
-from whatrack.models import Instance
-from whatrack.observability import WEBHOOK_EVENTS
 from whatrack.schemas import CamelModel
-from whatrack.whatsapp.parsing import PayloadError, parse_webhook
+from whatrack.whatsapp.ingest import Delivery
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1", tags=["whatsapp"])
@@ -37,29 +32,14 @@ class WebhookAck(CamelModel):
 @router.post("/whatsapp/w/webhook/{instance_id}", responses=responses(BadRequest, Unauthorized, NotFound))
 async def webhook(instance_id: str, request: Request, secret: str | None = None) -> WebhookAck:
     """WuzAPI webhook (JSON or form with jsonData). Verified per instance; re-deliveries are no-ops."""
-    state = request.app.state
     raw = await request.body()
     try:
         iid = uuid.UUID(instance_id)
     except ValueError:
         raise NotFound("Unknown instance") from None
-    async with transaction(state.session_factory) as db:
-        instance = await db.get(Instance, iid)
-        if instance is None:
-            raise NotFound("Unknown instance")
-        try:
-            authenticate_webhook(instance, raw, request.headers.get("x-hmac-signature"), secret)
-        except Unauthorized:
-            WEBHOOK_EVENTS.labels("unknown", "unauthorized").inc()
-            raise
-        try:
-            envelope = parse_webhook(raw, request.headers.get("content-type"))
-        except PayloadError as exc:
-            WEBHOOK_EVENTS.labels("unknown", "invalid").inc()
-            raise BadRequest(str(exc)) from exc
-        result = await receive(db, instance, envelope, state.settings.media_dir)
-    state.wake_outbox()
-    WEBHOOK_EVENTS.labels(envelope.type, result.status).inc()
+    result = await request.app.state.ingestor.submit(
+        Delivery(iid, raw, request.headers.get("content-type"), request.headers.get("x-hmac-signature"), secret)
+    )
     return WebhookAck(status=result.status, detail=result.detail)
 
 

@@ -1,0 +1,166 @@
+"""Webhook ingestion: deliveries that arrive together are verified, parsed and received in one
+transaction (inbox.batch.receive_many), then each request gets its own answer.
+
+An answer is given only after its batch committed, so a 200 still means "stored": a
+re-delivery finds the message. One consumer per process takes whatever is queued; under load
+the batches grow by themselves, at concurrency 1 each holds a single event. When a batch
+fails, its events are tried again one by one, so a bad event fails only its own request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from whatrack.db import transaction
+from whatrack.errors import BadRequest, DomainError, NotFound, Unauthorized
+from whatrack.inbox.batch import receive_many
+from whatrack.inbox.receive import ReceiveResult, receive
+from whatrack.instances.service import authenticate_webhook
+from whatrack.models import Instance
+from whatrack.observability import WEBHOOK_BATCH, WEBHOOK_EVENTS
+from whatrack.whatsapp.events import Envelope
+from whatrack.whatsapp.parsing import PayloadError, parse_webhook
+
+log = logging.getLogger(__name__)
+MAX_BATCH = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One webhook POST as received: nothing is trusted before verify()."""
+
+    instance_id: uuid.UUID
+    raw: bytes
+    content_type: str | None
+    signature: str | None  # x-hmac-signature
+    secret: str | None  # ?secret= (instances without an HMAC key)
+
+
+def verify(instance: Instance | None, delivery: Delivery) -> Envelope:
+    """Authenticates the delivery, then parses it. Raises NotFound, Unauthorized or BadRequest."""
+    if instance is None:
+        raise NotFound("Unknown instance")
+    try:
+        authenticate_webhook(instance, delivery.raw, delivery.signature, delivery.secret)
+    except Unauthorized:
+        WEBHOOK_EVENTS.labels("unknown", "unauthorized").inc()
+        raise
+    try:
+        return parse_webhook(delivery.raw, delivery.content_type)
+    except PayloadError as exc:
+        WEBHOOK_EVENTS.labels("unknown", "invalid").inc()
+        raise BadRequest(str(exc)) from exc
+
+
+Waiter = asyncio.Future[ReceiveResult]
+
+
+class Ingestor:
+    def __init__(
+        self,
+        factory: async_sessionmaker[AsyncSession],
+        media_dir: Path,
+        after_commit: Callable[[], None],
+        max_batch: int = MAX_BATCH,
+    ) -> None:
+        self._factory = factory
+        self._media_dir = media_dir
+        self._after_commit = after_commit
+        self._max_batch = max_batch
+        self._queue: asyncio.Queue[tuple[Delivery, Waiter]] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="webhook-ingest")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def submit(self, delivery: Delivery) -> ReceiveResult:
+        """Queues the delivery and waits for its outcome (or its error: NotFound, Unauthorized,
+        BadRequest, ...). If the caller goes away, the delivery is still received."""
+        waiter: Waiter = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait((delivery, waiter))
+        return await waiter
+
+    async def _run(self) -> None:
+        while True:
+            batch = [await self._queue.get()]
+            while len(batch) < self._max_batch and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            WEBHOOK_BATCH.observe(len(batch))
+            try:
+                await self._receive(batch)
+            except Exception as exc:  # the loop must survive anything; each request hears of it
+                log.exception("webhook batch failed")
+                for _, waiter in batch:
+                    _settle(waiter, exc)
+
+    async def _receive(self, batch: list[tuple[Delivery, Waiter]]) -> None:
+        accepted: list[tuple[Delivery, Waiter, Instance, Envelope]] = []
+        try:
+            async with transaction(self._factory) as db:
+                instances: dict[uuid.UUID, Instance | None] = {}
+                for delivery, waiter in batch:
+                    if delivery.instance_id not in instances:
+                        instances[delivery.instance_id] = await db.get(Instance, delivery.instance_id)
+                    instance = instances[delivery.instance_id]
+                    try:
+                        envelope = verify(instance, delivery)
+                    except DomainError as exc:
+                        _settle(waiter, exc)
+                        continue
+                    assert instance is not None  # verify() said so
+                    accepted.append((delivery, waiter, instance, envelope))
+                results = await receive_many(db, [(i, e) for _, _, i, e in accepted], self._media_dir)
+        except Exception as exc:
+            if len(accepted) == 1:
+                _settle(accepted[0][1], exc)
+                if not isinstance(exc, DomainError):
+                    log.error("webhook failed", exc_info=exc)
+                return
+            # One event spoiled the batch (or two batches deadlocked): each one alone now.
+            log.warning("webhook batch of %s failed; receiving its events one by one", len(accepted), exc_info=True)
+            for delivery, waiter, _, _ in accepted:
+                await self._receive_alone(delivery, waiter)
+            return
+        self._after_commit()
+        for (_, waiter, _, envelope), result in zip(accepted, results, strict=True):
+            WEBHOOK_EVENTS.labels(envelope.type, result.status).inc()
+            _settle(waiter, result)
+
+    async def _receive_alone(self, delivery: Delivery, waiter: Waiter) -> None:
+        try:
+            async with transaction(self._factory) as db:
+                instance = await db.get(Instance, delivery.instance_id)
+                envelope = verify(instance, delivery)
+                assert instance is not None  # verify() said so
+                result = await receive(db, instance, envelope, self._media_dir)
+        except Exception as exc:
+            _settle(waiter, exc)
+            if not isinstance(exc, DomainError):
+                log.error("webhook failed", exc_info=exc)
+            return
+        self._after_commit()
+        WEBHOOK_EVENTS.labels(envelope.type, result.status).inc()
+        _settle(waiter, result)
+
+
+def _settle(waiter: Waiter, outcome: ReceiveResult | BaseException) -> None:
+    if waiter.done():  # the request was cancelled (client gone): the work is done anyway
+        return
+    if isinstance(outcome, BaseException):
+        waiter.set_exception(outcome)
+    else:
+        waiter.set_result(outcome)
