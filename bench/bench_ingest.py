@@ -90,13 +90,16 @@ class PayloadMaker:
                     kinds.append("receipt")
                     bodies.append(json.dumps(payload).encode())
                     continue
+            phone = self._phone()
+            name = self.tenant.push_names.get(phone, "Cliente Novo")
             if roll < 0.3:
-                payload = p.media_message(kind="image", phone=self._phone(), caption="foto do produto", rng=self.rng)
+                payload = p.media_message(
+                    kind="image", phone=phone, caption="foto do produto", push_name=name, rng=self.rng
+                )
                 kinds.append("media")
             else:
-                payload = p.text_message(
-                    phone=self._phone(), text=f"Oi, quanto custa o modelo {self.rng.randrange(1000)}?", rng=self.rng
-                )
+                text = f"Oi, quanto custa o modelo {self.rng.randrange(1000)}?"
+                payload = p.text_message(phone=phone, text=text, push_name=name, rng=self.rng)
                 kinds.append("text")
             bodies.append(json.dumps(payload).encode())
         return Load(bodies, kinds)

@@ -705,6 +705,7 @@ class IngestTenant:
     webhook_secret: str
     instance_token: str
     phones: list[str]  # digits, as WuzAPI sends them
+    push_names: dict[str, str]  # digits -> the lead's WhatsApp name (a real lead's rarely changes)
     outbound_ids: list[tuple[str, str]]  # (external id, phone digits) of messages we "sent"
     conversation_ids: list[str]  # the existing conversations (same order as phones)
     ticket_ids: list[str]
@@ -720,6 +721,7 @@ async def seed_tenant(database_url: str, *, leads: int, outbound_per_lead: int, 
     sink = await open_sink(database_url)
     counters = Counters(lead=900_000, message=900_000_000)
     phones: list[str] = []
+    push_names: dict[str, str] = {}
     outbound: list[tuple[str, str]] = []
     conv_ids: list[str] = []
     ticket_ids: list[str] = []
@@ -752,6 +754,7 @@ async def seed_tenant(database_url: str, *, leads: int, outbound_per_lead: int, 
             last_message_preview=preview_of(MessageType.TEXT, c.messages[-1]["content"]),
         )
         phones.append(digits)
+        push_names[digits] = c.lead["push_name"]
         conv_ids.append(str(c.conversation["id"]))
         ticket_ids.append(str(c.tickets[0]["id"]))
         big["leads"].append(c.lead)
@@ -775,6 +778,7 @@ async def seed_tenant(database_url: str, *, leads: int, outbound_per_lead: int, 
         webhook_secret=org.instance_secrets[0],
         instance_token=org.instance_tokens[0],
         phones=phones,
+        push_names=push_names,
         outbound_ids=outbound,
         conversation_ids=conv_ids,
         ticket_ids=ticket_ids,

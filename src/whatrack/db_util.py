@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any, TypeVar
+import functools
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import ColumnElement, Select, any_, bindparam
+from sqlalchemy import ColumnElement, Select, Table, any_, bindparam
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -13,9 +14,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 T = TypeVar("T")
+AnySelect = Select[*tuple[Any, ...]]  # a select of any columns
+S = TypeVar("S", bound=AnySelect)
 
 
-async def insert_or_get(db: AsyncSession, obj: T, lookup: Select[Any]) -> tuple[T, bool]:
+async def insert_or_get(db: AsyncSession, obj: T, lookup: AnySelect) -> tuple[T, bool]:
     """INSERT ... ON CONFLICT DO NOTHING RETURNING the row built as `obj`; when a unique key says
     it exists already (a concurrent webhook), the existing row found by `lookup`.
 
@@ -34,11 +37,49 @@ async def insert_or_get(db: AsyncSession, obj: T, lookup: Select[Any]) -> tuple[
     return existing, False
 
 
+async def load_detached(
+    db: AsyncSession, model: type[T], stmt: AnySelect, params: dict[str, Any] | None = None
+) -> list[T]:
+    """The rows of `stmt` (a select of the model's table columns) as transient instances: no
+    identity map, no change tracking, a fraction of the cost of loading entities. For hot
+    paths that compute their changes in Python and write them back with Core statements."""
+    return [model(**row._mapping) for row in await db.execute(stmt, params)]
+
+
+async def insert_detached(db: AsyncSession, objs: Sequence[Any]) -> set[Any]:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING id, for transient instances of one model built
+    alike (the same attributes set), in one executemany. Returns the ids inserted: a row that a
+    unique key says exists already is absent."""
+    if not objs:
+        return set()
+    model: Any = type(objs[0])
+    columns = _columns_of(model)
+    keys = [k for k in vars(objs[0]) if k in columns]
+    rows = [{columns[k]: getattr(o, k) for k in keys} for o in objs]
+    return set((await db.execute(_insert_ignore(model, dialect(db)), rows)).scalars())
+
+
+@functools.cache
+def _columns_of(model: Any) -> dict[str, str]:
+    return {a.key: a.columns[0].key for a in sa_inspect(model).column_attrs}
+
+
+@functools.cache
+def _insert_ignore(model: Any, dialect_name: str) -> Any:
+    table = table_of(model)
+    insert = pg_insert if dialect_name == "postgresql" else sqlite_insert
+    return insert(table).on_conflict_do_nothing().returning(table.c.id)
+
+
+def table_of(model: type[Any]) -> Table:
+    return cast(Table, model.__table__)
+
+
 def dialect(db: AsyncSession) -> str:
     return db.get_bind().dialect.name
 
 
-def for_update(stmt: Select[Any], db: AsyncSession) -> Select[Any]:
+def for_update(stmt: S, db: AsyncSession) -> S:
     """Row lock on PostgreSQL (SQLite serialises writers on its single connection)."""
     return stmt.with_for_update() if dialect(db) == "postgresql" else stmt
 
@@ -50,3 +91,11 @@ def one_of(db: AsyncSession, column: Any, values: Iterable[Any]) -> ColumnElemen
     if dialect(db) == "postgresql":
         return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))  # type: ignore[no-any-return]
     return column.in_(list(values))  # type: ignore[no-any-return]
+
+
+def in_param(column: Any, name: str, dialect_name: str) -> ColumnElement[bool]:
+    """one_of() with a named parameter (pass a list), for statements built once and reused:
+    building a select costs more than running it (0.5 ms vs 0.26 ms for a 20-row lookup)."""
+    if dialect_name == "postgresql":
+        return column == any_(bindparam(name, type_=ARRAY(column.type)))  # type: ignore[no-any-return]
+    return column.in_(bindparam(name, expanding=True))  # type: ignore[no-any-return]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import re
 import uuid
@@ -10,15 +11,16 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, or_, select, text
+from sqlalchemy import Select, and_, bindparam, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from whatrack.auth.service import Actor
 from whatrack.conversations.schemas import AssigneeRead, ConversationPage, ConversationRead, LeadBrief, ListFilters
-from whatrack.db_util import dialect, for_update, insert_or_get, one_of
+from whatrack.db import utcnow
+from whatrack.db_util import AnySelect, dialect, for_update, in_param, insert_or_get, load_detached, table_of
 from whatrack.errors import BadRequest, NotFound
-from whatrack.models import Conversation, Lead, Membership, Message, MessageType, User
+from whatrack.models import Conversation, Lead, Membership, Message, MessageType, TicketStatus, User
 
 Assignee = aliased(User)
 
@@ -101,16 +103,28 @@ async def get_or_create(
     conv: Conversation | None = await db.scalar(lookup)
     if conv is not None:
         return conv, False
-    return await insert_or_get(
-        db,
-        Conversation(
-            id=uuid.uuid4(),
-            organization_id=organization_id,
-            lead_id=lead.id,
-            instance_id=instance_id,
-            unread_count=0,
-        ),
-        lookup,
+    return await insert_or_get(db, new_conversation(organization_id, lead.id, instance_id), lookup)
+
+
+def new_conversation(organization_id: uuid.UUID, lead_id: uuid.UUID, instance_id: uuid.UUID) -> Conversation:
+    """The lead's conversation, before its first message (not stored yet)."""
+    now = utcnow()
+    return Conversation(
+        id=uuid.uuid4(),
+        organization_id=organization_id,
+        lead_id=lead_id,
+        instance_id=instance_id,
+        current_ticket_id=None,
+        ticket_status=TicketStatus.OPEN,
+        assignee_id=None,
+        unread_count=0,
+        last_message_at=now,
+        last_message_preview=None,
+        last_message_sender_type=None,
+        last_message_status=None,
+        last_message_id=None,
+        waiting_since=None,
+        created_at=now,
     )
 
 
@@ -118,23 +132,58 @@ async def lock_many(
     db: AsyncSession, *, lead_ids: Collection[uuid.UUID] = (), ids: Collection[uuid.UUID] = ()
 ) -> list[Conversation]:
     """The conversations of these leads and these ids, locked in id order (so that two batches
-    locking overlapping sets wait for each other instead of deadlocking)."""
-    keys = [one_of(db, Conversation.lead_id, lead_ids)] if lead_ids else []
-    if ids:
-        keys.append(one_of(db, Conversation.id, ids))
-    if not keys:
+    locking overlapping sets wait for each other instead of deadlocking). Detached: changes go
+    back with write_many()."""
+    if not lead_ids and not ids:
         return []
-    stmt = select(Conversation).where(or_(*keys)).order_by(Conversation.id)
-    return list((await db.scalars(for_update(stmt, db))).all())
+    params = {"lead_ids": list(lead_ids), "ids": list(ids)}
+    return await load_detached(db, Conversation, _lock_many(dialect(db)), params)
 
 
-async def load_assignees(db: AsyncSession, convs: Collection[Conversation]) -> list[User]:
-    """The assignees of these conversations, in one query; while the caller holds the list,
-    read_of() finds them in the session without a query each."""
-    ids = {c.assignee_id for c in convs if c.assignee_id}
+@functools.cache
+def _lock_many(dialect_name: str) -> AnySelect:
+    of_leads = in_param(Conversation.lead_id, "lead_ids", dialect_name)
+    stmt = select(table_of(Conversation)).where(or_(of_leads, in_param(Conversation.id, "ids", dialect_name)))
+    stmt = stmt.order_by(Conversation.id)
+    return stmt.with_for_update() if dialect_name == "postgresql" else stmt
+
+
+_CONVERSATIONS = table_of(Conversation)
+_WRITTEN = (
+    "current_ticket_id",
+    "ticket_status",
+    "last_message_at",
+    "last_message_preview",
+    "last_message_sender_type",
+    "last_message_status",
+    "last_message_id",
+    "unread_count",
+    "waiting_since",
+)
+_WRITE_MANY = (
+    update(_CONVERSATIONS)
+    .where(_CONVERSATIONS.c.id == bindparam("b_id"))
+    .values({f: bindparam(f"b_{f}") for f in _WRITTEN})
+)
+
+
+async def write_many(db: AsyncSession, convs: Collection[Conversation]) -> None:
+    """Writes back the ticket, last-message, unread and waiting fields of detached
+    conversations (locked by lock_many, or created by this transaction), in one executemany."""
+    if convs:
+        await db.execute(_WRITE_MANY, [{"b_id": c.id} | {f"b_{f}": getattr(c, f) for f in _WRITTEN} for c in convs])
+
+
+async def assignee_names(db: AsyncSession, convs: Collection[Conversation]) -> dict[uuid.UUID, str]:
+    ids = list({c.assignee_id for c in convs if c.assignee_id})
     if not ids:
-        return []
-    return list((await db.scalars(select(User).where(one_of(db, User.id, ids)))).all())
+        return {}
+    return {uid: name for uid, name in await db.execute(_assignee_names(dialect(db)), {"ids": ids})}
+
+
+@functools.cache
+def _assignee_names(dialect_name: str) -> AnySelect:
+    return select(User.id, User.name).where(in_param(User.id, "ids", dialect_name))
 
 
 # -- listing ---------------------------------------------------------------------------------------

@@ -1,13 +1,17 @@
-"""receive_many(): a batch of webhook events in one transaction, with the outcome receive() has
-on each of them in turn.
+"""receive_many(): the common webhook events of a batch, received in one transaction.
 
-The two cases that are nearly all of the traffic are looked up and written once per batch:
-a message from a known lead into a conversation with an open ticket, and a delivery or read
-receipt for a message we have. Lookups are one query each for the whole batch (rows that get
-written are locked, in id order); the new messages go in one multi-row INSERT ... ON CONFLICT
-DO NOTHING; conversation, ticket and outbox rows in one flush. Any other event (a new lead, a
-first message after a ticket closed, a message sent from the phone, a reaction, ...) goes
-through receive() itself, in arrival order: the messages collected before it are written first.
+Two kinds of event are nearly all of the traffic: a message from a known lead into a
+conversation that has an open ticket, and a delivery or read receipt for a message we have.
+For those, each table is read once for the whole batch (the rows about to change are locked, in
+id order, and loaded detached), the changes are computed in Python with the same rules
+receive() applies, and written back with one Core statement per table: one multi-row INSERT ...
+ON CONFLICT DO NOTHING for the messages, one executemany UPDATE each for conversations,
+tickets, leads and message statuses, one for the outbox.
+
+Every other event (a new lead, the first message after a ticket closed, a message sent from
+the phone, a reaction, an edit, a receipt that beat its message, ...) is `deferred`: the caller
+receives it with receive(), in its own transaction, after this one committed. Deferring also
+keeps the two kinds apart: nothing written here is written by an ORM object at the same time.
 """
 
 from __future__ import annotations
@@ -17,17 +21,18 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from whatrack.conversations import service as conversations
-from whatrack.inbox.receive import ReceiveResult, after_insert, message_values, receive
+from whatrack.db_util import insert_detached
+from whatrack.inbox.receive import ReceiveResult, message_values, touch_conversation
 from whatrack.leads import service as leads
 from whatrack.leads.service import LeadIndex
 from whatrack.messages import service as messages
-from whatrack.models import Conversation, Instance, Lead, Message, MessageStatus, Ticket
-from whatrack.realtime.events import emit_conversation_updated, emit_new_message
+from whatrack.messages.schemas import MessageRead
+from whatrack.models import Conversation, Instance, Lead, Message, MessageStatus, Ticket, TicketStatus
+from whatrack.realtime.events import StatusData, emit_conversation_updated, emit_message_status, emit_new_message
 from whatrack.tickets import service as tickets
 from whatrack.whatsapp.events import Envelope, IncomingMessage, Receipt
 
@@ -35,143 +40,245 @@ Key = tuple[uuid.UUID, str]  # (instance id, WhatsApp message id)
 
 
 @dataclass
-class _Known:
-    """What the batch looked up before writing anything."""
-
-    message_ids: dict[Key, uuid.UUID]  # messages that exist (re-deliveries, quoted messages)
-    receipt_targets: dict[Key, Message]  # locked
-    leads: dict[uuid.UUID, LeadIndex]  # per organization
-    conversations: dict[uuid.UUID, Conversation]  # by lead id, locked
-    tickets: dict[uuid.UUID, Ticket]  # the open ticket by conversation id, locked
-    loaded: list[object]  # strong references: the session's identity map holds rows weakly
+class BatchOutcome:
+    results: dict[int, ReceiveResult] = field(default_factory=dict)  # by position in the batch
+    deferred: list[int] = field(default_factory=list)  # positions for receive(), in arrival order
 
 
 @dataclass
-class _Pending:
-    """Messages waiting for the next multi-row INSERT, with where each result goes."""
+class _Known:
+    """What the batch read before writing: detached rows, the ones it may change locked."""
 
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    slots: list[int] = field(default_factory=list)
-    tickets: list[Ticket] = field(default_factory=list)
-    leads: list[Lead] = field(default_factory=list)
+    messages: dict[Key, Message]  # existing messages among the batch's ids, quoted ids, receipt ids
+    leads: dict[uuid.UUID, LeadIndex]  # per organization
+    conversations: dict[uuid.UUID, Conversation]  # by id
+    by_lead: dict[uuid.UUID, Conversation]
+    tickets: dict[uuid.UUID, Ticket]  # the open ticket, by conversation id
+    lead_of: dict[uuid.UUID, Lead]  # by lead id, for every conversation above
+    assignees: dict[uuid.UUID, str]
 
 
-async def receive_many(
-    db: AsyncSession, items: Sequence[tuple[Instance, Envelope]], media_dir: Path
-) -> list[ReceiveResult]:
+@dataclass
+class _Changes:
+    conversations: dict[uuid.UUID, Conversation] = field(default_factory=dict)
+    tickets: dict[uuid.UUID, Ticket] = field(default_factory=dict)
+    leads: dict[uuid.UUID, Lead] = field(default_factory=dict)
+    statuses: dict[uuid.UUID, Message] = field(default_factory=dict)
+
+
+async def receive_many(db: AsyncSession, items: Sequence[tuple[Instance, Envelope]], media_dir: Path) -> BatchOutcome:
     known = await _look_up(db, items)
-    results: list[ReceiveResult] = [ReceiveResult("ignored")] * len(items)
-    pending = _Pending()
-    seen: set[Key] = set()
+    out = BatchOutcome()
+    changes = _Changes()
+    new: list[_New] = []
+    newcomers: list[tuple[int, Instance, IncomingMessage]] = []
+    went_fast: dict[Key, bool] = {}
     for i, (instance, envelope) in enumerate(items):
         ev = envelope.event
         if isinstance(ev, IncomingMessage):
             key = (instance.id, ev.external_id)
-            if key in known.message_ids or key in seen:
-                results[i] = ReceiveResult("duplicate", known.message_ids.get(key))
+            if key in known.messages:
+                out.results[i] = ReceiveResult("duplicate", known.messages[key].id)
                 continue
-            seen.add(key)
-            if await _collect(known, pending, seen, i, instance, ev, media_dir):
+            if went_fast.get(key):
+                out.results[i] = ReceiveResult("duplicate")
                 continue
-        elif isinstance(ev, Receipt) and all((instance.id, m) in known.receipt_targets for m in ev.message_ids):
-            for m in ev.message_ids:
-                await messages.advance_status(db, known.receipt_targets[(instance.id, m)], MessageStatus(ev.status))
-            results[i] = ReceiveResult("ok")
-            continue
-        await _write(db, pending, results)  # keep arrival order around the general path
-        results[i] = await receive(db, instance, envelope, media_dir)
-    await _write(db, pending, results)
-    return results
+            if key in went_fast:  # a re-delivery of an event receive() will take
+                out.deferred.append(i)
+                continue
+            target = _target(known, went_fast, instance, ev)
+            if target is not None:
+                went_fast[key] = True
+                new.append((i, instance, ev, *target))
+                continue
+            went_fast[key] = False
+            if _is_newcomer(known, went_fast, instance, ev):
+                newcomers.append((i, instance, ev))
+            else:
+                out.deferred.append(i)
+        elif isinstance(ev, Receipt) and all((instance.id, m) in known.messages for m in ev.message_ids):
+            _apply_receipt(db, known, changes, instance, ev)
+            out.results[i] = ReceiveResult("ok")
+        else:
+            out.deferred.append(i)
+    new += await _create_newcomers(db, known, changes, newcomers, out)
+    new.sort(key=lambda n: n[0])  # arrival order
+    await _insert_messages(db, known, changes, new, out, media_dir)
+    await messages.write_statuses(db, changes.statuses.values())
+    await tickets.write_activity(db, changes.tickets.values())
+    await leads.write_contacts(db, changes.leads.values())
+    await conversations.write_many(db, changes.conversations.values())
+    for conv in changes.conversations.values():
+        assignee = known.assignees.get(conv.assignee_id) if conv.assignee_id else None
+        read = conversations.to_read(conv, known.lead_of[conv.lead_id], assignee)
+        emit_conversation_updated(db, conv.organization_id, read)
+    return out
 
 
-async def _collect(
+_New = tuple[int, Instance, IncomingMessage, Lead, Conversation, Ticket]
+
+
+def _plain(went_fast: dict[Key, bool], instance: Instance, ev: IncomingMessage) -> bool:
+    """Not sent from the phone (pending receipts, outbound ticket), not quoting this batch."""
+    return not ev.from_me and not (ev.quoted_id and (instance.id, ev.quoted_id) in went_fast)
+
+
+def _is_newcomer(known: _Known, went_fast: dict[Key, bool], instance: Instance, ev: IncomingMessage) -> bool:
+    """A first message from someone we have no lead for (and can identify)."""
+    index = known.leads.get(instance.organization_id)
+    return (
+        _plain(went_fast, instance, ev)
+        and bool(ev.contact.phone or ev.contact.lid)
+        and (index is None or index.find(ev.contact) is None)
+    )
+
+
+async def _create_newcomers(
+    db: AsyncSession,
     known: _Known,
-    pending: _Pending,
-    seen: set[Key],
-    slot: int,
-    instance: Instance,
-    ev: IncomingMessage,
-    media_dir: Path,
-) -> bool:
-    """Queues `ev` for the multi-row INSERT when it is the common case; False sends it to receive()."""
-    if ev.from_me or (ev.quoted_id and (instance.id, ev.quoted_id) in seen):
-        return False
+    changes: _Changes,
+    arrivals: list[tuple[int, Instance, IncomingMessage]],
+    out: BatchOutcome,
+) -> list[_New]:
+    """Lead, conversation and first ticket for each new contact, as receive() would make them
+    (leads.new_lead, conversations.new_conversation, tickets.new_ticket + opened). A contact
+    whose lead a concurrent transaction created first goes to receive()."""
+    people: dict[tuple[uuid.UUID, str | None, str | None], tuple[Lead, Conversation, Ticket]] = {}
+    for _, instance, ev in arrivals:
+        person = (instance.organization_id, ev.contact.phone, ev.contact.lid)
+        if person not in people:
+            lead = leads.new_lead(instance.organization_id, ev.contact)
+            conv = conversations.new_conversation(instance.organization_id, lead.id, instance.id)
+            ticket = tickets.new_ticket(conv, ev.origin, ev.timestamp, number=1)
+            tickets.first_touch(lead, ticket)  # goes in with the lead
+            people[person] = (lead, conv, ticket)
+    created = await insert_detached(db, [lead for lead, _, _ in people.values()])
+    made = [(lead, conv, ticket) for lead, conv, ticket in people.values() if lead.id in created]
+    await insert_detached(db, [conv for _, conv, _ in made])
+    await insert_detached(db, [ticket for _, _, ticket in made])
+    for lead, conv, ticket in made:
+        tickets.opened(conv, lead, ticket)  # the conversation's current ticket: written by write_many
+        known.lead_of[lead.id] = lead
+        changes.conversations[conv.id] = conv
+    result: list[_New] = []
+    for slot, instance, ev in arrivals:
+        lead, conv, ticket = people[(instance.organization_id, ev.contact.phone, ev.contact.lid)]
+        if lead.id in created:
+            result.append((slot, instance, ev, lead, conv, ticket))
+        else:
+            out.deferred.append(slot)
+    return result
+
+
+def _target(
+    known: _Known, went_fast: dict[Key, bool], instance: Instance, ev: IncomingMessage
+) -> tuple[Lead, Conversation, Ticket] | None:
+    """Lead, conversation and open ticket of a message receive() would only append; else None."""
+    if not _plain(went_fast, instance, ev):
+        return None
     index = known.leads.get(instance.organization_id)
     lead = index.find(ev.contact) if index else None
-    conv = known.conversations.get(lead.id) if lead else None
+    conv = known.by_lead.get(lead.id) if lead else None
     ticket = known.tickets.get(conv.id) if conv else None
     if lead is None or conv is None or ticket is None:
-        return False
-    reply_to_id = known.message_ids.get((instance.id, ev.quoted_id)) if ev.quoted_id else None
-    leads.refresh_contact(lead, ev.contact)
-    ticket.last_activity_at = max(ticket.last_activity_at, ev.timestamp)
-    pending.rows.append(await message_values(instance, lead, conv, ticket, ev, reply_to_id, media_dir))
-    pending.slots.append(slot)
-    pending.tickets.append(ticket)
-    pending.leads.append(lead)
-    return True
+        return None  # a new lead, conversation or ticket
+    if ticket.status != TicketStatus.OPEN or ticket.follow_up_enabled:
+        return None  # the reply cancels follow-ups
+    return lead, conv, ticket
 
 
-async def _write(db: AsyncSession, pending: _Pending, results: list[ReceiveResult]) -> None:
-    if not pending.rows:
-        return
-    inserted = {m.id: m for m in await messages.insert_many(db, pending.rows)}
-    new: list[Message] = []
-    touched: dict[uuid.UUID, Lead] = {}
-    for row, slot, ticket, lead in zip(pending.rows, pending.slots, pending.tickets, pending.leads, strict=True):
-        msg = inserted.get(row["id"])
-        if msg is None:  # a concurrent delivery of the same webhook won the unique key
-            results[slot] = ReceiveResult("duplicate")
+async def _insert_messages(
+    db: AsyncSession,
+    known: _Known,
+    changes: _Changes,
+    new: list[_New],
+    out: BatchOutcome,
+    media_dir: Path,
+) -> None:
+    rows = []
+    for _, instance, ev, lead, conv, ticket in new:
+        quoted = known.messages.get((instance.id, ev.quoted_id)) if ev.quoted_id else None
+        rows.append(await message_values(instance, lead, conv, ticket, ev, quoted.id if quoted else None, media_dir))
+    inserted = await messages.insert_many(db, rows)
+    for (slot, instance, ev, lead, conv, ticket), row in zip(new, rows, strict=True):
+        if row["id"] not in inserted:  # a concurrent delivery of the same webhook won the unique key
+            out.results[slot] = ReceiveResult("duplicate")
             continue
-        await after_insert(db, msg, ticket, from_me=False)
-        new.append(msg)
-        touched[msg.conversation_id] = lead
-        results[slot] = ReceiveResult("ok", msg.id)
-    for msg, read in zip(new, await messages.reads(db, new), strict=True):
-        emit_new_message(db, msg.organization_id, read)
-    for conv_id, lead in touched.items():
-        conv = await db.get(Conversation, conv_id)
-        assert conv is not None  # locked by _look_up
-        emit_conversation_updated(db, conv.organization_id, await conversations.read_of(db, conv, lead))
-    pending.rows, pending.slots, pending.tickets, pending.leads = [], [], [], []
+        msg = Message(**row)
+        touch_conversation(conv, msg, from_lead=True)
+        ticket.last_activity_at = max(ticket.last_activity_at, ev.timestamp)
+        before = leads.contact_fields(lead)
+        leads.refresh_contact(lead, ev.contact)
+        if leads.contact_fields(lead) != before:
+            changes.leads[lead.id] = lead
+        changes.conversations[conv.id] = conv
+        changes.tickets[ticket.id] = ticket
+        quoted = known.messages.get((instance.id, ev.quoted_id)) if ev.quoted_id else None
+        emit_new_message(db, instance.organization_id, MessageRead.build(msg, quoted))
+        out.results[slot] = ReceiveResult("ok", msg.id)
+
+
+def _apply_receipt(db: AsyncSession, known: _Known, changes: _Changes, instance: Instance, ev: Receipt) -> None:
+    """messages.advance_status() on detached rows."""
+    status = MessageStatus(ev.status)
+    for external_id in ev.message_ids:
+        msg = known.messages[(instance.id, external_id)]
+        if not messages.status_advances(msg.status, status):
+            continue
+        msg.status, msg.error = status, None
+        changes.statuses[msg.id] = msg
+        conv = known.conversations.get(msg.conversation_id)
+        if conv is not None and conv.last_message_id == msg.id:
+            conv.last_message_status = status
+            changes.conversations[conv.id] = conv
+        emit_message_status(
+            db,
+            StatusData(
+                message_id=msg.id,
+                conversation_id=msg.conversation_id,
+                status=status,
+                external_id=msg.external_id,
+                error=None,
+            ),
+        )
 
 
 async def _look_up(db: AsyncSession, items: Sequence[tuple[Instance, Envelope]]) -> _Known:
-    wanted: dict[uuid.UUID, set[str]] = defaultdict(set)  # instance -> message ids and quoted ids
-    receipt_ids: dict[uuid.UUID, set[str]] = defaultdict(set)
+    ids: dict[uuid.UUID, set[str]] = defaultdict(set)  # instance -> message, quoted and receipt ids
     contacts: dict[uuid.UUID, list[IncomingMessage]] = defaultdict(list)  # organization -> messages
     for instance, envelope in items:
         ev = envelope.event
         if isinstance(ev, IncomingMessage):
-            wanted[instance.id].add(ev.external_id)
+            ids[instance.id].add(ev.external_id)
             if ev.quoted_id:
-                wanted[instance.id].add(ev.quoted_id)
+                ids[instance.id].add(ev.quoted_id)
             if not ev.from_me:
                 contacts[instance.organization_id].append(ev)
         elif isinstance(ev, Receipt):
-            receipt_ids[instance.id].update(ev.message_ids)
+            ids[instance.id].update(ev.message_ids)
 
-    message_ids: dict[Key, uuid.UUID] = {}
-    for instance_id, ids in wanted.items():
-        for external_id, mid in (await messages.ids_by_external_id(db, instance_id, ids)).items():
-            message_ids[(instance_id, external_id)] = mid
-    # Lock order everywhere: messages, then conversations, then tickets.
-    receipt_targets: dict[Key, Message] = {}
-    for instance_id, ids in receipt_ids.items():
-        for external_id, msg in (await messages.by_external_ids(db, instance_id, ids, lock=True)).items():
-            receipt_targets[(instance_id, external_id)] = msg
+    # Lock order, here and in receive(): messages, then conversations, then tickets.
+    known_messages: dict[Key, Message] = {}
+    for instance_id, wanted in ids.items():
+        for external_id, msg in (await messages.by_external_ids(db, instance_id, wanted, lock=True)).items():
+            known_messages[(instance_id, external_id)] = msg
     lead_index = {
         org_id: await leads.leads_for_contacts(db, org_id, [ev.contact for ev in evs])
         for org_id, evs in contacts.items()
     }
-    lead_ids = {lead.id for index in lead_index.values() for lead in index.by_phone.values()}
-    lead_ids |= {lead.id for index in lead_index.values() for lead in index.by_lid.values()}
+    senders = {lead.id: lead for index in lead_index.values() for lead in index.leads()}
     locked = await conversations.lock_many(
-        db, lead_ids=lead_ids, ids={m.conversation_id for m in receipt_targets.values()}
+        db, lead_ids=senders.keys(), ids={m.conversation_id for m in known_messages.values()}
     )
-    # The leads of receipt-only conversations, for their conversation_updated events.
-    more_leads = await leads.load_many(db, {c.lead_id for c in locked} - lead_ids)
-    by_lead = {c.lead_id: c for c in locked if c.lead_id in lead_ids}
+    lead_of = senders | await leads.load_many(db, {c.lead_id for c in locked} - senders.keys())
+    by_lead = {c.lead_id: c for c in locked if c.lead_id in senders}
     open_tickets = await tickets.active_tickets(db, [c.id for c in by_lead.values()])
-    assignees = await conversations.load_assignees(db, locked)
-    return _Known(message_ids, receipt_targets, lead_index, by_lead, open_tickets, [*locked, *more_leads, *assignees])
+    return _Known(
+        messages=known_messages,
+        leads=lead_index,
+        conversations={c.id: c for c in locked},
+        by_lead=by_lead,
+        tickets=open_tickets,
+        lead_of=lead_of,
+        assignees=await conversations.assignee_names(db, locked),
+    )

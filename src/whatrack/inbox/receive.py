@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from whatrack.attribution.referral import Origin
 from whatrack.conversations import service as conversations
 from whatrack.conversations.service import preview_of
+from whatrack.db import utcnow
 from whatrack.instances import service as instances
 from whatrack.leads import service as leads
 from whatrack.messages import media as media_store
@@ -92,7 +93,7 @@ async def receive(db: AsyncSession, instance: Instance, envelope: Envelope, medi
     return ReceiveResult("ignored", detail="unhandled event")  # pragma: no cover
 
 
-def _touch_conversation(conv: Conversation, msg: Message, *, from_lead: bool) -> None:
+def touch_conversation(conv: Conversation, msg: Message, *, from_lead: bool) -> None:
     if msg.sent_at >= conv.last_message_at or conv.last_message_id is None:
         conv.last_message_at = msg.sent_at
         conv.last_message_preview = preview_of(msg.message_type, msg.content)
@@ -154,8 +155,9 @@ async def message_values(
     reply_to_id: uuid.UUID | None,
     media_dir: Path,
 ) -> dict[str, Any]:
-    """The messages row for `ev` (every column set, so rows can go in one multi-row INSERT).
-    Inline media is written to disk first; a failed write keeps the message and says so."""
+    """The messages row for `ev`, every column set (rows of one multi-row INSERT share their
+    keys, and the row alone builds the MessageRead). Inline media is written to disk first; a
+    failed write keeps the message and says so."""
     org_id = instance.organization_id
     meta = dict(ev.metadata)
     values: dict[str, Any] = {
@@ -165,6 +167,7 @@ async def message_values(
         "ticket_id": ticket.id,
         "instance_id": instance.id,
         "sender_type": SenderType.USER if ev.from_me else SenderType.LEAD,
+        "sender_id": None,
         "sender_name": None if ev.from_me else (lead.name or ev.contact.push_name),
         "message_type": MessageType(ev.kind.value),
         "content": ev.text,
@@ -173,6 +176,11 @@ async def message_values(
         "reply_to_external_id": ev.quoted_id,
         "reply_to_id": reply_to_id,
         "sent_at": ev.timestamp,
+        "created_at": utcnow(),
+        "client_id": None,
+        "error": None,
+        "edited": False,
+        "deleted": False,
         "reactions": [],
         "media_path": None,
         "media_mime": None,
@@ -201,7 +209,7 @@ async def after_insert(db: AsyncSession, msg: Message, ticket: Ticket, *, from_m
     """What a new message does to its conversation and ticket (rows already loaded and locked)."""
     conv = await db.get(Conversation, msg.conversation_id)
     assert conv is not None  # loaded by the caller
-    _touch_conversation(conv, msg, from_lead=not from_me)
+    touch_conversation(conv, msg, from_lead=not from_me)
     if not from_me:
         await _cancel_follow_ups(db, ticket)
     else:

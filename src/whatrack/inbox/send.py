@@ -153,8 +153,8 @@ async def send(
 
 async def retry(ctx: SendContext, actor: Actor, message_id: uuid.UUID) -> MessageRead:
     async with transaction(ctx.factory) as db:
-        msg = await messages.get_message(db, actor, message_id)
-        msg = await db.scalar(for_update(select(Message).where(Message.id == msg.id), db))
+        found = await messages.get_message(db, actor, message_id)
+        msg = await db.scalar(for_update(select(Message).where(Message.id == found.id), db))
         assert msg is not None
         if msg.status != MessageStatus.FAILED:
             raise Conflict(f"Only FAILED messages can be retried (this one is {msg.status.value})")

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from whatrack.auth.service import Actor
-from whatrack.db_util import insert_or_get, one_of
+from whatrack.db import utcnow
+from whatrack.db_util import AnySelect, dialect, in_param, insert_or_get, load_detached, table_of
 from whatrack.errors import BadRequest, NotFound
 from whatrack.leads.schemas import LeadRead, LeadUpdate
 from whatrack.models import Conversation, Lead, Ticket
@@ -39,21 +41,28 @@ async def upsert_lead(db: AsyncSession, organization_id: uuid.UUID, contact: Con
     lookup = _lookup(organization_id, contact.phone, contact.lid)
     lead: Lead | None = (await db.execute(lookup)).scalar_one_or_none()
     if lead is None:
-        created, _ = await insert_or_get(
-            db,
-            Lead(
-                id=uuid.uuid4(),
-                organization_id=organization_id,
-                phone=contact.phone,
-                lid=contact.lid,
-                remote_jid=contact.jid,
-                push_name=contact.push_name,
-            ),
-            lookup,
-        )
+        created, _ = await insert_or_get(db, new_lead(organization_id, contact), lookup)
         return created
     refresh_contact(lead, contact)
     return lead
+
+
+def new_lead(organization_id: uuid.UUID, contact: Contact) -> Lead:
+    """A lead for a contact seen for the first time (not stored yet)."""
+    return Lead(
+        id=uuid.uuid4(),
+        organization_id=organization_id,
+        phone=contact.phone,
+        lid=contact.lid,
+        remote_jid=contact.jid,
+        push_name=contact.push_name,
+        name=None,
+        notes=None,
+        first_source=None,
+        first_campaign=None,
+        first_medium=None,
+        created_at=utcnow(),
+    )
 
 
 def refresh_contact(lead: Lead, contact: Contact) -> None:
@@ -69,30 +78,67 @@ def refresh_contact(lead: Lead, contact: Contact) -> None:
 
 
 async def leads_for_contacts(db: AsyncSession, organization_id: uuid.UUID, contacts: Sequence[Contact]) -> LeadIndex:
-    """Every lead of the organization any of `contacts` resolves to, in one query."""
-    phones = {c.phone for c in contacts if c.phone}
-    lids = {c.lid for c in contacts if c.lid}
-    keys = [one_of(db, Lead.phone, phones)] if phones else []
-    if lids:
-        keys.append(one_of(db, Lead.lid, lids))
-    if not keys:
+    """Every lead of the organization any of `contacts` resolves to, in one query. The leads are
+    detached: changes go back with write_contacts()."""
+    phones = list({c.phone for c in contacts if c.phone})
+    lids = list({c.lid for c in contacts if c.lid})
+    if not phones and not lids:
         return LeadIndex({}, {})
-    rows = (await db.scalars(select(Lead).where(Lead.organization_id == organization_id, or_(*keys)))).all()
+    params = {"org": organization_id, "phones": phones, "lids": lids}
+    rows = await load_detached(db, Lead, _for_contacts(dialect(db)), params)
     return LeadIndex({r.phone: r for r in rows if r.phone}, {r.lid: r for r in rows if r.lid})
 
 
-async def load_many(db: AsyncSession, lead_ids: Collection[uuid.UUID]) -> list[Lead]:
-    """Loads these leads into the session: while the caller holds the list, db.get() finds them
-    without a query (the identity map only keeps weak references)."""
+async def load_many(db: AsyncSession, lead_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Lead]:
+    """Leads by id, detached (read-only here)."""
     if not lead_ids:
-        return []
-    return list((await db.scalars(select(Lead).where(one_of(db, Lead.id, lead_ids)))).all())
+        return {}
+    rows = await load_detached(db, Lead, _by_ids(dialect(db)), {"ids": list(lead_ids)})
+    return {r.id: r for r in rows}
+
+
+@functools.cache
+def _for_contacts(dialect_name: str) -> AnySelect:
+    phone, lid = in_param(Lead.phone, "phones", dialect_name), in_param(Lead.lid, "lids", dialect_name)
+    return select(table_of(Lead)).where(Lead.organization_id == bindparam("org"), or_(phone, lid))
+
+
+@functools.cache
+def _by_ids(dialect_name: str) -> AnySelect:
+    return select(table_of(Lead)).where(in_param(Lead.id, "ids", dialect_name))
+
+
+def contact_fields(lead: Lead) -> tuple[str | None, ...]:
+    return (lead.phone, lead.lid, lead.push_name, lead.remote_jid)
+
+
+_LEADS = table_of(Lead)
+_WRITE_CONTACT = (
+    update(_LEADS)
+    .where(_LEADS.c.id == bindparam("b_id"))
+    .values(
+        phone=bindparam("b_phone"),
+        lid=bindparam("b_lid"),
+        push_name=bindparam("b_push_name"),
+        remote_jid=bindparam("b_remote_jid"),
+    )
+)
+
+
+async def write_contacts(db: AsyncSession, changed: Collection[Lead]) -> None:
+    """Writes back what refresh_contact() changed on detached leads, in one executemany."""
+    if changed:
+        fields = ("phone", "lid", "push_name", "remote_jid")
+        await db.execute(_WRITE_CONTACT, [{"b_id": x.id} | {f"b_{f}": getattr(x, f) for f in fields} for x in changed])
 
 
 @dataclass(frozen=True, slots=True)
 class LeadIndex:
     by_phone: dict[str, Lead]
     by_lid: dict[str, Lead]
+
+    def leads(self) -> list[Lead]:
+        return list({lead.id: lead for lead in (*self.by_phone.values(), *self.by_lid.values())}.values())
 
     def find(self, contact: Contact) -> Lead | None:
         """The lead upsert_lead() would find: the one keyed by phone first, else by LID."""

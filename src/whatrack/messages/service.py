@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import uuid
 from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import and_, bindparam, delete, or_, select, update
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from whatrack.auth.service import Actor
 from whatrack.conversations import service as conversations
-from whatrack.db_util import dialect, for_update, one_of
+from whatrack.db_util import AnySelect, dialect, for_update, in_param, load_detached, one_of, table_of
 from whatrack.errors import BadRequest, NotFound
 from whatrack.messages.schemas import MessageRead
 from whatrack.models import Conversation, Lead, Message, MessageStatus, PendingReceipt
@@ -58,28 +60,38 @@ async def by_external_id(
 async def by_external_ids(
     db: AsyncSession, instance_id: uuid.UUID, external_ids: Collection[str], *, lock: bool = False
 ) -> dict[str, Message]:
-    """Messages of one instance by WhatsApp id, in one query (locked in id order when asked)."""
+    """Messages of one instance by WhatsApp id, in one query (locked in id order when asked).
+    Detached and partial (what receipts and quoted replies need): write_statuses() writes back."""
     if not external_ids:
         return {}
-    stmt = (
-        select(Message)
-        .where(Message.instance_id == instance_id, one_of(db, Message.external_id, external_ids))
-        .order_by(Message.id)
-    )
-    rows = (await db.scalars(for_update(stmt, db) if lock else stmt)).all()
+    stmt = _by_external_ids(dialect(db), lock)
+    rows = await load_detached(db, Message, stmt, {"instance_id": instance_id, "ids": list(external_ids)})
     return {m.external_id: m for m in rows if m.external_id}
 
 
-async def ids_by_external_id(
-    db: AsyncSession, instance_id: uuid.UUID, external_ids: Collection[str]
-) -> dict[str, uuid.UUID]:
-    """Which of these WhatsApp ids this instance already has, in one query."""
-    if not external_ids:
-        return {}
-    stmt = select(Message.external_id, Message.id).where(
-        Message.instance_id == instance_id, one_of(db, Message.external_id, external_ids)
+@functools.cache
+def _by_external_ids(dialect_name: str, lock: bool) -> AnySelect:
+    stmt = (
+        select(
+            Message.id,
+            Message.organization_id,
+            Message.conversation_id,
+            Message.external_id,
+            Message.status,
+            Message.error,
+            Message.content,
+            Message.sender_type,
+            Message.message_type,
+        )
+        .where(Message.instance_id == bindparam("instance_id"), in_param(Message.external_id, "ids", dialect_name))
+        .order_by(Message.id)
     )
-    return {ext: mid for ext, mid in (await db.execute(stmt)).all() if ext}
+    return stmt.with_for_update() if lock and dialect_name == "postgresql" else stmt
+
+
+async def write_statuses(db: AsyncSession, changed: Collection[Message]) -> None:
+    if changed:
+        await db.execute(_WRITE_STATUS, [{"b_id": m.id, "b_status": m.status, "b_error": m.error} for m in changed])
 
 
 async def insert_once(db: AsyncSession, values: dict[str, Any]) -> Message | None:
@@ -87,22 +99,46 @@ async def insert_once(db: AsyncSession, values: dict[str, Any]) -> Message | Non
 
     None when the message already exists (a re-delivered webhook): the unique key decides.
     """
-    inserted = await insert_many(db, [values])
-    return inserted[0] if inserted else None
+    insert = pg_insert if dialect(db) == "postgresql" else sqlite_insert
+    stmt = (
+        insert(Message)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["instance_id", "external_id"])
+        .returning(Message)
+    )
+    return (await db.scalars(stmt)).first()
 
 
-async def insert_many(db: AsyncSession, rows: Sequence[dict[str, Any]]) -> list[Message]:
-    """INSERT ... ON CONFLICT (instance_id, external_id) DO NOTHING RETURNING, for all rows at once.
+async def insert_many(db: AsyncSession, rows: Sequence[dict[str, Any]]) -> set[uuid.UUID]:
+    """INSERT ... ON CONFLICT (instance_id, external_id) DO NOTHING RETURNING id, for all rows.
 
-    Returns the rows that were inserted; a message that already existed is simply absent. The
-    rows go as executemany parameters, which SQLAlchemy sends as one multi-row INSERT from a
-    statement compiled once (a literal multi-row VALUES is compiled anew for every batch).
+    `rows` are keyed by attribute name, with the same keys each. Returns the ids inserted: a
+    message that already existed is simply absent. Core executemany, which SQLAlchemy sends as
+    one multi-row INSERT; no ORM objects are made.
     """
     if not rows:
-        return []
-    insert = pg_insert if dialect(db) == "postgresql" else sqlite_insert
-    stmt = insert(Message).on_conflict_do_nothing(index_elements=["instance_id", "external_id"]).returning(Message)
-    return list((await db.scalars(stmt, list(rows))).all())
+        return set()
+    params = [{_COLUMN_OF.get(k, k): v for k, v in row.items()} for row in rows]
+    return set((await db.execute(_insert_many(dialect(db)), params)).scalars())
+
+
+_MESSAGES = table_of(Message)
+_COLUMN_OF = {a.key: a.columns[0].key for a in sa_inspect(Message).column_attrs if a.key != a.columns[0].key}
+_WRITE_STATUS = (
+    update(_MESSAGES)
+    .where(_MESSAGES.c.id == bindparam("b_id"))
+    .values(status=bindparam("b_status"), error=bindparam("b_error"))
+)
+
+
+@functools.cache
+def _insert_many(dialect_name: str) -> Any:
+    insert = pg_insert if dialect_name == "postgresql" else sqlite_insert
+    return (
+        insert(_MESSAGES)
+        .on_conflict_do_nothing(index_elements=["instance_id", "external_id"])
+        .returning(_MESSAGES.c.id)
+    )
 
 
 def _encode_cursor(at: datetime, mid: uuid.UUID) -> str:
@@ -131,15 +167,19 @@ async def list_messages(
     return await reads(db, page), next_cursor
 
 
+def status_advances(current: MessageStatus, new: MessageStatus) -> bool:
+    """Status only moves forward (never READ -> DELIVERED); FAILED only replaces PENDING."""
+    if new == Status.FAILED:
+        return current == Status.PENDING
+    return current == Status.FAILED or STATUS_RANK[new] > STATUS_RANK[current]
+
+
 async def advance_status(
     db: AsyncSession, message: Message, status: MessageStatus, *, error: str | None = None
 ) -> bool:
-    """Moves status forward only (never READ -> DELIVERED). FAILED only replaces PENDING.
-    Emits message_status and keeps the conversation's last-message ticks in sync. Returns changed."""
-    if status == Status.FAILED:
-        if message.status != Status.PENDING:
-            return False
-    elif message.status != Status.FAILED and STATUS_RANK[status] <= STATUS_RANK[message.status]:
+    """Moves the status forward (status_advances). Emits message_status and keeps the
+    conversation's last-message ticks in sync. Returns changed."""
+    if not status_advances(message.status, status):
         return False
     message.status = status
     message.error = error if status == Status.FAILED else None

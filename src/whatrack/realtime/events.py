@@ -1,13 +1,16 @@
-"""Typed real-time events. Services call the emit_* functions; rows go to the outbox in the
-caller's transaction and are published after commit by the outbox drainer."""
+"""Typed real-time events. Services call the emit_* functions; the rows go to the outbox in the
+caller's transaction (all at once, just before it commits) and are published after commit by
+the outbox drainer."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Literal
+from typing import Literal, cast
 
 from pydantic import ConfigDict
+from sqlalchemy import Table, event, insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from whatrack.conversations.schemas import ConversationRead
 from whatrack.messages.schemas import MessageRead
@@ -77,35 +80,51 @@ class InstanceUpdated(_Event):
 ChatEvent = NewMessage | MessageStatusEvent | ConversationUpdated | TypingEvent | MessageUpdated | InstanceUpdated
 
 
-def _enqueue(db: AsyncSession, channel: str, event: ChatEvent) -> None:
-    db.add(OutboxEvent(channel=channel, data=event.model_dump(mode="json", by_alias=True)))
+_INSERT_OUTBOX = insert(cast(Table, OutboxEvent.__table__))
+_PENDING = "whatrack.outbox"  # key in Session.info: rows waiting for this transaction's commit
+
+
+def _enqueue(db: AsyncSession, event: ChatEvent, *channels: str) -> None:
+    """Keeps the event's outbox rows until the transaction commits (see _write_outbox)."""
+    data = event.model_dump(mode="json", by_alias=True)
+    db.info.setdefault(_PENDING, []).extend({"channel": channel, "data": data} for channel in channels)
+
+
+@event.listens_for(Session, "before_commit")
+def _write_outbox(session: Session) -> None:
+    """All the transaction's outbox rows in one executemany, inside the transaction: they
+    commit with the changes they announce, or not at all."""
+    rows = session.info.pop(_PENDING, None)
+    if rows:
+        session.execute(_INSERT_OUTBOX, rows)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_outbox(session: Session) -> None:
+    session.info.pop(_PENDING, None)
 
 
 def emit_new_message(db: AsyncSession, organization_id: uuid.UUID, message: MessageRead) -> None:
-    event = NewMessage(data=message)
-    _enqueue(db, conversation_channel(message.conversation_id), event)
-    _enqueue(db, org_channel(organization_id), event)
+    _enqueue(db, NewMessage(data=message), conversation_channel(message.conversation_id), org_channel(organization_id))
 
 
 def emit_message_status(db: AsyncSession, data: StatusData) -> None:
-    _enqueue(db, conversation_channel(data.conversation_id), MessageStatusEvent(data=data))
+    _enqueue(db, MessageStatusEvent(data=data), conversation_channel(data.conversation_id))
 
 
 def emit_conversation_updated(db: AsyncSession, organization_id: uuid.UUID, conv: ConversationRead) -> None:
-    _enqueue(db, org_channel(organization_id), ConversationUpdated(data=conv))
+    _enqueue(db, ConversationUpdated(data=conv), org_channel(organization_id))
 
 
 def emit_typing(db: AsyncSession, organization_id: uuid.UUID, data: TypingData) -> None:
-    event = TypingEvent(data=data)
-    _enqueue(db, conversation_channel(data.conversation_id), event)
-    _enqueue(db, org_channel(organization_id), event)
+    _enqueue(db, TypingEvent(data=data), conversation_channel(data.conversation_id), org_channel(organization_id))
 
 
 def emit_message_updated(db: AsyncSession, organization_id: uuid.UUID, message: MessageRead) -> None:
-    event = MessageUpdated(data=message)
-    _enqueue(db, conversation_channel(message.conversation_id), event)
-    _enqueue(db, org_channel(organization_id), event)
+    _enqueue(
+        db, MessageUpdated(data=message), conversation_channel(message.conversation_id), org_channel(organization_id)
+    )
 
 
 def emit_instance_updated(db: AsyncSession, organization_id: uuid.UUID, data: InstanceData) -> None:
-    _enqueue(db, org_channel(organization_id), InstanceUpdated(data=data))
+    _enqueue(db, InstanceUpdated(data=data), org_channel(organization_id))

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from whatrack.db import transaction, utcnow
-from whatrack.db_util import dialect
+from whatrack.db_util import dialect, one_of
 from whatrack.models import OutboxEvent
 from whatrack.realtime.publisher import Publication, Publisher, PublishError
 
@@ -35,15 +35,16 @@ class OutboxDrainer:
     async def drain_once(self) -> int:
         """Publish what is due, in id order. Returns how many rows were published."""
         async with self._lock, transaction(self._factory) as db:
+            # Columns, not entities: no identity map, no change tracking, for rows that are only read.
             stmt = (
-                select(OutboxEvent)
+                select(OutboxEvent.id, OutboxEvent.channel, OutboxEvent.data, OutboxEvent.attempts)
                 .where(OutboxEvent.published_at.is_(None), OutboxEvent.available_at <= utcnow())
                 .order_by(OutboxEvent.id)
                 .limit(BATCH)
             )
             if dialect(db) == "postgresql":
                 stmt = stmt.with_for_update(skip_locked=True)
-            rows = (await db.scalars(stmt)).all()
+            rows = (await db.execute(stmt)).all()
             if not rows:
                 return 0
             batch = [Publication(r.channel, r.data, idempotency_key=f"outbox-{r.id}") for r in rows]
@@ -57,17 +58,21 @@ class OutboxDrainer:
                 delay = min(60.0, 0.5 * 2 ** min(attempts, 7))
                 await db.execute(
                     update(OutboxEvent)
-                    .where(OutboxEvent.id.in_([r.id for r in rows]))
+                    .where(one_of(db, OutboxEvent.id, [r.id for r in rows]))
                     .values(
                         attempts=OutboxEvent.attempts + 1,
                         last_error=str(exc)[:500],
                         available_at=utcnow() + timedelta(seconds=delay),
                     )
+                    .execution_options(synchronize_session=False)
                 )
                 log.warning("outbox publish failed (attempt %s): %s", attempts, exc)
                 return 0
             await db.execute(
-                update(OutboxEvent).where(OutboxEvent.id.in_([r.id for r in rows])).values(published_at=utcnow())
+                update(OutboxEvent)
+                .where(one_of(db, OutboxEvent.id, [r.id for r in rows]))
+                .values(published_at=utcnow())
+                .execution_options(synchronize_session=False)
             )
             return len(rows)
 

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from whatrack.attribution.referral import Origin
 from whatrack.auth.service import Actor
 from whatrack.conversations import service as conversations
 from whatrack.db import utcnow
-from whatrack.db_util import for_update, insert_or_get, one_of
+from whatrack.db_util import AnySelect, dialect, for_update, in_param, insert_or_get, load_detached, table_of
 from whatrack.errors import Conflict, NotFound
 from whatrack.models import ClosedBy, Conversation, Lead, Ticket, TicketOutcome, TicketStatus
 from whatrack.realtime.events import emit_conversation_updated
@@ -29,15 +30,31 @@ async def active_ticket(db: AsyncSession, conversation_id: uuid.UUID) -> Ticket 
 
 
 async def active_tickets(db: AsyncSession, conversation_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Ticket]:
-    """The non-resolved ticket of each conversation that has one, locked in id order."""
+    """The non-resolved ticket of each conversation that has one, locked in id order. Detached:
+    write_activity() writes back last_activity_at."""
     if not conversation_ids:
         return {}
+    rows = await load_detached(db, Ticket, _active_many(dialect(db)), {"ids": list(conversation_ids)})
+    return {t.conversation_id: t for t in rows}
+
+
+@functools.cache
+def _active_many(dialect_name: str) -> AnySelect:
     stmt = (
-        select(Ticket)
-        .where(one_of(db, Ticket.conversation_id, conversation_ids), Ticket.status != TicketStatus.RESOLVED)
+        select(table_of(Ticket))
+        .where(in_param(Ticket.conversation_id, "ids", dialect_name), Ticket.status != TicketStatus.RESOLVED)
         .order_by(Ticket.id)
     )
-    return {t.conversation_id: t for t in (await db.scalars(for_update(stmt, db))).all()}
+    return stmt.with_for_update() if dialect_name == "postgresql" else stmt
+
+
+_TICKETS = table_of(Ticket)
+_WRITE_ACTIVITY = update(_TICKETS).where(_TICKETS.c.id == bindparam("b_id")).values(last_activity_at=bindparam("b_at"))
+
+
+async def write_activity(db: AsyncSession, tickets: Collection[Ticket]) -> None:
+    if tickets:
+        await db.execute(_WRITE_ACTIVITY, [{"b_id": x.id, "b_at": x.last_activity_at} for x in tickets])
 
 
 def _sync_conversation(conv: Conversation, ticket: Ticket) -> None:
@@ -57,33 +74,48 @@ async def resolve_ticket(
         current.last_activity_at = max(current.last_activity_at, at)
         return current, False
     number = (await db.scalar(select(func.max(Ticket.number)).where(Ticket.conversation_id == conv.id)) or 0) + 1
-    ticket, created = await insert_or_get(
-        db,
-        Ticket(
-            id=uuid.uuid4(),
-            organization_id=conv.organization_id,
-            conversation_id=conv.id,
-            number=number,
-            status=TicketStatus.OPEN,
-            source=origin.source,
-            campaign=origin.campaign,
-            medium=origin.medium,
-            ad_id=origin.ad_id,
-            ctwa_clid=origin.ctwa_clid,
-            referral=origin.details,
-            assignee_id=conv.assignee_id,
-            last_activity_at=at,
-            created_at=at if at < utcnow() else utcnow(),
-        ),
-        _active(conv.id),
-    )
-    if created and lead.first_source is None:
-        # First touch: written once, from the lead's first ticket.
-        lead.first_source = origin.source
-        lead.first_campaign = origin.campaign
-        lead.first_medium = origin.medium
-    _sync_conversation(conv, ticket)
+    ticket, created = await insert_or_get(db, new_ticket(conv, origin, at, number), _active(conv.id))
+    if created:
+        opened(conv, lead, ticket)
+    else:
+        _sync_conversation(conv, ticket)
     return ticket, created
+
+
+def new_ticket(conv: Conversation, origin: Origin, at: datetime, number: int) -> Ticket:
+    """An OPEN ticket carrying `origin` (not stored yet)."""
+    now = utcnow()
+    return Ticket(
+        id=uuid.uuid4(),
+        organization_id=conv.organization_id,
+        conversation_id=conv.id,
+        number=number,
+        status=TicketStatus.OPEN,
+        source=origin.source,
+        campaign=origin.campaign,
+        medium=origin.medium,
+        ad_id=origin.ad_id,
+        ctwa_clid=origin.ctwa_clid,
+        referral=origin.details,
+        assignee_id=conv.assignee_id,
+        follow_up_enabled=False,
+        last_activity_at=at,
+        created_at=at if at < now else now,
+    )
+
+
+def opened(conv: Conversation, lead: Lead, ticket: Ticket) -> None:
+    """A new ticket was stored: the conversation points at it; first touch on the lead."""
+    first_touch(lead, ticket)
+    _sync_conversation(conv, ticket)
+
+
+def first_touch(lead: Lead, ticket: Ticket) -> None:
+    """The lead's origin is written once, from its first ticket."""
+    if lead.first_source is None:
+        lead.first_source = ticket.source
+        lead.first_campaign = ticket.campaign
+        lead.first_medium = ticket.medium
 
 
 async def get_ticket(db: AsyncSession, actor: Actor, ticket_id: uuid.UUID) -> Ticket:
