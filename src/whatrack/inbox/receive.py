@@ -252,10 +252,12 @@ async def _reaction(db: AsyncSession, instance: Instance, ev: Reaction) -> Recei
     conv = await db.get(Conversation, target.conversation_id)
     assert conv is not None
     if not ev.from_me and ev.emoji:
-        # A 👍 is often a lead's only answer: it counts as the lead replying.
-        conv.last_message_at = max(conv.last_message_at, ev.timestamp)
-        conv.last_message_preview = f"{ev.emoji} {preview_of(target.message_type, target.content)}"[:120]
-        conv.last_message_sender_type = SenderType.LEAD
+        # A 👍 is often a lead's only answer: it counts as the lead replying. It shows in the
+        # list unless a later message is there already (webhooks arrive in any order).
+        if ev.timestamp >= conv.last_message_at:
+            conv.last_message_at = ev.timestamp
+            conv.last_message_preview = f"{ev.emoji} {preview_of(target.message_type, target.content)}"[:120]
+            conv.last_message_sender_type = SenderType.LEAD
         conv.unread_count += 1
         if conv.waiting_since is None:
             conv.waiting_since = ev.timestamp
