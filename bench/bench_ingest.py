@@ -218,6 +218,19 @@ def _sqlite_floor_sync(path: str, tenant: IngestTenant, n: int, seed: int) -> di
     return {"transactions": n, "seconds": round(elapsed, 3), "tx_per_s": round(n / elapsed, 1), **summary_ms(latencies)}
 
 
+async def batch_counts(app_url: str) -> tuple[float, float]:
+    """(batches, deliveries) so far, from the app's /metrics (with several workers: the one
+    that answers)."""
+    async with aiohttp.ClientSession() as http, http.get(f"{app_url}/metrics") as resp:
+        text_ = await resp.text()
+    values = {
+        line.split()[0]: float(line.split()[1])
+        for line in text_.splitlines()
+        if line.startswith(("whatrack_webhook_batch_size_count", "whatrack_webhook_batch_size_sum"))
+    }
+    return values.get("whatrack_webhook_batch_size_count", 0.0), values.get("whatrack_webhook_batch_size_sum", 0.0)
+
+
 # -- outbox and memory ------------------------------------------------------------------------------
 
 
@@ -316,9 +329,13 @@ async def run(*, quick: bool, repeats: int, sqlite: bool = False, workers: int =
                 floor: dict[str, Any] = {}
                 if floor_first:
                     floor = await _floor(url, tenant, counts[c], c, seed=rep * 100 + c)
+                before = await batch_counts(app.url)
                 async with rss_sampler(app) as peak:
                     result = await fire(webhook, load, c)
                     result["outbox_drain_s"] = await wait_outbox_empty(url)
+                after = await batch_counts(app.url)
+                batches = after[0] - before[0]
+                result["mean_batch"] = round((after[1] - before[1]) / batches, 1) if batches else None
                 result["rss_peak_mb"] = peak[0]
                 if not floor_first:
                     floor = await _floor(url, tenant, counts[c], c, seed=rep * 100 + c)
@@ -328,7 +345,8 @@ async def run(*, quick: bool, repeats: int, sqlite: bool = False, workers: int =
                 log(
                     f"ingest[{kind}] rep {rep + 1} c={c}: {result['webhooks_per_s']} webhooks/s "
                     f"({result['messages_per_s']} msg/s) p50 {result['p50_ms']} p99 {result['p99_ms']} ms, "
-                    f"errors {result['errors']}, drain {result['outbox_drain_s']} s | floor {floor['tx_per_s']} tx/s"
+                    f"errors {result['errors']}, drain {result['outbox_drain_s']} s, mean batch {result['mean_batch']}"
+                    f" | floor {floor['tx_per_s']} tx/s"
                 )
         final_rss = app.rss_mb()
     levels: dict[str, Any] = {}
@@ -341,6 +359,7 @@ async def run(*, quick: bool, repeats: int, sqlite: bool = False, workers: int =
             "p99_ms": median([r["p99_ms"] for r in rs]),
             "errors": sum(r["errors"] for r in rs),
             "outbox_drain_s": median([r["outbox_drain_s"] for r in rs]),
+            "mean_batch": median([r["mean_batch"] or 0 for r in rs]),
             "rss_peak_mb": max(r["rss_peak_mb"] for r in rs),
             "floor_tx_per_s": median([r["floor"]["tx_per_s"] for r in rs]),
             "floor_p50_ms": median([r["floor"]["p50_ms"] for r in rs]),
