@@ -37,14 +37,15 @@ async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 async def get_actor(request: Request) -> Actor:
-    """Resolved in its own short transaction, so routes that manage their own transactions
-    (send, webhook) never hold two connections at once (SQLite runs on one)."""
+    """Resolved on its own connection, released before the route runs, so routes that manage
+    their own transactions (send) never hold two connections at once (SQLite runs on one)."""
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise Unauthorized("Not logged in")
-    actor = None
-    async with transaction(request.app.state.session_factory) as db:
-        actor = await resolve_session(db, token)
+    # One SELECT on its own connection in autocommit: no BEGIN/COMMIT round trips.
+    async with request.app.state.engine.connect() as conn:
+        conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        actor = await resolve_session(conn, token)
     if actor is None:
         raise Unauthorized("Session expired, log in again")
     if request.method not in SAFE_METHODS:

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import bindparam, delete, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from whatrack.db import utcnow
 from whatrack.errors import BadRequest, Conflict, NotFound, Unauthorized
@@ -107,31 +107,41 @@ async def login(db: AsyncSession, email: str, password: str, ttl: timedelta) -> 
     return token, row
 
 
-async def resolve_session(db: AsyncSession, token: str) -> Actor | None:
-    row = await db.execute(
-        select(AuthSession, User, Membership)
-        .join(User, User.id == AuthSession.user_id)
-        .join(
-            Membership,
-            (Membership.user_id == AuthSession.user_id) & (Membership.organization_id == AuthSession.organization_id),
-        )
-        .where(AuthSession.id == _digest(token))
-    )
-    found = row.first()
-    if found is None:
-        return None
-    session, user, membership = found
-    if session.expires_at <= utcnow() or not user.is_active:
+async def resolve_session(db: AsyncSession | AsyncConnection, token: str) -> Actor | None:
+    row = (await db.execute(_RESOLVE_SESSION, {"digest": _digest(token)})).first()
+    if row is None or row.expires_at <= utcnow() or not row.is_active:
         return None
     return Actor(
-        user_id=user.id,
-        organization_id=session.organization_id,
-        role=membership.role,
-        name=user.name,
-        email=user.email,
-        csrf_token=session.csrf_token,
-        session_id=session.id,
+        user_id=row.user_id,
+        organization_id=row.organization_id,
+        role=row.role,
+        name=row.name,
+        email=row.email,
+        csrf_token=row.csrf_token,
+        session_id=row.id,
     )
+
+
+# Every authenticated request runs this: built once, columns only (no entities to track).
+_RESOLVE_SESSION = (
+    select(
+        AuthSession.id,
+        AuthSession.user_id,
+        AuthSession.organization_id,
+        AuthSession.csrf_token,
+        AuthSession.expires_at,
+        User.name,
+        User.email,
+        User.is_active,
+        Membership.role,
+    )
+    .join(User, User.id == AuthSession.user_id)
+    .join(
+        Membership,
+        (Membership.user_id == AuthSession.user_id) & (Membership.organization_id == AuthSession.organization_id),
+    )
+    .where(AuthSession.id == bindparam("digest"))
+)
 
 
 async def logout(db: AsyncSession, actor: Actor) -> None:
