@@ -21,6 +21,7 @@ import argparse
 import asyncio
 import json
 import re
+import sqlite3
 import tempfile
 import time
 import uuid
@@ -67,6 +68,15 @@ def shape(quick: bool, sqlite: bool) -> dict[str, int]:
     return {"conversations": c, "messages": m, "organizations": o, "huge_messages": huge}
 
 
+def _analyze_sqlite(path: Path) -> None:
+    db = sqlite3.connect(path)
+    try:
+        db.execute("ANALYZE")
+        db.commit()
+    finally:
+        db.close()
+
+
 async def prepare(quick: bool, sqlite: bool, reseed: bool) -> tuple[str, ReadsDataset, bool]:
     """(database url, dataset, reused?)"""
     s = shape(quick, sqlite)
@@ -79,6 +89,9 @@ async def prepare(quick: bool, sqlite: bool, reseed: bool) -> tuple[str, ReadsDa
             if saved.get("signature") == signature:
                 url = f"sqlite+aiosqlite:///{path}"
                 await asyncio.to_thread(migrate.upgrade, url)  # schema follows the code (new indexes)
+                # The seed ran ANALYZE; an index added since has no statistics and SQLite then
+                # takes it for the most selective one (the list query went 0.4 -> 14 ms).
+                await asyncio.to_thread(_analyze_sqlite, path)
                 return url, dataset_from_json(saved["dataset"]), True
         url = await recreate_sqlite_database(path)
         ds = await seed_reads(url, **s)
