@@ -113,13 +113,15 @@ def create_app(settings: Settings | None = None, *, http_transport: httpx.AsyncB
             status_code=422,
         )
 
+    # Routes are matched in order: the webhook, the hottest route, comes first (at the end it
+    # was tried after ~30 others: 150 us of CPU per request).
     for router in (
+        whatsapp_router,
         auth_router,
         conversations_router,
         leads_router,
         tickets_router,
         instances_router,
-        whatsapp_router,
         realtime_router,
     ):
         app.include_router(router)
