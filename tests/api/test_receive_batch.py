@@ -76,6 +76,15 @@ def _batch() -> list[dict[str, Any]]:
         p.text_message(phone=KNOWN_1, push_name="Ana", text="Antiga", message_id="B12", timestamp=_at(5)),
         p.read_receipt(message_ids=["NOT-YET"], state="Read", phone=KNOWN_1, timestamp=_at(20)),
         p.text_message(phone=KNOWN_2, push_name="Beatriz", text="Oi?", message_id="B14", timestamp=_at(21)),
+        p.media_message(  # bigger than batch.BIG_FILE: written outside the batch
+            kind="document",
+            data=b"%PDF-1.4 " + bytes(range(256)) * 5000,
+            file_name="catalogo.pdf",
+            phone=KNOWN_1,
+            push_name="Ana",
+            message_id="B15",
+            timestamp=_at(22),
+        ),
     ]
 
 
@@ -195,7 +204,8 @@ async def test_a_batch_ends_where_one_by_one_ends(harness: Harness) -> None:
     assert msgs["OUT1"][6] == "READ"
     assert msgs["B2"][10] == "SETUP2"
     assert json.loads(msgs["SETUP2"][11]) == [{"emoji": "❤️", "fromMe": False}]
-    assert len(msgs) == 3 + 9  # setup + the batch's messages (not the duplicate, receipts, reaction)
+    assert len(msgs) == 3 + 10  # setup + the batch's messages (not the duplicate, receipts, reaction)
+    assert msgs["B15"][8] == 9 + 256 * 5000 and msgs["B15"][9]  # size, stored on disk
 
 
 async def _stored(harness: Harness, org_id: uuid.UUID) -> set[str | None]:

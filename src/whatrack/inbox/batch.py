@@ -118,9 +118,17 @@ async def receive_many(db: AsyncSession, items: Sequence[tuple[Instance, Envelop
 _New = tuple[int, Instance, IncomingMessage, Lead, Conversation, Ticket]
 
 
+BIG_FILE = 1 << 20  # inline media above this is written outside the batch: it would hold it up
+
+
 def _plain(went_fast: dict[Key, bool], instance: Instance, ev: IncomingMessage) -> bool:
-    """Not sent from the phone (pending receipts, outbound ticket), not quoting this batch."""
-    return not ev.from_me and not (ev.quoted_id and (instance.id, ev.quoted_id) in went_fast)
+    """Not sent from the phone (pending receipts, outbound ticket), not quoting this batch, no
+    big file to write."""
+    return (
+        not ev.from_me
+        and not (ev.quoted_id and (instance.id, ev.quoted_id) in went_fast)
+        and not (ev.media is not None and ev.media.data is not None and len(ev.media.data) > BIG_FILE)
+    )
 
 
 def _is_newcomer(known: _Known, went_fast: dict[Key, bool], instance: Instance, ev: IncomingMessage) -> bool:

@@ -77,6 +77,7 @@ class Ingestor:
         self._max_batch = max_batch
         self._queue: asyncio.Queue[tuple[Delivery, Waiter]] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
+        self._alone: set[asyncio.Task[None]] = set()  # events received one by one, concurrently
 
     def start(self) -> None:
         # One consumer: a second one in the same process made batches smaller and throughput
@@ -89,6 +90,7 @@ class Ingestor:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await asyncio.gather(*self._alone, return_exceptions=True)
 
     async def submit(self, delivery: Delivery) -> ReceiveResult:
         """Queues the delivery and waits for its outcome (or its error: NotFound, Unauthorized,
@@ -136,16 +138,23 @@ class Ingestor:
             # One event spoiled the batch (or two batches deadlocked): each one alone now.
             log.warning("webhook batch of %s failed; receiving its events one by one", len(accepted), exc_info=True)
             for delivery, waiter, _, _ in accepted:
-                await self._receive_alone(delivery, waiter)
+                self._spawn_alone(delivery, waiter)
             return
         self._after_commit()
         for slot, result in outcome.results.items():
             _, waiter, _, envelope = accepted[slot]
             WEBHOOK_EVENTS.labels(envelope.type, result.status).inc()
             _settle(waiter, result)
-        for slot in outcome.deferred:  # the general path, each in its own transaction
+        for slot in outcome.deferred:
             delivery, waiter, _, _ = accepted[slot]
-            await self._receive_alone(delivery, waiter)
+            self._spawn_alone(delivery, waiter)
+
+    def _spawn_alone(self, delivery: Delivery, waiter: Waiter) -> None:
+        """The general path, in its own transaction and task: a slow event (a big file, a lock
+        wait) holds up neither the next batch nor the other events."""
+        task = asyncio.create_task(self._receive_alone(delivery, waiter))
+        self._alone.add(task)
+        task.add_done_callback(self._alone.discard)
 
     async def _receive_alone(self, delivery: Delivery, waiter: Waiter) -> None:
         try:
