@@ -239,7 +239,7 @@ async def wait_outbox_empty(database_url: str, limit: float = 60.0) -> float:
     try:
         while time.perf_counter() - started < limit:
             async with engine.connect() as conn:
-                pending = await conn.scalar(text("SELECT count(*) FROM outbox WHERE published_at IS NULL"))
+                pending = await conn.scalar(text("SELECT count(*) FROM outbox"))
             if not pending:
                 break
             await asyncio.sleep(0.05)

@@ -10,14 +10,14 @@ import logging
 from datetime import timedelta
 
 import httpx
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from whatrack.db import create_engine, create_session_factory, transaction, utcnow
 from whatrack.db_util import dialect
 from whatrack.instances.service import poll_instance_statuses
 from whatrack.messages.service import purge_old_receipts
-from whatrack.models import ClosedBy, Organization, OutboxEvent, Ticket, TicketStatus
+from whatrack.models import ClosedBy, Organization, Ticket, TicketStatus
 from whatrack.realtime.centrifugo import CentrifugoPublisher
 from whatrack.realtime.outbox import OutboxDrainer
 from whatrack.settings import Settings
@@ -52,14 +52,6 @@ async def close_inactive_tickets(db: AsyncSession) -> int:
     return closed
 
 
-async def purge_published_outbox(db: AsyncSession) -> None:
-    await db.execute(
-        delete(OutboxEvent).where(
-            OutboxEvent.published_at.is_not(None), OutboxEvent.published_at < utcnow() - timedelta(hours=1)
-        )
-    )
-
-
 class Worker:
     def __init__(
         self,
@@ -77,7 +69,6 @@ class Worker:
         async with transaction(self._factory) as db:
             closed = await close_inactive_tickets(db)
             await purge_old_receipts(db, utcnow() - timedelta(seconds=self._settings.pending_receipt_ttl_seconds))
-            await purge_published_outbox(db)
         if self._http is not None:
             # its own transaction: it waits on WuzAPI calls
             async with transaction(self._factory) as db:

@@ -1,5 +1,5 @@
-"""Publishes outbox rows after commit. A real-time outage never fails a request nor loses an event:
-rows stay until published, with backoff between attempts."""
+"""Publishes outbox rows after commit and deletes them. A real-time outage never fails a request
+nor loses an event: rows stay until published, with backoff between attempts."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import contextlib
 import logging
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from whatrack.db import transaction, utcnow
@@ -33,12 +33,12 @@ class OutboxDrainer:
         self._wake.set()
 
     async def drain_once(self) -> int:
-        """Publish what is due, in id order. Returns how many rows were published."""
+        """Publish what is due, in id order, then delete it. Returns how many rows were published."""
         async with self._lock, transaction(self._factory) as db:
             # Columns, not entities: no identity map, no change tracking, for rows that are only read.
             stmt = (
                 select(OutboxEvent.id, OutboxEvent.channel, OutboxEvent.data, OutboxEvent.attempts)
-                .where(OutboxEvent.published_at.is_(None), OutboxEvent.available_at <= utcnow())
+                .where(OutboxEvent.available_at <= utcnow())
                 .order_by(OutboxEvent.id)
                 .limit(BATCH)
             )
@@ -69,21 +69,15 @@ class OutboxDrainer:
                 log.warning("outbox publish failed (attempt %s): %s", attempts, exc)
                 return 0
             await db.execute(
-                update(OutboxEvent)
+                delete(OutboxEvent)
                 .where(one_of(db, OutboxEvent.id, [r.id for r in rows]))
-                .values(published_at=utcnow())
                 .execution_options(synchronize_session=False)
             )
             return len(rows)
 
     async def oldest_pending_age_seconds(self) -> float:
         async with transaction(self._factory) as db:
-            oldest = await db.scalar(
-                select(OutboxEvent.created_at)
-                .where(OutboxEvent.published_at.is_(None))
-                .order_by(OutboxEvent.id)
-                .limit(1)
-            )
+            oldest = await db.scalar(select(OutboxEvent.created_at).order_by(OutboxEvent.id).limit(1))
             return 0.0 if oldest is None else (utcnow() - oldest).total_seconds()
         return 0.0
 
