@@ -32,7 +32,7 @@ from whatrack.leads.service import LeadIndex
 from whatrack.messages import service as messages
 from whatrack.messages.schemas import MessageRead
 from whatrack.models import Conversation, Instance, Lead, Message, MessageStatus, Ticket, TicketStatus
-from whatrack.realtime.events import StatusData, emit_conversation_updated, emit_message_status, emit_new_message
+from whatrack.realtime.events import emit_conversation_updated, emit_new_message
 from whatrack.tickets import service as tickets
 from whatrack.whatsapp.events import Envelope, IncomingMessage, Receipt
 
@@ -233,22 +233,12 @@ def _apply_receipt(db: AsyncSession, known: _Known, changes: _Changes, instance:
         msg = known.messages[(instance.id, external_id)]
         if not messages.status_advances(msg.status, status):
             continue
-        msg.status, msg.error = status, None
-        changes.statuses[msg.id] = msg
         conv = known.conversations.get(msg.conversation_id)
-        if conv is not None and conv.last_message_id == msg.id:
-            conv.last_message_status = status
+        if messages.set_status(msg, status, conv):
+            assert conv is not None
             changes.conversations[conv.id] = conv
-        emit_message_status(
-            db,
-            StatusData(
-                message_id=msg.id,
-                conversation_id=msg.conversation_id,
-                status=status,
-                external_id=msg.external_id,
-                error=None,
-            ),
-        )
+        changes.statuses[msg.id] = msg
+        messages.emit_status(db, msg)
 
 
 async def _look_up(db: AsyncSession, items: Sequence[tuple[Instance, Envelope]]) -> _Known:

@@ -174,32 +174,44 @@ def status_advances(current: MessageStatus, new: MessageStatus) -> bool:
     return current == Status.FAILED or STATUS_RANK[new] > STATUS_RANK[current]
 
 
-async def advance_status(
-    db: AsyncSession, message: Message, status: MessageStatus, *, error: str | None = None
-) -> bool:
-    """Moves the status forward (status_advances). Emits message_status and keeps the
-    conversation's last-message ticks in sync. Returns changed."""
-    if not status_advances(message.status, status):
-        return False
+def set_status(message: Message, status: MessageStatus, conv: Conversation | None, error: str | None = None) -> bool:
+    """Moves the status forward (status_advances), the conversation's last-message ticks with it
+    when it is that message (the list shows them). Returns whether the conversation changed.
+    The caller checked status_advances and emits (emit_status, conversation_updated)."""
     message.status = status
     message.error = error if status == Status.FAILED else None
-    conv = await db.get(Conversation, message.conversation_id)
     if conv is not None and conv.last_message_id == message.id:
-        # the list shows the last message's ticks: keep every open inbox in step
         conv.last_message_status = status
-        lead = await db.get(Lead, conv.lead_id)
-        assert lead is not None  # FK
-        emit_conversation_updated(db, message.organization_id, await conversations.read_of(db, conv, lead))
+        return True
+    return False
+
+
+def emit_status(db: AsyncSession, message: Message) -> None:
     emit_message_status(
         db,
         StatusData(
             message_id=message.id,
             conversation_id=message.conversation_id,
-            status=status,
+            status=message.status,
             external_id=message.external_id,
             error=message.error,
         ),
     )
+
+
+async def advance_status(
+    db: AsyncSession, message: Message, status: MessageStatus, *, error: str | None = None
+) -> bool:
+    """set_status() on loaded rows, with its events. Returns changed."""
+    if not status_advances(message.status, status):
+        return False
+    conv = await db.get(Conversation, message.conversation_id)
+    if set_status(message, status, conv, error):
+        assert conv is not None
+        lead = await db.get(Lead, conv.lead_id)
+        assert lead is not None  # FK
+        emit_conversation_updated(db, message.organization_id, await conversations.read_of(db, conv, lead))
+    emit_status(db, message)
     return True
 
 
