@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import ColumnElement, Select, Table, any_, bindparam
@@ -43,7 +43,16 @@ async def load_detached(
     """The rows of `stmt` (a select of the model's table columns) as transient instances: no
     identity map, no change tracking, a fraction of the cost of loading entities. For hot
     paths that compute their changes in Python and write them back with Core statements."""
-    return [model(**row._mapping) for row in await db.execute(stmt, params)]
+    return [detached(model, row._mapping) for row in await db.execute(stmt, params)]
+
+
+def detached(model: type[T], values: Mapping[Any, Any]) -> T:
+    """A transient instance holding `values`, the way the ORM loads a row: straight into the
+    instance dict, without the constructor's per-attribute events (a third of the cost of a
+    batch's lookups). Later attribute changes are tracked as usual."""
+    obj: T = sa_inspect(model).class_manager.new_instance()
+    vars(obj).update(values)
+    return obj
 
 
 async def insert_detached(db: AsyncSession, objs: Sequence[Any]) -> set[Any]:

@@ -25,7 +25,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from whatrack.conversations import service as conversations
-from whatrack.db_util import insert_detached
+from whatrack.db_util import detached, insert_detached
 from whatrack.inbox.receive import ReceiveResult, message_values, touch_conversation
 from whatrack.leads import service as leads
 from whatrack.leads.service import LeadIndex
@@ -212,7 +212,7 @@ async def _insert_messages(
         if row["id"] not in inserted:  # a concurrent delivery of the same webhook won the unique key
             out.results[slot] = ReceiveResult("duplicate")
             continue
-        msg = Message(**row)
+        msg = detached(Message, row)
         touch_conversation(conv, msg, from_lead=True)
         ticket.last_activity_at = max(ticket.last_activity_at, ev.timestamp)
         before = leads.contact_fields(lead)
