@@ -25,6 +25,7 @@ from whatrack.inbox.receive import receive
 from whatrack.models import Conversation, Instance, Lead, Message, OutboxEvent, Ticket
 from whatrack.observability import WEBHOOK_BATCH
 from whatrack.simulator import payloads as p
+from whatrack.whatsapp import ingest
 from whatrack.whatsapp.ingest import Delivery
 from whatrack.whatsapp.parsing import parse_webhook
 
@@ -254,3 +255,27 @@ async def test_a_failed_batch_is_received_event_by_event(harness: Harness, monke
     assert isinstance(outcomes[2], RuntimeError)
     assert [getattr(o, "status", None) for o in outcomes] == ["ok", "ok", None, "ok", "ok"]
     assert await _stored(harness, t.organization_id) == {f"E{i}" for i in range(4)}
+
+
+async def test_a_batch_failing_before_any_event_was_read_answers_them_all(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure while the batch reads its instances (the database going away, say) leaves no
+    request waiting: each delivery is received alone."""
+    t = await harness.tenant("Acme")
+    real_verify, calls = ingest.verify, []
+
+    def flaky(*args: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("connection lost")
+        return real_verify(*args)
+
+    monkeypatch.setattr(ingest, "verify", flaky)
+    payloads = [p.text_message(phone=f"55119555500{i:02d}", message_id=f"F{i}") for i in range(3)]
+    ingestor = harness.app.state.ingestor
+    outcomes = await asyncio.wait_for(
+        asyncio.gather(*(ingestor.submit(_delivery(t, x)) for x in payloads), return_exceptions=True), timeout=20
+    )
+    assert [getattr(o, "status", o) for o in outcomes] == ["ok", "ok", "ok"]
+    assert await _stored(harness, t.organization_id) == {"F0", "F1", "F2"}

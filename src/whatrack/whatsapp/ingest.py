@@ -114,30 +114,34 @@ class Ingestor:
 
     async def _receive(self, batch: list[tuple[Delivery, Waiter]]) -> None:
         accepted: list[tuple[Delivery, Waiter, Instance, Envelope]] = []
+        refused: set[int] = set()  # answered already (unknown instance, bad signature, bad payload)
         try:
             async with transaction(self._factory) as db:
                 instances: dict[uuid.UUID, Instance | None] = {}
-                for delivery, waiter in batch:
+                for n, (delivery, waiter) in enumerate(batch):
                     if delivery.instance_id not in instances:
                         instances[delivery.instance_id] = await db.get(Instance, delivery.instance_id)
                     instance = instances[delivery.instance_id]
                     try:
                         envelope = verify(instance, delivery)
                     except DomainError as exc:
+                        refused.add(n)
                         _settle(waiter, exc)
                         continue
                     assert instance is not None  # verify() said so
                     accepted.append((delivery, waiter, instance, envelope))
                 outcome = await receive_many(db, [(i, e) for _, _, i, e in accepted], self._media_dir)
         except Exception as exc:
-            if len(accepted) == 1:
-                _settle(accepted[0][1], exc)
+            # Nothing of the batch was kept. Every delivery not answered yet (including those the
+            # failure came before, and those whose caller went away) is received alone.
+            unanswered = [item for n, item in enumerate(batch) if n not in refused]
+            if len(unanswered) == 1:
+                _settle(unanswered[0][1], exc)
                 if not isinstance(exc, DomainError):
                     log.error("webhook failed", exc_info=exc)
                 return
-            # One event spoiled the batch (or two batches deadlocked): each one alone now.
-            log.warning("webhook batch of %s failed; receiving its events one by one", len(accepted), exc_info=True)
-            for delivery, waiter, _, _ in accepted:
+            log.warning("webhook batch of %s failed; receiving its events one by one", len(unanswered), exc_info=True)
+            for delivery, waiter in unanswered:
                 self._spawn_alone(delivery, waiter)
             return
         self._after_commit()
