@@ -1,16 +1,18 @@
 """receive_many(): the common webhook events of a batch, received in one transaction.
 
-Two kinds of event are nearly all of the traffic: a message from a known lead into a
-conversation that has an open ticket, and a delivery or read receipt for a message we have.
+Two kinds of event are nearly all of the traffic: a message from a lead into a conversation
+that has an open ticket (a first message from someone new gets lead, conversation and first
+ticket here too), and a delivery or read receipt for a message we have.
 For those, each table is read once for the whole batch (the rows about to change are locked, in
 id order, and loaded detached), the changes are computed in Python with the same rules
 receive() applies, and written back with one Core statement per table: one multi-row INSERT ...
 ON CONFLICT DO NOTHING for the messages, one executemany UPDATE each for conversations,
 tickets, leads and message statuses, one for the outbox.
 
-Every other event (a new lead, the first message after a ticket closed, a message sent from
-the phone, a reaction, an edit, a receipt that beat its message, ...) is `deferred`: the caller
-receives it with receive(), in its own transaction, after this one committed. Deferring also
+Every other event (the first message after a ticket closed, a message sent from the phone, a
+follow-up to cancel, a reaction, an edit, a receipt that beat its message, a file over
+BIG_FILE, ...) is `deferred`: the caller receives it with receive(), in its own transaction,
+after this one committed. Deferring also
 keeps the two kinds apart: nothing written here is written by an ORM object at the same time.
 """
 
@@ -55,7 +57,7 @@ class _Known:
     by_lead: dict[uuid.UUID, Conversation]
     tickets: dict[uuid.UUID, Ticket]  # the open ticket, by conversation id
     lead_of: dict[uuid.UUID, Lead]  # by lead id, for every conversation above
-    assignees: dict[uuid.UUID, str]
+    assignees: dict[uuid.UUID, str]  # user id -> name
 
 
 @dataclass
