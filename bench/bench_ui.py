@@ -45,6 +45,7 @@ from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, DIST, PASSWORD, AppServe
 from whatrack.auth import service as auth
 from whatrack.db import create_engine, create_session_factory, new_id, transaction
 from whatrack.instances import service as instances
+from whatrack.instances.webhook import webhook_url
 from whatrack.leads.phones import normalize_phone
 from whatrack.models import Conversation, Lead, Message, Role, Ticket
 from whatrack.models.enums import MessageStatus, MessageType, SenderType, TicketStatus
@@ -121,7 +122,7 @@ async def seed(
         await auth.create_user(db, org, email=EMAIL, name="Bench Agent", password=PASSWORD, role=Role.ADMIN)
         inst = await instances.create_instance(db, org.id, name="Bench WhatsApp", base_url=sim_base_url, token=token)
         org_id, inst_id = org.id, inst.id
-        webhook = instances.webhook_url(inst, public_url)
+        webhook = webhook_url(inst, public_url)
 
     now = datetime.now(UTC)
     leads: list[dict[str, Any]] = []

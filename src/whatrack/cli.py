@@ -20,6 +20,7 @@ from whatrack.auth import service as auth
 from whatrack.db import create_engine, create_session_factory, transaction
 from whatrack.errors import DomainError, NotFound
 from whatrack.instances import service as instances
+from whatrack.instances.webhook import webhook_url
 from whatrack.models import Organization, Role
 from whatrack.settings import Settings, get_settings
 
@@ -189,7 +190,7 @@ def instance_create(
         if org is None:
             raise NotFound("No organization yet: run `whatrack serve` once or `whatrack user create`")
         inst = await instances.create_instance(db, org.id, name=name, base_url=base_url, token=token, hmac_key=hmac_key)
-        return instances.webhook_url(inst, settings.external_url)
+        return webhook_url(inst, settings.external_url)
 
     url = _run(settings, work)
     console.print(f"[green]Instance created.[/] Configure this webhook in WuzAPI:\n{url}")

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from whatrack.db import transaction
 from whatrack.instances import service as instances
+from whatrack.instances.webhook import webhook_url
 from whatrack.models import Instance, InstanceStatus, Organization
 from whatrack.settings import Settings
 from whatrack.simulator.app import create_simulator_app
@@ -54,7 +55,7 @@ class EmbeddedDemo:
                 )
             inst.base_url, inst.token = base_url, token
             await instances.set_status(db, inst, InstanceStatus.CONNECTED, jid="5511999990000@s.whatsapp.net")
-            webhook = instances.webhook_url(inst, self.self_url)
+            webhook = webhook_url(inst, self.self_url)
         add_user(self.state, token=token, webhook=webhook, name=DEMO_NAME)
         self.director.start()
 

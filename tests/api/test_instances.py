@@ -17,7 +17,7 @@ import httpx
 from sqlalchemy import func, select
 
 from tests.support.tenants import WUZAPI_BASE, Harness, Tenant
-from whatrack.instances import service
+from whatrack.instances import polling, service, wuzapi
 from whatrack.models import Conversation, Instance, InstanceStatus, Role
 from whatrack.simulator import SimUser
 from whatrack.simulator import payloads as p
@@ -413,7 +413,7 @@ async def test_status_reads_old_wuzapi_casing(harness: Harness) -> None:
 
 
 def test_session_state_mapping() -> None:
-    s = service.session_state
+    s = wuzapi.session_state
     assert s({"connected": True, "loggedIn": True, "jid": "5511999990000@s.whatsapp.net"}).status == "connected"
     assert s({"Connected": True, "LoggedIn": True}).status == "connected"
     qr = s({"connected": True, "loggedIn": False, "qrcode": "data:image/png;base64,AA"})
@@ -444,7 +444,7 @@ async def test_poll_instance_statuses(harness: Harness) -> None:
         ids = {"ok": row.id, "ghost": ghost.id, "down": gone.id, "demo": demo.id}
 
     async with harness.db() as db:
-        changed = await service.poll_instance_statuses(db, harness.app.state.http, harness.settings)
+        changed = await polling.poll_instance_statuses(db, harness.app.state.http, harness.settings)
     assert changed == 3
     tokens = [r.headers.get("token") for r in harness.sim.requests_to("/session/status")]
     assert "demo-token" not in tokens and len(tokens) == 3
@@ -462,9 +462,9 @@ async def test_poll_instance_statuses(harness: Harness) -> None:
 
     # Nothing changed since: a second round publishes nothing; WuzAPI down: unknown, no raise.
     async with harness.db() as db:
-        assert await service.poll_instance_statuses(db, harness.app.state.http, harness.settings) == 0
+        assert await polling.poll_instance_statuses(db, harness.app.state.http, harness.settings) == 0
     async with _wuzapi_answers(harness, _unreachable), harness.db() as db:
-        assert await service.poll_instance_statuses(db, harness.app.state.http, harness.settings) == 2
+        assert await polling.poll_instance_statuses(db, harness.app.state.http, harness.settings) == 2
     async with harness.db() as db:
         row = await db.get(Instance, ids["ok"])
         assert row is not None and row.status == InstanceStatus.UNKNOWN

@@ -44,6 +44,7 @@ from whatrack.app import create_app
 from whatrack.auth import service as auth
 from whatrack.db import transaction
 from whatrack.instances import service as instances
+from whatrack.instances.webhook import webhook_url
 from whatrack.models import InstanceStatus, Role
 from whatrack.settings import Settings
 from whatrack.simulator import SimulatorServer, SimulatorState, SimUser, payloads
@@ -213,7 +214,7 @@ async def create_tenant(app: AppServer, sim: SimulatorServer, name: str) -> Tena
             # The simulator user below is connected and paired: say so, as the first status poll
             # would (otherwise the inbox shows its "WhatsApp status unknown" banner).
             await instances.set_status(db, inst, InstanceStatus.CONNECTED)
-            return org.id, user.id, inst.id, instances.webhook_url(inst, app.url)
+            return org.id, user.id, inst.id, webhook_url(inst, app.url)
 
     org_id, user_id, inst_id, hook = await app.call(make())
     sim_user = sim.add_user(token=token, webhook=hook, name=name)

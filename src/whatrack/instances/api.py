@@ -1,7 +1,7 @@
 """WhatsApp instances: add (existing WuzAPI user or created through its admin API), pair, status.
 
-Routes that call WuzAPI hand the session factory to the service, which keeps no transaction
-open during the call (see instances/service.py), then wake the outbox for `instance_updated`.
+Routes that call WuzAPI hand an `InstanceContext` to lifecycle.py/pairing.py, which keep no
+transaction open during the call (see instances/context.py), then wake the outbox for `instance_updated`.
 """
 
 from __future__ import annotations
@@ -11,13 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 
-import httpx
 from fastapi import APIRouter, Depends, Request, Response
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from whatrack.deps import AdminActor, AppSettings, CurrentActor, Db
 from whatrack.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized, responses
-from whatrack.instances import service
+from whatrack.instances import lifecycle, pairing, service
+from whatrack.instances.context import InstanceContext
 from whatrack.instances.schemas import (
     InstanceConnection,
     InstanceCreate,
@@ -26,17 +25,13 @@ from whatrack.instances.schemas import (
     PairingCode,
     PairPhoneIn,
 )
-from whatrack.instances.service import BadGateway
-from whatrack.settings import Settings
+from whatrack.instances.wuzapi import BadGateway
 
 router = APIRouter(prefix="/api/v1/instances", tags=["instances"])
 
 
 @dataclass(frozen=True, slots=True)
-class WuzapiContext:
-    factory: async_sessionmaker[AsyncSession]
-    http: httpx.AsyncClient
-    settings: Settings
+class WuzapiContext(InstanceContext):
     wake_outbox: Callable[[], None]
 
 
@@ -59,7 +54,7 @@ async def list_instances(db: Db, actor: CurrentActor, settings: AppSettings) -> 
 @router.post("", status_code=201, responses=responses(*_ADMIN, BadRequest, Conflict, BadGateway))
 async def add_instance(body: InstanceCreate, ctx: Ctx, actor: AdminActor) -> InstanceRead:
     """Add a WuzAPI user (baseUrl + token, or createUser) and point its webhook at this app."""
-    instance = await service.add_instance(ctx.factory, ctx.http, ctx.settings, actor, body)
+    instance = await lifecycle.add_instance(ctx, actor, body)
     ctx.wake_outbox()
     return service.to_read(instance, actor, ctx.settings.external_url)
 
@@ -82,14 +77,14 @@ async def update_instance(
 @router.delete("/{instance_id}", status_code=204, responses=responses(*_ADMIN, Conflict))
 async def delete_instance(instance_id: uuid.UUID, ctx: Ctx, actor: AdminActor) -> Response:
     """Delete an instance without conversations (409 otherwise: disconnect or log out instead)."""
-    await service.delete_instance(ctx.factory, ctx.http, ctx.settings, actor, instance_id)
+    await lifecycle.delete_instance(ctx, actor, instance_id)
     return Response(status_code=204)
 
 
 @router.post("/{instance_id}/connect", responses=responses(*_SESSION))
 async def connect(instance_id: uuid.UUID, ctx: Ctx, actor: AdminActor) -> InstanceConnection:
     """Start the WhatsApp session; not paired yet: the answer carries the QR code (PNG data URL)."""
-    result = await service.connect_instance(ctx.factory, ctx.http, ctx.settings, actor, instance_id)
+    result = await pairing.connect_instance(ctx, actor, instance_id)
     ctx.wake_outbox()
     return result
 
@@ -97,7 +92,7 @@ async def connect(instance_id: uuid.UUID, ctx: Ctx, actor: AdminActor) -> Instan
 @router.get("/{instance_id}/qr", responses=responses(*_SESSION))
 async def qr(instance_id: uuid.UUID, ctx: Ctx, actor: AdminActor) -> InstanceConnection:
     """The current QR code, re-read from WuzAPI (it rotates); null when paired or not connected."""
-    result = await service.instance_qr(ctx.factory, ctx.http, ctx.settings, actor, instance_id)
+    result = await pairing.instance_qr(ctx, actor, instance_id)
     ctx.wake_outbox()
     return result
 
@@ -105,13 +100,13 @@ async def qr(instance_id: uuid.UUID, ctx: Ctx, actor: AdminActor) -> InstanceCon
 @router.post("/{instance_id}/pair-phone", responses=responses(*_SESSION, BadRequest, Conflict))
 async def pair_phone(instance_id: uuid.UUID, body: PairPhoneIn, ctx: Ctx, actor: AdminActor) -> PairingCode:
     """Pairing code to type in WhatsApp > Linked devices > Link with phone number."""
-    return await service.pair_phone(ctx.factory, ctx.http, ctx.settings, actor, instance_id, body.phone)
+    return await pairing.pair_phone(ctx, actor, instance_id, body.phone)
 
 
 @router.get("/{instance_id}/status", responses=responses(Unauthorized, NotFound, BadGateway))
 async def status(instance_id: uuid.UUID, ctx: Ctx, actor: CurrentActor) -> InstanceConnection:
     """Live session status polled from WuzAPI (stored; changes go out as `instance_updated`)."""
-    result = await service.refresh_status(ctx.factory, ctx.http, ctx.settings, actor, instance_id)
+    result = await pairing.refresh_status(ctx, actor, instance_id)
     ctx.wake_outbox()
     if not actor.is_admin:
         result.qr_code = None  # the QR pairs a phone to this number: admins only
@@ -121,7 +116,7 @@ async def status(instance_id: uuid.UUID, ctx: Ctx, actor: CurrentActor) -> Insta
 @router.post("/{instance_id}/disconnect", responses=responses(*_SESSION))
 async def disconnect(instance_id: uuid.UUID, ctx: Ctx, actor: AdminActor) -> InstanceConnection:
     """Close the WhatsApp socket; the pairing is kept."""
-    result = await service.disconnect_instance(ctx.factory, ctx.http, ctx.settings, actor, instance_id)
+    result = await pairing.disconnect_instance(ctx, actor, instance_id)
     ctx.wake_outbox()
     return result
 
@@ -129,6 +124,6 @@ async def disconnect(instance_id: uuid.UUID, ctx: Ctx, actor: AdminActor) -> Ins
 @router.post("/{instance_id}/logout", responses=responses(*_SESSION, Conflict))
 async def logout(instance_id: uuid.UUID, ctx: Ctx, actor: AdminActor) -> InstanceConnection:
     """Unpair the phone; pairing again needs a QR scan or a pairing code."""
-    result = await service.logout_instance(ctx.factory, ctx.http, ctx.settings, actor, instance_id)
+    result = await pairing.logout_instance(ctx, actor, instance_id)
     ctx.wake_outbox()
     return result

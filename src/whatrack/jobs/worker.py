@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from whatrack.db import create_engine, create_session_factory, transaction, utcnow
 from whatrack.db_util import dialect
-from whatrack.instances.service import poll_instance_statuses
+from whatrack.instances.polling import poll_instance_statuses
 from whatrack.messages.service import purge_old_receipts
 from whatrack.models import ClosedBy, Organization, Ticket, TicketStatus
 from whatrack.realtime.centrifugo import CentrifugoPublisher

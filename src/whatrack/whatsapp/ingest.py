@@ -23,7 +23,7 @@ from whatrack.db import transaction
 from whatrack.errors import BadRequest, DomainError, NotFound, Unauthorized
 from whatrack.inbox.batch import receive_many
 from whatrack.inbox.receive import ReceiveResult, receive
-from whatrack.instances.service import authenticate_webhook
+from whatrack.instances.webhook import authenticate_webhook
 from whatrack.models import Instance
 from whatrack.observability import WEBHOOK_BATCH, WEBHOOK_EVENTS
 from whatrack.whatsapp.events import Envelope

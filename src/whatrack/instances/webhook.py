@@ -1,0 +1,37 @@
+"""The webhook between WuzAPI and this app: its URL, pointing WuzAPI at it, authenticating it."""
+
+from __future__ import annotations
+
+import uuid
+
+from whatrack.errors import Unauthorized
+from whatrack.instances.wuzapi import gateway
+from whatrack.models import Instance
+from whatrack.whatsapp.client import WuzapiClient, WuzapiError
+from whatrack.whatsapp.signature import constant_time_equals, verify_hmac
+
+
+def hook_url(instance_id: uuid.UUID, secret: str, public_url: str) -> str:
+    return f"{public_url.rstrip('/')}/api/v1/whatsapp/w/webhook/{instance_id}?secret={secret}"
+
+
+def webhook_url(instance: Instance, public_url: str) -> str:
+    return hook_url(instance.id, instance.webhook_secret, public_url)
+
+
+async def point_webhook(client: WuzapiClient, url: str, hmac_key: str | None) -> None:
+    try:
+        await client.set_webhook(url)
+        if hmac_key:
+            await client.set_hmac_key(hmac_key)
+    except WuzapiError as exc:
+        raise gateway(exc, "configure the webhook") from exc
+
+
+def authenticate_webhook(instance: Instance, raw_body: bytes, signature: str | None, secret: str | None) -> None:
+    """HMAC over the raw body when the instance has a key, else its URL secret (constant time)."""
+    if instance.hmac_key:
+        if not verify_hmac(instance.hmac_key, raw_body, signature):
+            raise Unauthorized("Bad or missing x-hmac-signature")
+    elif not constant_time_equals(secret or "", instance.webhook_secret):
+        raise Unauthorized("Bad or missing webhook secret")
