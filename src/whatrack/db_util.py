@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping, Sequence
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import ColumnElement, Select, Table, any_, bindparam
+from sqlalchemy import ColumnElement, Select, Table, any_, bindparam, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -16,6 +17,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 T = TypeVar("T")
 AnySelect = Select[*tuple[Any, ...]]  # a select of any columns
 S = TypeVar("S", bound=AnySelect)
+
+
+async def get_scoped(
+    db: AsyncSession,
+    model: type[T],
+    organization_id: uuid.UUID,
+    entity_id: uuid.UUID,
+    not_found: Callable[[], Exception],
+    *,
+    lock: bool = False,
+) -> T:
+    """The `model` row `entity_id` of this organization (locked FOR UPDATE when asked), or
+    not_found() raised: another organization's row is not found either. Every service loads
+    "entity X of the caller's organization" through here."""
+    m: Any = model
+    stmt = select(m).where(m.id == entity_id, m.organization_id == organization_id)
+    found: T | None = await db.scalar(for_update(stmt, db) if lock else stmt)
+    if found is None:
+        raise not_found()
+    return found
 
 
 async def insert_or_get(db: AsyncSession, obj: T, lookup: AnySelect) -> tuple[T, bool]:

@@ -20,6 +20,7 @@ class ErrorResponse(BaseModel):
 class DomainError(Exception):
     status_code: ClassVar[int] = 400
     code: ClassVar[str] = "bad_request"
+    headers: dict[str, str] | None = None  # extra response headers (e.g. Retry-After)
 
     def __init__(self, message: str, details: Any = None) -> None:
         super().__init__(message)
@@ -63,6 +64,42 @@ class PayloadTooLarge(DomainError):
 class UnsupportedMediaType(DomainError):
     status_code = 415
     code = "unsupported_media_type"
+
+
+class InvalidCredentials(Unauthorized):
+    """Wrong e-mail or password (the same answer for both)."""
+
+    code = "invalid_credentials"
+
+
+class MetricsTokenRequired(Unauthorized):
+    """/metrics needs `Authorization: Bearer <METRICS_TOKEN>`."""
+
+    code = "metrics_token_required"
+
+
+class WeakPassword(BadRequest):
+    """The password breaks the password policy (too short or too common)."""
+
+    code = "weak_password"
+
+
+class RateLimited(DomainError):
+    """Too many failed attempts: retry after `details.retryAfterSeconds` (also `Retry-After`)."""
+
+    status_code = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after_seconds: int) -> None:
+        super().__init__(message, {"retryAfterSeconds": retry_after_seconds})
+        self.headers = {"Retry-After": str(retry_after_seconds)}
+
+
+class ServerError(DomainError):
+    """An unexpected failure, already logged with its traceback where it happened."""
+
+    status_code = 500
+    code = "internal_error"
 
 
 def responses(*errors: type[DomainError]) -> dict[int | str, dict[str, Any]]:

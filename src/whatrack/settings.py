@@ -32,6 +32,16 @@ class Settings(BaseSettings):
     cookie_secure: bool = False
     log_json: bool = False
     log_level: str = "INFO"
+    # Operator endpoints: a bearer token for /metrics (unset: public); PUBLIC_DOCS=false puts
+    # /docs, /redoc and /openapi.json behind a logged-in session.
+    metrics_token: str | None = None
+    public_docs: bool = True
+
+    # Failed-login throttling (per account and per client address, shared by all processes)
+    login_window_seconds: int = Field(default=15 * 60, ge=1)
+    login_account_max_failures: int = Field(default=5, ge=1)
+    login_ip_max_failures: int = Field(default=20, ge=1)
+    login_lock_seconds: int = Field(default=15 * 60, ge=1)
 
     # Real-time: CENTRIFUGO_URL unset -> embedded hub served by this app
     centrifugo_url: str | None = None

@@ -19,7 +19,7 @@ async def test_wrong_password_and_unknown_email(harness: Harness) -> None:
     for email, pw in ((t.email, "nope"), ("ghost@example.com", PASSWORD)):
         resp = await c.post("/api/v1/auth/login", json={"email": email, "password": pw})
         assert resp.status_code == 401
-        assert resp.json()["error"]["code"] == "unauthorized"
+        assert resp.json()["error"]["code"] == "invalid_credentials"
     assert "whatrack_session" not in c.cookies
 
 
@@ -28,6 +28,7 @@ async def test_unsafe_method_needs_csrf(harness: Harness) -> None:
     token = t.client.headers.pop("X-CSRF-Token")
     resp = await t.client.post("/api/v1/auth/logout")
     assert resp.status_code == 403
+    assert resp.json()["error"]["code"] == "csrf_failed"
     assert "CSRF" in resp.json()["error"]["message"]
     t.client.headers["X-CSRF-Token"] = token
     assert (await t.client.post("/api/v1/auth/logout")).status_code == 204

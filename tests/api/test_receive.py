@@ -137,7 +137,8 @@ async def test_media_is_stored_and_served_with_tenancy(harness: Harness) -> None
     got = await t.client.get(msg["media"]["url"])
     assert got.status_code == 200 and got.content == data
     assert (await other.client.get(msg["media"]["url"])).status_code == 404
-    assert conv["lastMessagePreview"].startswith("📷")
+    # the kind is stored apart from the text: the client names it in its language
+    assert (conv["lastMessageType"], conv["lastMessagePreview"], conv["lastMessageReaction"]) == ("IMAGE", "foto", None)
 
 
 async def test_receipts_are_monotonic_and_early_receipts_wait(harness: Harness) -> None:
@@ -175,6 +176,12 @@ async def test_reaction_edit_revoke(harness: Harness) -> None:
     assert msg["edited"] is True and msg["content"] == "Quanto custa o plano anual?"
     conv = (await _conversations(t.client))[0]
     assert conv["unreadCount"] == 1  # the 👍 counts as the lead replying
+    # the list shows it on the message reacted to (whose text it took before the edit)
+    assert (conv["lastMessageReaction"], conv["lastMessageType"], conv["lastMessagePreview"]) == (
+        "👍",
+        "TEXT",
+        "Quanto custa?",
+    )
 
     await harness.webhook(t, p.revoke_message(target_id=mid, phone=PHONE))
     msg = (await t.client.get(f"/api/v1/conversations/{conv['id']}/messages")).json()["items"][0]
@@ -195,9 +202,11 @@ async def test_typing_and_instance_status_events(harness: Harness) -> None:
     t = await harness.tenant("Acme")
     await harness.webhook(t, p.text_message(phone=PHONE))
     await harness.drain()
-    await harness.webhook(t, p.chat_presence(state="composing", phone=PHONE))
-    await harness.webhook(t, p.disconnected())
-    published = await harness.drain()
+    async with harness.recording() as published:
+        await harness.webhook(t, p.chat_presence(state="composing", phone=PHONE))
+        await harness.webhook(t, p.disconnected())
+        from_outbox = await harness.drain()
+    assert not [d for _, d in from_outbox if d["type"] == "typing"]  # ephemeral: not in the outbox
     typing = [d for _, d in published if d["type"] == "typing"]
     assert typing and typing[0]["data"]["isTyping"] is True and typing[0]["data"]["senderType"] == "LEAD"
     instances = (await t.client.get("/api/v1/instances")).json()

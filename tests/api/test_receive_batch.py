@@ -1,4 +1,4 @@
-"""Batched receive (inbox/batch.py + whatsapp/ingest.py) against receive() itself.
+"""Batched receive (inbox/batch.py + inbox/ingest.py) against receive() itself.
 
 The same webhooks go to two organizations: to A one by one through receive() (the general
 path, one transaction each), to B all at once, so that the ingestor takes them as one batch.
@@ -18,15 +18,24 @@ from sqlalchemy import select
 
 from tests.support.tenants import Harness, Tenant
 from whatrack.db import transaction
-from whatrack.errors import BadRequest
-from whatrack.inbox import batch
+from whatrack.errors import ContactUnidentifiable
+from whatrack.inbox import batch, ingest
 from whatrack.inbox import receive as receive_module
+from whatrack.inbox.ingest import Delivery
 from whatrack.inbox.receive import receive
-from whatrack.models import Conversation, Instance, Lead, Message, OutboxEvent, Ticket
+from whatrack.models import (
+    Conversation,
+    Instance,
+    Lead,
+    Message,
+    OutboxEvent,
+    ScheduledMessage,
+    ScheduledStatus,
+    Ticket,
+    TicketStatus,
+)
 from whatrack.observability import WEBHOOK_BATCH
 from whatrack.simulator import payloads as p
-from whatrack.whatsapp import ingest
-from whatrack.whatsapp.ingest import Delivery
 from whatrack.whatsapp.parsing import parse_webhook
 
 KNOWN_1, KNOWN_2, NEW_1, NEW_2 = "5511911110001", "5511911110002", "5511922220001", "5511922220002"
@@ -115,6 +124,7 @@ async def _state(harness: Harness, org_id: uuid.UUID) -> dict[str, Any]:
         msgs = (await db.scalars(select(Message).where(Message.organization_id == org_id))).all()
         ext_of = {m.id: m.external_id for m in msgs}
         events = (await db.scalars(select(OutboxEvent).order_by(OutboxEvent.id))).all()
+        scheduled = (await db.scalars(select(ScheduledMessage).where(ScheduledMessage.organization_id == org_id))).all()
     conv_ids = {str(c.id) for c in convs}
     return {
         "leads": sorted(
@@ -128,6 +138,8 @@ async def _state(harness: Harness, org_id: uuid.UUID) -> dict[str, Any]:
                 c.unread_count,
                 c.last_message_at,
                 c.last_message_preview,
+                c.last_message_type,
+                c.last_message_reaction,
                 c.last_message_sender_type,
                 c.last_message_status,
                 ext_of.get(c.last_message_id) if c.last_message_id else None,
@@ -136,8 +148,10 @@ async def _state(harness: Harness, org_id: uuid.UUID) -> dict[str, Any]:
             for c in convs
         ),
         "tickets": sorted(
-            (ticket_key[t.id], t.status, t.source, t.campaign, t.ad_id, t.last_activity_at) for t in tickets
+            (ticket_key[t.id], t.status, t.source, t.campaign, t.ad_id, t.last_activity_at, t.current_follow_up_step)
+            for t in tickets
         ),
+        "scheduled": sorted((ticket_key[x.ticket_id], x.step, x.status) for x in scheduled),
         "messages": sorted(
             (
                 m.external_id,
@@ -226,11 +240,11 @@ async def test_an_event_receive_refuses_fails_alone(harness: Harness) -> None:
     outcomes = await asyncio.gather(
         *(ingestor.submit(_delivery(t, x)) for x in [*good[:2], bad, *good[2:]]), return_exceptions=True
     )
-    assert isinstance(outcomes[2], BadRequest) and "Cannot identify the contact" in outcomes[2].message
+    assert isinstance(outcomes[2], ContactUnidentifiable) and "Cannot identify the contact" in outcomes[2].message
     assert [getattr(o, "status", None) for o in outcomes] == ["ok", "ok", None, "ok", "ok"]
     assert await _stored(harness, t.organization_id) == {f"G{i}" for i in range(4)}
     resp = await harness.webhook(t, bad)
-    assert resp.status_code == 400 and resp.json()["error"]["code"] == "bad_request"
+    assert resp.status_code == 400 and resp.json()["error"]["code"] == "contact_unidentifiable"
 
 
 async def test_a_failed_batch_is_received_event_by_event(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -279,3 +293,70 @@ async def test_a_batch_failing_before_any_event_was_read_answers_them_all(
     )
     assert [getattr(o, "status", o) for o in outcomes] == ["ok", "ok", "ok"]
     assert await _stored(harness, t.organization_id) == {"F0", "F1", "F2"}
+
+
+async def _schedule_follow_ups(harness: Harness, tenant: Tenant, phone: str, *, status: TicketStatus) -> None:
+    """The lead's open ticket gets a follow-up sequence: two messages PENDING, one SENT already."""
+    async with transaction(harness.app.state.session_factory) as db:
+        lead = await db.scalar(select(Lead).where(Lead.organization_id == tenant.organization_id, Lead.phone == phone))
+        assert lead is not None
+        conv = await db.scalar(select(Conversation).where(Conversation.lead_id == lead.id))
+        assert conv is not None
+        ticket = await db.scalar(select(Ticket).where(Ticket.id == conv.current_ticket_id))
+        assert ticket is not None
+        ticket.follow_up_enabled = True
+        ticket.status = status
+        ticket.current_follow_up_step = 1 if status == TicketStatus.FOLLOW_UP else None
+        conv.ticket_status = status
+        for step, state in ((1, ScheduledStatus.SENT), (2, ScheduledStatus.PENDING), (3, ScheduledStatus.PENDING)):
+            db.add(
+                ScheduledMessage(
+                    organization_id=tenant.organization_id,
+                    ticket_id=ticket.id,
+                    content=f"Follow-up {step}",
+                    step=step,
+                    scheduled_for=_at(60 * step),
+                    status=state,
+                )
+            )
+
+
+async def test_a_lead_reply_cancels_pending_follow_ups_in_both_paths(harness: Harness) -> None:
+    """A lead who answers stops its follow-up sequence: the pending messages are cancelled and
+    a FOLLOW_UP ticket is OPEN again, whether the reply came alone or in a batch (the batch
+    hands such a message to receive(): tickets.may_have_follow_ups)."""
+    a, b = await harness.tenant("Alone"), await harness.tenant("Batch")
+    for t in (a, b):
+        for payload in _setup():
+            assert await _receive_alone(harness, t, payload) == "ok"
+        await _schedule_follow_ups(harness, t, "+" + KNOWN_1, status=TicketStatus.FOLLOW_UP)
+        await _schedule_follow_ups(harness, t, "+" + KNOWN_2, status=TicketStatus.OPEN)
+    replies = [
+        p.text_message(phone=KNOWN_1, push_name="Ana", text="Tenho interesse sim", message_id="R1", timestamp=_at(30)),
+        p.reaction_message(target_id="SETUP2", target_from_me=False, phone=KNOWN_2, emoji="👍", timestamp=_at(31)),
+        p.text_message(phone=NEW_1, push_name="Caio", text="Olá", message_id="R3", timestamp=_at(32)),
+    ]
+    for payload in replies:
+        assert await _receive_alone(harness, a, payload) == "ok"
+    ingestor = harness.app.state.ingestor
+    results = await asyncio.gather(*(ingestor.submit(_delivery(b, payload)) for payload in replies))
+    assert [r.status for r in results] == ["ok", "ok", "ok"]
+
+    state_a, state_b = await _state(harness, a.organization_id), await _state(harness, b.organization_id)
+    for key in state_a:
+        assert state_a[key] == state_b[key], key
+    assert state_b["scheduled"] == sorted(
+        [
+            (("+" + phone, 1), step, status)
+            for phone in (KNOWN_1, KNOWN_2)
+            for step, status in (
+                (1, ScheduledStatus.SENT),
+                (2, ScheduledStatus.CANCELLED),
+                (3, ScheduledStatus.CANCELLED),
+            )
+        ]
+    )
+    tickets = {t[0]: t for t in state_b["tickets"]}
+    assert tickets[("+" + KNOWN_1, 1)][1] == TicketStatus.OPEN and tickets[("+" + KNOWN_1, 1)][6] is None
+    convs = {c[0]: c for c in state_b["conversations"]}
+    assert convs["+" + KNOWN_1][2] == TicketStatus.OPEN  # the list follows the ticket

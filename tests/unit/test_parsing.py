@@ -18,7 +18,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from whatrack.attribution.referral import Origin
 from whatrack.whatsapp.events import (
     Contact,
     Edit,
@@ -41,6 +40,7 @@ from whatrack.whatsapp.parsing import (
     parse_timestamp,
     parse_webhook,
 )
+from whatrack.whatsapp.referral import Referral
 
 FIXTURES_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "wuzapi"
 RECEIVED_AT = datetime(2026, 3, 2, 20, 0, 0, tzinfo=UTC)
@@ -53,7 +53,6 @@ LEAD_PHONE = "+5511988887777"
 MARIA = Contact(jid=LEAD_JID, phone=LEAD_PHONE, lid=LEAD_LID, push_name="Maria")
 LEAD_PLAIN = Contact(jid=LEAD_JID, phone=LEAD_PHONE, lid=None, push_name=None)
 AT_1405 = datetime(2026, 3, 2, 17, 5, 9, tzinfo=UTC)
-DIRECT = Origin(source="whatsapp")
 
 IMAGE_BYTES = bytes.fromhex("ffd8ffe000104a4649460001010000010001") + b"\xfb\xef\xbe\xff\xff\xff\xff\xd9"
 
@@ -85,7 +84,7 @@ def message(external_id: str, kind: MessageKind, text: str | None, **overrides: 
         "text": text,
         "media": None,
         "quoted_id": None,
-        "origin": DIRECT,
+        "referral": None,
         "metadata": {},
     }
     fields.update(overrides)
@@ -137,8 +136,7 @@ EXPECTED: dict[str, WebhookEvent] = {
         MessageKind.TEXT,
         "Olá! Quero saber mais sobre isso.",
         contact=Contact(jid=LEAD_JID, phone=LEAD_PHONE, lid=LEAD_LID, push_name="João"),
-        origin=Origin(
-            source="meta_ads",
+        referral=Referral(
             campaign="avaliacao_marco",
             medium="paid_social",
             ad_id="120212345678900123",
@@ -164,10 +162,9 @@ EXPECTED: dict[str, WebhookEvent] = {
         MessageKind.TEXT,
         "Tenho interesse",
         contact=Contact(jid=LEAD_JID, phone=LEAD_PHONE, lid=LEAD_LID, push_name="Ana"),
-        origin=Origin(
-            source="meta_ads",
+        referral=Referral(
             campaign=None,
-            medium="ctwa",
+            medium=None,
             ad_id=None,
             ctwa_clid=None,
             details={
@@ -463,7 +460,7 @@ def test_events_are_json_safe_and_timestamps_utc() -> None:
         event = parse_payload(load(name), received_at=RECEIVED_AT).event
         if isinstance(event, IncomingMessage):
             json.dumps(event.metadata, allow_nan=False)
-            json.dumps(event.origin.details, allow_nan=False)
+            json.dumps(event.referral.details if event.referral else {}, allow_nan=False)
         timestamp = getattr(event, "timestamp", None)
         if timestamp is not None:
             assert timestamp.utcoffset() is not None and timestamp.utcoffset().total_seconds() == 0
@@ -720,7 +717,7 @@ def test_ctwa_in_image_context_info_is_attributed() -> None:
     context["externalAdReply"] = {"sourceType": "ad", "sourceID": "987", "title": "Oferta"}
     event = parse_payload(payload).event
     assert isinstance(event, IncomingMessage)
-    assert (event.origin.source, event.origin.ad_id, event.origin.campaign) == ("meta_ads", "987", "Oferta")
+    assert event.referral is not None and (event.referral.ad_id, event.referral.campaign) == ("987", "Oferta")
 
 
 def test_user_id_integer_from_old_builds_becomes_text() -> None:
@@ -840,7 +837,7 @@ def parse_or_payload_error(payload: Any) -> Envelope | None:
     event = envelope.event
     if isinstance(event, IncomingMessage):
         json.dumps(event.metadata, allow_nan=False)
-        json.dumps(event.origin.details, allow_nan=False)
+        json.dumps(event.referral.details if event.referral else {}, allow_nan=False)
     timestamp = getattr(event, "timestamp", None)
     if timestamp is not None:
         assert timestamp.tzinfo is not None

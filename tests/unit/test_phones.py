@@ -6,14 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from whatrack.leads.phones import (
-    bare_jid,
-    format_phone,
-    is_lid,
-    normalize_phone,
-    phone_from_jid,
-    whatsapp_number,
-)
+from whatrack.leads.phones import format_phone
+from whatrack.whatsapp.jid import bare_jid, is_lid, normalize_phone, phone_from_jid, whatsapp_number
 
 
 @pytest.mark.parametrize(

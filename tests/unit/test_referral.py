@@ -8,14 +8,8 @@ from typing import Any
 
 import pytest
 
-from whatrack.attribution.referral import (
-    Origin,
-    direct_origin,
-    get_key,
-    json_safe,
-    origin_from_context_info,
-    utm_params,
-)
+from whatrack.attribution.referral import Origin, direct_origin, origin_from_context_info
+from whatrack.whatsapp.referral import get_key, json_safe, utm_params
 
 
 @pytest.mark.parametrize(

@@ -1,46 +1,21 @@
-"""Where a conversation came from, read from a WhatsApp message's `contextInfo`.
+"""Where a conversation came from: the Origin a ticket carries (source, campaign, medium, ad).
 
-Click-to-WhatsApp (CTWA) ads mark the lead's first message with `externalAdReply`
-(`sourceType: "ad"`, `sourceID` = ad id, `ctwaClid` = click id for Meta's Conversions API,
-`sourceURL`, `ref`, `title`, ...) and/or conversion fields (`conversionSource: "FB_Ads"`,
-`ctwaPayload`, ...). Since early 2026 some ad clicks carry only the opaque `ctwaPayload`
-(Baileys #2354): still an ad, with no ad id. Every field is optional; keys are matched
-exactly first, then case-insensitively (WuzAPI forwards whatsmeow's proto JSON names).
+The wire format of ad referrals is read by whatsapp/referral.py; this module gives it its
+meaning for reports: an ad referral is a Meta ads click ("meta_ads", medium "ctwa" unless the
+ad's URL names one), anything else a plain WhatsApp conversation.
 """
 
 from __future__ import annotations
 
-import math
-import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+
+from whatrack.whatsapp.referral import Referral, referral_from_context_info
 
 SOURCE_META_ADS = "meta_ads"
 SOURCE_WHATSAPP = "whatsapp"
+SOURCE_OUTBOUND = "outbound"
 MEDIUM_CTWA = "ctwa"
-
-# contextInfo fields that describe an ad conversion (kept verbatim in Origin.details).
-CONVERSION_KEYS = (
-    "conversionSource",
-    "conversionData",
-    "conversionDelaySeconds",
-    "entryPointConversionSource",
-    "entryPointConversionApp",
-    "entryPointConversionDelaySeconds",
-    "entryPointConversionExternalSource",
-    "entryPointConversionExternalMedium",
-    "ctwaSignals",
-    "ctwaPayload",
-    "ctwaClid",
-    "smbClientCampaignID",
-)
-# Inline images (base64 JPEG) are large and useless for reports.
-_DROPPED_KEYS = frozenset({"thumbnail", "jpegthumbnail"})
-_AD_SOURCE = re.compile(r"(?:^|[^a-z])(?:ads?|ctwa)(?:[^a-z]|$)")
-_MAX_DEPTH = 8
-_MAX_TEXT = 2048
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,108 +39,24 @@ def direct_origin() -> Origin:
     return Origin(source=SOURCE_WHATSAPP)
 
 
-def get_key(mapping: Mapping[str, Any], key: str) -> Any:
-    """`mapping[key]`, falling back to a case-insensitive match; None when absent."""
-    if key in mapping:
-        return mapping[key]
-    folded = key.casefold()
-    for candidate, value in mapping.items():
-        if isinstance(candidate, str) and candidate.casefold() == folded:
-            return value
-    return None
+# A conversation we started (a message sent from the app or the phone).
+OUTBOUND = Origin(source=SOURCE_OUTBOUND)
 
 
-def _text(mapping: Mapping[str, Any], key: str) -> str | None:
-    """A non-empty string (numbers are accepted for ids) or None."""
-    value = get_key(mapping, key)
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str):
-        value = value.strip()
-        return value[:_MAX_TEXT] or None
-    return None
-
-
-def json_safe(value: Any, depth: int = 0) -> Any:
-    """A copy made only of dict/list/str/int/float/bool/None (finite floats, bounded depth)."""
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if depth >= _MAX_DEPTH:
-        return None
-    if isinstance(value, Mapping):
-        return {
-            str(key): json_safe(item, depth + 1)
-            for key, item in value.items()
-            if not (isinstance(key, str) and key.casefold() in _DROPPED_KEYS)
-        }
-    if isinstance(value, list | tuple):
-        return [json_safe(item, depth + 1) for item in value]
-    return None
-
-
-def utm_params(url: str | None) -> dict[str, str]:
-    """The `utm_*` query parameters of a URL (first value of each), {} when none or unparsable."""
-    if not url:
-        return {}
-    try:
-        query = urlsplit(url).query
-        parsed = parse_qs(query, keep_blank_values=False)
-    except ValueError:
-        return {}
-    return {
-        key.lower(): values[0]
-        for key, values in parsed.items()
-        if key.lower().startswith("utm_") and values and values[0]
-    }
-
-
-def _looks_like_ad_source(value: str | None) -> bool:
-    return value is not None and _AD_SOURCE.search(value.casefold()) is not None
+def origin_of(referral: Referral | None) -> Origin:
+    """The Origin of a message that carried `referral` (None: not from an ad)."""
+    if referral is None:
+        return direct_origin()
+    return Origin(
+        source=SOURCE_META_ADS,
+        campaign=referral.campaign,
+        medium=referral.medium or MEDIUM_CTWA,
+        ad_id=referral.ad_id,
+        ctwa_clid=referral.ctwa_clid,
+        details=referral.details,
+    )
 
 
 def origin_from_context_info(context_info: Any) -> Origin:
     """The Origin of a message given its `contextInfo` object (any type, tolerated)."""
-    if not isinstance(context_info, Mapping):
-        return direct_origin()
-    raw_ad = get_key(context_info, "externalAdReply")
-    ad: Mapping[str, Any] = raw_ad if isinstance(raw_ad, Mapping) else {}
-
-    ad_id = _text(ad, "sourceID")
-    ctwa_clid = _text(ad, "ctwaClid") or _text(context_info, "ctwaClid")
-    source_type = _text(ad, "sourceType")
-    is_ad = (
-        (source_type is not None and source_type.casefold() == "ad")
-        or ad_id is not None
-        or ctwa_clid is not None
-        or _text(context_info, "ctwaPayload") is not None
-        or _looks_like_ad_source(_text(context_info, "conversionSource"))
-        or _looks_like_ad_source(_text(context_info, "entryPointConversionSource"))
-    )
-    if not is_ad:
-        return direct_origin()
-
-    utm = utm_params(_text(ad, "sourceURL"))
-    campaign = utm.get("utm_campaign") or _text(ad, "ref") or _text(ad, "title")
-    medium = utm.get("utm_medium") or MEDIUM_CTWA
-
-    details: dict[str, Any] = {}
-    if ad:
-        details["externalAdReply"] = json_safe(ad)
-    for key in CONVERSION_KEYS:
-        value = get_key(context_info, key)
-        if value is not None:
-            details[key] = json_safe(value)
-    if utm:
-        details["utm"] = utm
-    return Origin(
-        source=SOURCE_META_ADS,
-        campaign=campaign,
-        medium=medium,
-        ad_id=ad_id,
-        ctwa_clid=ctwa_clid,
-        details=details,
-    )
+    return origin_of(referral_from_context_info(context_info))

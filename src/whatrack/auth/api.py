@@ -2,14 +2,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from whatrack.auth import service
 from whatrack.auth.schemas import LoginIn, MemberRead, MeRead, OrganizationRead, OrganizationUpdate, UserRead
 from whatrack.auth.service import Actor
-from whatrack.deps import CSRF_COOKIE, SESSION_COOKIE, AdminActor, AppSettings, CurrentActor, Db
-from whatrack.errors import BadRequest, Forbidden, NotFound, Unauthorized, responses
+from whatrack.auth.throttle import ThrottlePolicy
+from whatrack.deps import CSRF_COOKIE, SESSION_COOKIE, AdminActor, AppSettings, CurrentActor, Db, SessionFactory
+from whatrack.errors import BadRequest, Forbidden, InvalidCredentials, NotFound, RateLimited, Unauthorized, responses
 from whatrack.models import Organization, User
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
@@ -28,11 +29,22 @@ async def _me(db: AsyncSession, actor: Actor) -> MeRead:
     )
 
 
-@router.post("/auth/login", responses=responses(Unauthorized))
-async def login(body: LoginIn, response: Response, db: Db, settings: AppSettings) -> MeRead:
-    """Log in with email and password; sets the session and CSRF cookies."""
+@router.post("/auth/login", responses=responses(InvalidCredentials, RateLimited))
+async def login(
+    body: LoginIn, request: Request, response: Response, db: Db, factory: SessionFactory, settings: AppSettings
+) -> MeRead:
+    """Log in with email and password; sets the session and CSRF cookies. Repeated failures for
+    an account or from an address answer 429 with Retry-After."""
     ttl = timedelta(hours=settings.session_ttl_hours)
-    token, row = await service.login(db, body.email, body.password, ttl)
+    policy = ThrottlePolicy(
+        window=timedelta(seconds=settings.login_window_seconds),
+        account_limit=settings.login_account_max_failures,
+        ip_limit=settings.login_ip_max_failures,
+        lock=timedelta(seconds=settings.login_lock_seconds),
+    )
+    ip = request.client.host if request.client else "unknown"
+    # `db` is not touched before this returns: login runs its own transactions.
+    token, row = await service.login(factory, body.email, body.password, ip=ip, ttl=ttl, policy=policy)
     actor = await service.resolve_session(db, token)
     if actor is None:  # pragma: no cover - just created
         raise Unauthorized("Session could not be created")

@@ -10,18 +10,10 @@ from whatrack.conversations.schemas import AssignIn, ConversationPage, Conversat
 from whatrack.deps import CurrentActor, Db
 from whatrack.errors import BadRequest, NotFound, Unauthorized, responses
 from whatrack.inbox import actions
-from whatrack.messages import service as messages
-from whatrack.messages.schemas import MessageRead
 from whatrack.models import TicketStatus
-from whatrack.schemas import CamelModel
 
 router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"])
 ERRORS = responses(Unauthorized, NotFound, BadRequest)
-
-
-class MessagePage(CamelModel):
-    items: list[MessageRead]
-    next_cursor: str | None
 
 
 @router.get("", responses=ERRORS)
@@ -49,20 +41,6 @@ async def get_conversation(conversation_id: uuid.UUID, db: Db, actor: CurrentAct
     """One conversation."""
     conv = await service.get_conversation(db, actor, conversation_id)
     return await service.read_model(db, conv.id)
-
-
-@router.get("/{conversation_id}/messages", responses=ERRORS)
-async def list_messages(
-    conversation_id: uuid.UUID,
-    db: Db,
-    actor: CurrentActor,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
-) -> MessagePage:
-    """Messages newest first across all tickets; each carries its ticket id."""
-    conv = await service.get_conversation(db, actor, conversation_id)
-    items, next_cursor = await messages.list_messages(db, conv.id, cursor, limit)
-    return MessagePage(items=items, next_cursor=next_cursor)
 
 
 @router.post("/{conversation_id}/read", responses=ERRORS)

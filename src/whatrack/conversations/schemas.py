@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from whatrack.models import MessageStatus, SenderType, TicketStatus
+from whatrack.models import MessageStatus, MessageType, SenderType, TicketStatus
 from whatrack.schemas import CamelModel, InputModel
 
 
@@ -30,7 +30,13 @@ class ConversationRead(CamelModel):
     current_ticket_id: uuid.UUID | None
     unread_count: int
     last_message_at: datetime
-    last_message_preview: str | None
+    last_message_preview: str | None = Field(description="The last message's text, one line, without a label")
+    last_message_type: MessageType | None = Field(
+        description="Kind of the last message (the client names it: photo, audio, ...)"
+    )
+    last_message_reaction: str | None = Field(
+        description="Set when the last thing was the lead reacting with this emoji to the last_message_* message"
+    )
     last_message_sender_type: SenderType | None
     last_message_status: MessageStatus | None
     waiting_since: datetime | None

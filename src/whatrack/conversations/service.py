@@ -18,31 +18,38 @@ from sqlalchemy.orm import aliased
 from whatrack.auth.service import Actor
 from whatrack.conversations.schemas import AssigneeRead, ConversationPage, ConversationRead, LeadBrief, ListFilters
 from whatrack.db import utcnow
-from whatrack.db_util import AnySelect, dialect, for_update, in_param, insert_or_get, load_detached, table_of
-from whatrack.errors import BadRequest, NotFound
-from whatrack.models import Conversation, Lead, Membership, Message, MessageType, TicketStatus, User
+from whatrack.db_util import (
+    AnySelect,
+    dialect,
+    for_update,
+    get_scoped,
+    in_param,
+    insert_or_get,
+    load_detached,
+    table_of,
+)
+from whatrack.errors import AssigneeNotMember, ConversationNotFound, InvalidCursor
+from whatrack.models import (
+    Conversation,
+    Lead,
+    Membership,
+    Message,
+    MessageStatus,
+    SenderType,
+    Ticket,
+    TicketStatus,
+    User,
+)
 
 Assignee = aliased(User)
 
-PREVIEW_LABELS: dict[MessageType, str] = {
-    MessageType.IMAGE: "📷 Foto",
-    MessageType.VIDEO: "🎥 Vídeo",
-    MessageType.AUDIO: "🎤 Áudio",
-    MessageType.DOCUMENT: "📄 Documento",
-    MessageType.STICKER: "Figurinha",
-    MessageType.LOCATION: "📍 Localização",
-    MessageType.CONTACT: "👤 Contato",
-}
+PREVIEW_CHARS = 120
 
 
-def preview_of(message_type: MessageType, content: str | None) -> str:
-    label = PREVIEW_LABELS.get(message_type)
-    text_ = (content or "").strip().replace("\n", " ")
-    if label and text_:
-        text_ = f"{label} · {text_}"
-    elif label:
-        text_ = label
-    return text_[:120]
+def snippet(content: str | None) -> str:
+    """A message's text as the list shows it: one line, at most PREVIEW_CHARS. What kind of
+    message it is goes in last_message_type: the client names it in its language."""
+    return (content or "").strip().replace("\n", " ")[:PREVIEW_CHARS]
 
 
 def _select_rows() -> Select[Conversation, Lead, str]:
@@ -63,6 +70,8 @@ def to_read(conv: Conversation, lead: Lead, assignee_name: str | None) -> Conver
         unread_count=conv.unread_count,
         last_message_at=conv.last_message_at,
         last_message_preview=conv.last_message_preview,
+        last_message_type=conv.last_message_type,
+        last_message_reaction=conv.last_message_reaction,
         last_message_sender_type=conv.last_message_sender_type,
         last_message_status=conv.last_message_status,
         waiting_since=conv.waiting_since,
@@ -87,13 +96,17 @@ async def read_model(db: AsyncSession, conversation_id: uuid.UUID) -> Conversati
 async def get_conversation(
     db: AsyncSession, actor: Actor, conversation_id: uuid.UUID, *, lock: bool = False
 ) -> Conversation:
-    stmt = select(Conversation).where(
-        Conversation.id == conversation_id, Conversation.organization_id == actor.organization_id
-    )
-    conv: Conversation | None = await db.scalar(for_update(stmt, db) if lock else stmt)
-    if conv is None:
-        raise NotFound("Conversation not found")
-    return conv
+    return await get_scoped(db, Conversation, actor.organization_id, conversation_id, _not_found, lock=lock)
+
+
+def _not_found() -> ConversationNotFound:
+    return ConversationNotFound("Conversation not found")
+
+
+async def id_of_lead(db: AsyncSession, lead_id: uuid.UUID) -> uuid.UUID | None:
+    """The id of the lead's conversation (None before its first message)."""
+    found: uuid.UUID | None = await db.scalar(select(Conversation.id).where(Conversation.lead_id == lead_id))
+    return found
 
 
 async def get_or_create(
@@ -120,6 +133,8 @@ def new_conversation(organization_id: uuid.UUID, lead_id: uuid.UUID, instance_id
         unread_count=0,
         last_message_at=now,
         last_message_preview=None,
+        last_message_type=None,
+        last_message_reaction=None,
         last_message_sender_type=None,
         last_message_status=None,
         last_message_id=None,
@@ -154,6 +169,8 @@ _WRITTEN = (
     "ticket_status",
     "last_message_at",
     "last_message_preview",
+    "last_message_type",
+    "last_message_reaction",
     "last_message_sender_type",
     "last_message_status",
     "last_message_id",
@@ -186,6 +203,82 @@ def _assignee_names(dialect_name: str) -> AnySelect:
     return select(User.id, User.name).where(in_param(User.id, "ids", dialect_name))
 
 
+# -- the list summary ------------------------------------------------------------------------------
+# The functions below are the only writers of the summary fields (last_message_*, unread_count,
+# waiting_since, current_ticket_id, ticket_status). They only compute: on loaded rows the
+# session flushes them, on detached rows (inbox/batch.py) write_many() does.
+
+
+def on_message(conv: Conversation, msg: Message, *, newest: bool = False) -> None:
+    """A message was stored in the conversation: it becomes the last one unless a later one is
+    there already (webhooks arrive in any order; `newest`: one we send now is the last one).
+    A lead's message is unread and starts the wait; anyone else's answers the lead."""
+    if newest or msg.sent_at >= conv.last_message_at or conv.last_message_id is None:
+        conv.last_message_at = msg.sent_at
+        conv.last_message_preview = snippet(msg.content)
+        conv.last_message_type = msg.message_type
+        conv.last_message_reaction = None
+        conv.last_message_sender_type = msg.sender_type
+        conv.last_message_status = msg.status
+        conv.last_message_id = msg.id
+    if msg.sender_type == SenderType.LEAD:
+        conv.unread_count += 1
+        if conv.waiting_since is None:
+            conv.waiting_since = msg.sent_at
+    else:
+        conv.waiting_since = None
+
+
+def on_reaction(conv: Conversation, target: Message, emoji: str, *, at: datetime, from_lead: bool) -> bool:
+    """A reaction to `target`. A lead's 👍 is often its only answer: it counts as the lead
+    replying (returns True), and shows in the list unless a later message is there already.
+    A removed reaction or one of ours changes nothing here."""
+    if not from_lead or not emoji:
+        return False
+    if at >= conv.last_message_at:
+        conv.last_message_at = at
+        conv.last_message_preview = snippet(target.content)
+        conv.last_message_type = target.message_type
+        conv.last_message_reaction = emoji
+        conv.last_message_sender_type = SenderType.LEAD
+    conv.unread_count += 1
+    if conv.waiting_since is None:
+        conv.waiting_since = at
+    return True
+
+
+def on_status(conv: Conversation | None, message_id: uuid.UUID, status: MessageStatus) -> bool:
+    """A message's status moved: the list's ticks follow when it is the last message. Returns
+    whether the conversation changed."""
+    if conv is not None and conv.last_message_id == message_id:
+        conv.last_message_status = status
+        return True
+    return False
+
+
+def on_ticket(conv: Conversation, ticket: Ticket) -> None:
+    """The conversation's current ticket was opened, changed status or closed (a closed ticket
+    leaves no one waiting)."""
+    conv.current_ticket_id = ticket.id
+    conv.ticket_status = ticket.status
+    if ticket.status == TicketStatus.RESOLVED:
+        conv.waiting_since = None
+
+
+def take_if_unassigned(conv: Conversation, ticket: Ticket, user_id: uuid.UUID) -> None:
+    """The first agent to answer an unassigned lead takes it."""
+    if ticket.assignee_id is None and conv.assignee_id is None:
+        conv.assignee_id = user_id
+
+
+def on_read(conv: Conversation) -> None:
+    conv.unread_count = 0
+
+
+def on_unread(conv: Conversation) -> None:
+    conv.unread_count = max(1, conv.unread_count)
+
+
 # -- listing ---------------------------------------------------------------------------------------
 
 
@@ -198,7 +291,7 @@ def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         raw = json.loads(base64.urlsafe_b64decode(cursor.encode()))
         return datetime.fromisoformat(raw[0]), uuid.UUID(raw[1])
     except (ValueError, TypeError, IndexError, json.JSONDecodeError) as exc:
-        raise BadRequest("Invalid cursor") from exc
+        raise InvalidCursor("Invalid cursor") from exc
 
 
 def _like_pattern(q: str) -> str:
@@ -277,14 +370,14 @@ async def list_conversations(
 
 async def mark_read(db: AsyncSession, actor: Actor, conversation_id: uuid.UUID) -> Conversation:
     conv = await get_conversation(db, actor, conversation_id, lock=True)
-    conv.unread_count = 0
+    on_read(conv)
     await db.flush()
     return conv
 
 
 async def mark_unread(db: AsyncSession, actor: Actor, conversation_id: uuid.UUID) -> Conversation:
     conv = await get_conversation(db, actor, conversation_id, lock=True)
-    conv.unread_count = max(1, conv.unread_count)
+    on_unread(conv)
     await db.flush()
     return conv
 
@@ -299,7 +392,7 @@ async def assign(db: AsyncSession, actor: Actor, conversation_id: uuid.UUID, use
             )
         )
         if member is None:
-            raise BadRequest("That user is not a member of this organization")
+            raise AssigneeNotMember("That user is not a member of this organization")
     conv.assignee_id = user_id
     await db.flush()
     return conv

@@ -9,17 +9,17 @@ from collections.abc import Awaitable, Coroutine
 from typing import Any
 
 import httpx
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from whatrack.auth.service import Actor
 from whatrack.conversations import service as conversations
 from whatrack.conversations.schemas import ConversationRead
-from whatrack.leads.phones import whatsapp_number
-from whatrack.models import Conversation, Instance, Lead, Message, SenderType
-from whatrack.realtime.events import TypingData, emit_conversation_updated, emit_typing
+from whatrack.messages import service as messages
+from whatrack.models import Conversation, Instance, Lead, SenderType
+from whatrack.realtime.events import TypingData, emit_conversation_updated, publish_typing
 from whatrack.settings import Settings
 from whatrack.whatsapp.client import WuzapiClient, WuzapiError
+from whatrack.whatsapp.jid import chat_address, chat_jid
 
 log = logging.getLogger(__name__)
 _background: set[asyncio.Task[None]] = set()
@@ -61,19 +61,9 @@ async def mark_read(
     unread = conv.unread_count
     conv = await conversations.mark_read(db, actor, conversation_id)
     if unread > 0:
-        ids = list(
-            (
-                await db.scalars(
-                    select(Message.external_id)
-                    .where(Message.conversation_id == conv.id, Message.sender_type == SenderType.LEAD)
-                    .order_by(Message.sent_at.desc())
-                    .limit(min(unread, 50))
-                )
-            ).all()
-        )
+        external_ids = await messages.latest_lead_ids(db, conv.id, min(unread, 50))
         client, lead = await _client_and_lead(db, http, settings, conv)
-        jid = lead.remote_jid or f"{whatsapp_number(lead.phone or '')}@s.whatsapp.net"
-        external_ids = [i for i in ids if i]
+        jid = chat_jid(lead.remote_jid, lead.phone)
         if external_ids:
             _fire(_best_effort("markread", client.mark_read(external_ids, jid, jid)))
     return await _updated(db, actor, conv)
@@ -101,9 +91,9 @@ async def agent_typing(
 ) -> None:
     conv = await conversations.get_conversation(db, actor, conversation_id)
     client, lead = await _client_and_lead(db, http, settings, conv)
-    phone = lead.remote_jid or whatsapp_number(lead.phone or "")
+    phone = chat_address(lead.remote_jid, lead.phone)
     _fire(_best_effort("presence", client.presence(phone, is_typing)))
-    emit_typing(
+    publish_typing(
         db,
         actor.organization_id,
         TypingData(

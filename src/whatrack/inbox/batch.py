@@ -28,12 +28,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from whatrack.conversations import service as conversations
 from whatrack.db_util import detached, insert_detached
-from whatrack.inbox.receive import ReceiveResult, message_values, touch_conversation
+from whatrack.inbox.receive import ReceiveResult, message_values, origin_of_message
 from whatrack.leads import service as leads
 from whatrack.leads.service import LeadIndex
 from whatrack.messages import service as messages
 from whatrack.messages.schemas import MessageRead
-from whatrack.models import Conversation, Instance, Lead, Message, MessageStatus, Ticket, TicketStatus
+from whatrack.models import Conversation, Instance, Lead, Message, MessageStatus, Ticket
 from whatrack.realtime.events import emit_conversation_updated, emit_new_message
 from whatrack.tickets import service as tickets
 from whatrack.whatsapp.events import Envelope, IncomingMessage, Receipt
@@ -159,7 +159,7 @@ async def _create_newcomers(
         if person not in people:
             lead = leads.new_lead(instance.organization_id, ev.contact)
             conv = conversations.new_conversation(instance.organization_id, lead.id, instance.id)
-            ticket = tickets.new_ticket(conv, ev.origin, ev.timestamp, number=1)
+            ticket = tickets.new_ticket(conv, origin_of_message(ev), ev.timestamp, number=1)
             tickets.first_touch(lead, ticket)  # goes in with the lead
             people[person] = (lead, conv, ticket)
     created = await insert_detached(db, [lead for lead, _, _ in people.values()])
@@ -192,8 +192,8 @@ def _target(
     ticket = known.tickets.get(conv.id) if conv else None
     if lead is None or conv is None or ticket is None:
         return None  # a new lead, conversation or ticket
-    if ticket.status != TicketStatus.OPEN or ticket.follow_up_enabled:
-        return None  # the reply cancels follow-ups
+    if tickets.may_have_follow_ups(ticket):
+        return None  # the reply cancels them
     return lead, conv, ticket
 
 
@@ -215,8 +215,8 @@ async def _insert_messages(
             out.results[slot] = ReceiveResult("duplicate")
             continue
         msg = detached(Message, row)
-        touch_conversation(conv, msg, from_lead=True)
-        ticket.last_activity_at = max(ticket.last_activity_at, ev.timestamp)
+        conversations.on_message(conv, msg)
+        tickets.touch(ticket, ev.timestamp)
         before = leads.contact_fields(lead)
         leads.refresh_contact(lead, ev.contact)
         if leads.contact_fields(lead) != before:

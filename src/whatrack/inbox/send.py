@@ -14,16 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from whatrack.attribution.referral import OUTBOUND
 from whatrack.auth.service import Actor
 from whatrack.conversations import service as conversations
 from whatrack.db import transaction, utcnow
-from whatrack.db_util import for_update
-from whatrack.errors import BadRequest, Conflict, NotFound
-from whatrack.inbox.receive import OUTBOUND
-from whatrack.leads.phones import whatsapp_number
+from whatrack.errors import MessageEmpty, MessageNotFound, MessageNotRetryable, ReplyToOtherConversation
 from whatrack.messages import media as media_store
 from whatrack.messages import service as messages
 from whatrack.messages.schemas import MessageRead
@@ -40,6 +37,7 @@ from whatrack.models import (
 from whatrack.realtime.events import emit_conversation_updated, emit_new_message
 from whatrack.tickets import service as tickets
 from whatrack.whatsapp.client import WuzapiClient, WuzapiError
+from whatrack.whatsapp.jid import chat_address, chat_jid, user_jid
 
 DISCONNECTED = "WhatsApp disconnected"
 
@@ -87,63 +85,54 @@ async def send(
     upload: Upload | None = None,
 ) -> MessageRead:
     if not (content and content.strip()) and upload is None:
-        raise BadRequest("Message is empty: send content or a file")
+        raise MessageEmpty("Message is empty: send content or a file")
     async with transaction(ctx.factory) as db:
         conv = await conversations.get_conversation(db, actor, conversation_id, lock=True)
         if client_id:
-            existing = await db.scalar(
-                select(Message).where(Message.conversation_id == conv.id, Message.client_id == client_id)
-            )
+            existing = await messages.by_client_id(db, conv.id, client_id)
             if existing is not None:
                 return await messages.read_one(db, existing)
         reply_to = None
         if reply_to_id is not None:
             reply_to = await messages.get_message(db, actor, reply_to_id)
             if reply_to.conversation_id != conv.id:
-                raise BadRequest("replyToId is a message of another conversation")
+                raise ReplyToOtherConversation("replyToId is a message of another conversation")
         lead = await db.get(Lead, conv.lead_id)
         assert lead is not None
         now = utcnow()
         ticket, _ = await tickets.resolve_ticket(db, conv, lead, OUTBOUND, now)
-        msg = Message(
-            id=uuid.uuid4(),
-            organization_id=actor.organization_id,
-            conversation_id=conv.id,
-            ticket_id=ticket.id,
-            instance_id=conv.instance_id,
-            sender_type=SenderType.USER,
-            sender_id=actor.user_id,
-            sender_name=actor.name,
-            message_type=MessageType.TEXT,
-            content=(content or "").strip() or None,
-            status=MessageStatus.PENDING,
-            external_id=new_whatsapp_id(),
-            client_id=client_id,
-            reply_to_id=reply_to.id if reply_to else None,
-            reply_to_external_id=reply_to.external_id if reply_to else None,
-            reactions=[],
-            meta={},
-            sent_at=now,
-        )
+        media_path = None
         if upload is not None:
-            msg.message_type = media_kind(upload.mime)
-            msg.media_path = await asyncio.to_thread(
+            media_path = await asyncio.to_thread(
                 media_store.store, ctx.media_dir, actor.organization_id, upload.data, upload.mime, upload.file_name
             )
-            msg.media_mime = upload.mime
-            msg.media_name = upload.file_name
-            msg.media_size = len(upload.data)
-        db.add(msg)
-        await db.flush()
-        conv.last_message_at = now
-        conv.last_message_preview = conversations.preview_of(msg.message_type, msg.content)
-        conv.last_message_sender_type = SenderType.USER
-        conv.last_message_status = MessageStatus.PENDING
-        conv.last_message_id = msg.id
-        conv.waiting_since = None
-        ticket.last_activity_at = now
-        if ticket.assignee_id is None and conv.assignee_id is None:
-            conv.assignee_id = actor.user_id  # first agent to answer takes the lead
+        msg = await messages.add(
+            db,
+            messages.row(
+                organization_id=actor.organization_id,
+                conversation_id=conv.id,
+                ticket_id=ticket.id,
+                instance_id=conv.instance_id,
+                sender_type=SenderType.USER,
+                sender_id=actor.user_id,
+                sender_name=actor.name,
+                message_type=media_kind(upload.mime) if upload else MessageType.TEXT,
+                content=(content or "").strip() or None,
+                status=MessageStatus.PENDING,
+                external_id=new_whatsapp_id(),
+                client_id=client_id,
+                reply_to_id=reply_to.id if reply_to else None,
+                reply_to_external_id=reply_to.external_id if reply_to else None,
+                sent_at=now,
+                media_path=media_path,
+                media_mime=upload.mime if upload else None,
+                media_name=upload.file_name if upload else None,
+                media_size=len(upload.data) if upload else None,
+            ),
+        )
+        conversations.on_message(conv, msg, newest=True)
+        tickets.touch(ticket, now)
+        conversations.take_if_unassigned(conv, ticket, actor.user_id)
         emit_new_message(db, actor.organization_id, await messages.read_one(db, msg))
         emit_conversation_updated(db, actor.organization_id, await conversations.read_model(db, conv.id))
         message_id = msg.id
@@ -154,10 +143,12 @@ async def send(
 async def retry(ctx: SendContext, actor: Actor, message_id: uuid.UUID) -> MessageRead:
     async with transaction(ctx.factory) as db:
         found = await messages.get_message(db, actor, message_id)
-        msg = await db.scalar(for_update(select(Message).where(Message.id == found.id), db))
+        msg = await messages.lock(db, found.id)
         assert msg is not None
         if msg.status != MessageStatus.FAILED:
-            raise Conflict(f"Only FAILED messages can be retried (this one is {msg.status.value})")
+            raise MessageNotRetryable(
+                f"Only FAILED messages can be retried (this one is {msg.status.value})", {"status": msg.status.value}
+            )
         await messages.advance_status(db, msg, MessageStatus.PENDING)
     ctx.after_commit()
     return await dispatch(ctx, message_id)
@@ -165,8 +156,8 @@ async def retry(ctx: SendContext, actor: Actor, message_id: uuid.UUID) -> Messag
 
 def _participant(msg: Message, lead: Lead, instance: Instance) -> str:
     if msg.sender_type == SenderType.LEAD:
-        return lead.remote_jid or f"{whatsapp_number(lead.phone or '')}@s.whatsapp.net"
-    return f"{whatsapp_number(instance.phone)}@s.whatsapp.net" if instance.phone else ""
+        return chat_jid(lead.remote_jid, lead.phone)
+    return user_jid(instance.phone) if instance.phone else ""
 
 
 async def dispatch(ctx: SendContext, message_id: uuid.UUID) -> MessageRead:
@@ -174,7 +165,7 @@ async def dispatch(ctx: SendContext, message_id: uuid.UUID) -> MessageRead:
     async with transaction(ctx.factory) as db:
         msg = await db.get(Message, message_id)
         if msg is None:
-            raise NotFound("Message not found")
+            raise MessageNotFound("Message not found")
         conv = await db.get(Conversation, msg.conversation_id)
         instance = await db.get(Instance, msg.instance_id)
         lead = await db.get(Lead, conv.lead_id) if conv else None
@@ -184,7 +175,7 @@ async def dispatch(ctx: SendContext, message_id: uuid.UUID) -> MessageRead:
             quoted = await db.get(Message, msg.reply_to_id)
             if quoted is not None and quoted.external_id:
                 reply = (quoted.external_id, _participant(quoted, lead, instance))
-        phone = lead.remote_jid or whatsapp_number(lead.phone or "")
+        phone = chat_address(lead.remote_jid, lead.phone)
         media = (msg.message_type, msg.media_path, msg.media_mime, msg.media_name)
         content, external_id = msg.content, msg.external_id
         base_url, token = instance.base_url, instance.token
@@ -214,7 +205,7 @@ async def dispatch(ctx: SendContext, message_id: uuid.UUID) -> MessageRead:
         error = "Media file is missing on the server"
 
     async with transaction(ctx.factory) as db:
-        msg = await db.scalar(for_update(select(Message).where(Message.id == message_id), db))
+        msg = await messages.lock(db, message_id)
         assert msg is not None
         if error is None:
             await messages.advance_status(db, msg, MessageStatus.SENT)

@@ -20,9 +20,9 @@ from whatrack.errors import Conflict, NotFound
 from whatrack.instances.schemas import InstanceRead, InstanceUpdate
 from whatrack.instances.webhook import webhook_url
 from whatrack.instances.wuzapi import SessionState
-from whatrack.leads.phones import phone_from_jid
 from whatrack.models import Conversation, Instance, InstanceStatus
 from whatrack.realtime.events import InstanceData, emit_instance_updated
+from whatrack.whatsapp.jid import phone_from_jid
 
 
 def to_read(instance: Instance, actor: Actor | None, public_url: str) -> InstanceRead:

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from whatrack.auth.service import Actor
 from whatrack.db import utcnow
-from whatrack.db_util import AnySelect, dialect, in_param, insert_or_get, load_detached, table_of
-from whatrack.errors import BadRequest, NotFound
+from whatrack.db_util import AnySelect, dialect, get_scoped, in_param, insert_or_get, load_detached, table_of
+from whatrack.errors import ContactUnidentifiable, LeadNotFound, NothingToUpdate
 from whatrack.leads.schemas import LeadRead, LeadUpdate
 from whatrack.models import Conversation, Lead, Ticket
 from whatrack.tickets.schemas import TicketRead
@@ -34,10 +34,18 @@ def _lookup(organization_id: uuid.UUID, phone: str | None, lid: str | None) -> S
     )
 
 
+async def find_lead(db: AsyncSession, organization_id: uuid.UUID, contact: Contact) -> Lead | None:
+    """The lead upsert_lead() would find for this contact (None when it has none yet)."""
+    if not contact.phone and not contact.lid:
+        return None
+    found: Lead | None = (await db.execute(_lookup(organization_id, contact.phone, contact.lid))).scalar_one_or_none()
+    return found
+
+
 async def upsert_lead(db: AsyncSession, organization_id: uuid.UUID, contact: Contact) -> Lead:
     """Find the lead by phone or by LID alias; create it if new. Keeps aliases and names fresh."""
     if not contact.phone and not contact.lid:
-        raise BadRequest(f"Cannot identify the contact {contact.jid!r}: no phone number or LID")
+        raise ContactUnidentifiable(f"Cannot identify the contact {contact.jid!r}: no phone number or LID")
     lookup = _lookup(organization_id, contact.phone, contact.lid)
     lead: Lead | None = (await db.execute(lookup)).scalar_one_or_none()
     if lead is None:
@@ -148,12 +156,7 @@ class LeadIndex:
 
 
 async def get_lead(db: AsyncSession, actor: Actor, lead_id: uuid.UUID) -> Lead:
-    lead: Lead | None = await db.scalar(
-        select(Lead).where(Lead.id == lead_id, Lead.organization_id == actor.organization_id)
-    )
-    if lead is None:
-        raise NotFound("Lead not found")
-    return lead
+    return await get_scoped(db, Lead, actor.organization_id, lead_id, LeadNotFound)
 
 
 async def lead_read(db: AsyncSession, lead: Lead) -> LeadRead:
@@ -182,7 +185,7 @@ async def update_lead(db: AsyncSession, actor: Actor, lead_id: uuid.UUID, body: 
     lead = await get_lead(db, actor, lead_id)
     fields = body.model_fields_set
     if not fields:
-        raise BadRequest("Nothing to update: send name and/or notes")
+        raise NothingToUpdate("Nothing to update: send name and/or notes")
     if "name" in fields:
         lead.name = body.name or None
     if "notes" in fields:

@@ -93,3 +93,8 @@ class SendTextIn(InputModel):
     content: str = Field(min_length=1, max_length=65536)
     client_id: str | None = Field(default=None, min_length=1, max_length=64)
     reply_to_id: uuid.UUID | None = None
+
+
+class MessagePage(CamelModel):
+    items: list[MessageRead]
+    next_cursor: str | None

@@ -18,10 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from whatrack.auth.service import Actor
 from whatrack.conversations import service as conversations
-from whatrack.db_util import AnySelect, dialect, for_update, in_param, load_detached, one_of, table_of
-from whatrack.errors import BadRequest, NotFound
+from whatrack.db import utcnow
+from whatrack.db_util import AnySelect, dialect, for_update, get_scoped, in_param, load_detached, one_of, table_of
+from whatrack.errors import InvalidCursor, MessageNotFound
 from whatrack.messages.schemas import MessageRead
-from whatrack.models import Conversation, Lead, Message, MessageStatus, PendingReceipt
+from whatrack.models import Conversation, Lead, Message, MessageStatus, MessageType, PendingReceipt, SenderType
 from whatrack.models.enums import STATUS_RANK
 from whatrack.models.enums import MessageStatus as Status
 from whatrack.realtime.events import StatusData, emit_conversation_updated, emit_message_status
@@ -41,12 +42,123 @@ async def read_one(db: AsyncSession, message: Message) -> MessageRead:
 
 
 async def get_message(db: AsyncSession, actor: Actor, message_id: uuid.UUID) -> Message:
-    msg = await db.scalar(
-        select(Message).where(Message.id == message_id, Message.organization_id == actor.organization_id)
+    return await get_scoped(db, Message, actor.organization_id, message_id, MessageNotFound)
+
+
+async def lock(db: AsyncSession, message_id: uuid.UUID) -> Message | None:
+    """The message row, locked FOR UPDATE (its status is about to change)."""
+    found: Message | None = await db.scalar(for_update(select(Message).where(Message.id == message_id), db))
+    return found
+
+
+async def by_client_id(db: AsyncSession, conversation_id: uuid.UUID, client_id: str) -> Message | None:
+    """The message the web app already sent with this idempotency key, if any."""
+    found: Message | None = await db.scalar(
+        select(Message).where(Message.conversation_id == conversation_id, Message.client_id == client_id)
     )
-    if msg is None:
-        raise NotFound("Message not found")
+    return found
+
+
+async def latest_lead_ids(db: AsyncSession, conversation_id: uuid.UUID, limit: int) -> list[str]:
+    """WhatsApp ids of the lead's latest messages, newest first (to mark them read)."""
+    ids = await db.scalars(
+        select(Message.external_id)
+        .where(Message.conversation_id == conversation_id, Message.sender_type == SenderType.LEAD)
+        .order_by(Message.sent_at.desc())
+        .limit(limit)
+    )
+    return [i for i in ids.all() if i]
+
+
+def row(
+    *,
+    organization_id: uuid.UUID,
+    conversation_id: uuid.UUID,
+    ticket_id: uuid.UUID,
+    instance_id: uuid.UUID,
+    sender_type: SenderType,
+    message_type: MessageType,
+    content: str | None,
+    status: MessageStatus,
+    external_id: str,
+    sent_at: datetime,
+    sender_id: uuid.UUID | None = None,
+    sender_name: str | None = None,
+    client_id: str | None = None,
+    reply_to_id: uuid.UUID | None = None,
+    reply_to_external_id: str | None = None,
+    media_path: str | None = None,
+    media_mime: str | None = None,
+    media_name: str | None = None,
+    media_size: int | None = None,
+    meta: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A messages row with every column set (rows of one multi-row INSERT share their keys, and
+    the row alone builds the MessageRead): insert_once(), insert_many() or Message(**row)."""
+    return {
+        "id": uuid.uuid4(),
+        "organization_id": organization_id,
+        "conversation_id": conversation_id,
+        "ticket_id": ticket_id,
+        "instance_id": instance_id,
+        "sender_type": sender_type,
+        "sender_id": sender_id,
+        "sender_name": sender_name,
+        "message_type": message_type,
+        "content": content,
+        "status": status,
+        "external_id": external_id,
+        "reply_to_external_id": reply_to_external_id,
+        "reply_to_id": reply_to_id,
+        "sent_at": sent_at,
+        "created_at": utcnow(),
+        "client_id": client_id,
+        "error": None,
+        "edited": False,
+        "deleted": False,
+        "reactions": [],
+        "media_path": media_path,
+        "media_mime": media_mime,
+        "media_name": media_name,
+        "media_size": media_size,
+        "meta": meta if meta is not None else {},
+    }
+
+
+async def add(db: AsyncSession, values: dict[str, Any]) -> Message:
+    """Stores a message built by row() through the session (it is flushed: its id is usable)."""
+    msg = Message(**values)
+    db.add(msg)
+    await db.flush()
     return msg
+
+
+def set_reaction(message: Message, emoji: str, *, from_me: bool) -> None:
+    """One reaction per side (ours, the lead's): a new one replaces it, "" removes it."""
+    kept = [r for r in message.reactions or [] if bool(r.get("fromMe")) != from_me]
+    if emoji:
+        kept.append({"emoji": emoji, "fromMe": from_me})
+    message.reactions = kept
+
+
+def edit(message: Message, text: str) -> bool:
+    """The sender edited the message (earlier texts kept in meta.editHistory). False: no change."""
+    if message.content == text:
+        return False
+    history = list(message.meta.get("editHistory", []))
+    history.append(message.content)
+    message.meta = {**message.meta, "editHistory": history}
+    message.content = text
+    message.edited = True
+    return True
+
+
+def revoke(message: Message) -> bool:
+    """The sender deleted the message for everyone (its content is kept for the record)."""
+    if message.deleted:
+        return False
+    message.deleted = True
+    return True
 
 
 async def by_external_id(
@@ -150,7 +262,7 @@ def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         raw = json.loads(base64.urlsafe_b64decode(cursor.encode()))
         return datetime.fromisoformat(raw[0]), uuid.UUID(raw[1])
     except (ValueError, TypeError, IndexError) as exc:
-        raise BadRequest("Invalid cursor") from exc
+        raise InvalidCursor("Invalid cursor") from exc
 
 
 async def list_messages(
@@ -180,10 +292,7 @@ def set_status(message: Message, status: MessageStatus, conv: Conversation | Non
     The caller checked status_advances and emits (emit_status, conversation_updated)."""
     message.status = status
     message.error = error if status == Status.FAILED else None
-    if conv is not None and conv.last_message_id == message.id:
-        conv.last_message_status = status
-        return True
-    return False
+    return conversations.on_status(conv, message.id, status)
 
 
 def emit_status(db: AsyncSession, message: Message) -> None:

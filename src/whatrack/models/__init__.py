@@ -15,6 +15,7 @@ from whatrack.models.enums import (
 from whatrack.models.extras import ConversationMetrics, ScheduledMessage, TicketAnalysis
 from whatrack.models.instance import Instance
 from whatrack.models.lead import Lead
+from whatrack.models.login_throttle import LoginThrottle
 from whatrack.models.message import Message, PendingReceipt
 from whatrack.models.organization import Organization
 from whatrack.models.outbox import OutboxEvent
@@ -29,6 +30,7 @@ __all__ = [
     "Instance",
     "InstanceStatus",
     "Lead",
+    "LoginThrottle",
     "Membership",
     "Message",
     "MessageStatus",

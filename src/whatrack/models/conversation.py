@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from whatrack.db import Base, UTCDateTime, new_id, utcnow
 from whatrack.models._types import str_enum
-from whatrack.models.enums import MessageStatus, SenderType, TicketStatus
+from whatrack.models.enums import MessageStatus, MessageType, SenderType, TicketStatus
 
 
 class Conversation(Base):
@@ -32,7 +32,12 @@ class Conversation(Base):
     assignee_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     unread_count: Mapped[int] = mapped_column(Integer, default=0)
     last_message_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The last message's text (one line, no label): what kind of message it is, and the emoji
+    # when the last thing was the lead reacting to it, are their own columns, so that each
+    # client names them in its language.
     last_message_preview: Mapped[str | None] = mapped_column(String(200))
+    last_message_type: Mapped[MessageType | None] = mapped_column(str_enum(MessageType))
+    last_message_reaction: Mapped[str | None] = mapped_column(String(32))
     last_message_sender_type: Mapped[SenderType | None] = mapped_column(str_enum(SenderType))
     last_message_status: Mapped[MessageStatus | None] = mapped_column(str_enum(MessageStatus))
     last_message_id: Mapped[uuid.UUID | None] = mapped_column()

@@ -14,9 +14,33 @@ from whatrack.attribution.referral import Origin
 from whatrack.auth.service import Actor
 from whatrack.conversations import service as conversations
 from whatrack.db import utcnow
-from whatrack.db_util import AnySelect, dialect, for_update, in_param, insert_or_get, load_detached, table_of
-from whatrack.errors import Conflict, NotFound
-from whatrack.models import ClosedBy, Conversation, Lead, Ticket, TicketOutcome, TicketStatus
+from whatrack.db_util import (
+    AnySelect,
+    dialect,
+    for_update,
+    get_scoped,
+    in_param,
+    insert_or_get,
+    load_detached,
+    table_of,
+)
+from whatrack.errors import (
+    ConversationNotFound,
+    TicketAlreadyOpen,
+    TicketAlreadyResolved,
+    TicketNotFound,
+    TicketNotResolved,
+)
+from whatrack.models import (
+    ClosedBy,
+    Conversation,
+    Lead,
+    ScheduledMessage,
+    ScheduledStatus,
+    Ticket,
+    TicketOutcome,
+    TicketStatus,
+)
 from whatrack.realtime.events import emit_conversation_updated
 
 
@@ -57,9 +81,31 @@ async def write_activity(db: AsyncSession, tickets: Collection[Ticket]) -> None:
         await db.execute(_WRITE_ACTIVITY, [{"b_id": x.id, "b_at": x.last_activity_at} for x in tickets])
 
 
-def _sync_conversation(conv: Conversation, ticket: Ticket) -> None:
-    conv.current_ticket_id = ticket.id
-    conv.ticket_status = ticket.status
+def touch(ticket: Ticket, at: datetime) -> None:
+    """Something happened on the ticket at `at` (a message, a lead's reaction): the only writer
+    of last_activity_at (the inactivity job reads it). Never moves back: webhooks arrive in any order."""
+    ticket.last_activity_at = max(ticket.last_activity_at, at)
+
+
+def may_have_follow_ups(ticket: Ticket) -> bool:
+    """Whether a follow-up sequence was ever scheduled on this active ticket: then a lead's reply
+    must cancel it (cancel_follow_ups). inbox/batch.py leaves such messages to receive()."""
+    return ticket.follow_up_enabled or ticket.status == TicketStatus.FOLLOW_UP
+
+
+async def cancel_follow_ups(db: AsyncSession, conv: Conversation, ticket: Ticket) -> None:
+    """The lead replied: pending follow-ups stop and a FOLLOW_UP ticket is open again."""
+    if not may_have_follow_ups(ticket):
+        return
+    await db.execute(
+        update(ScheduledMessage)
+        .where(ScheduledMessage.ticket_id == ticket.id, ScheduledMessage.status == ScheduledStatus.PENDING)
+        .values(status=ScheduledStatus.CANCELLED)
+    )
+    if ticket.status == TicketStatus.FOLLOW_UP:
+        ticket.status = TicketStatus.OPEN
+        ticket.current_follow_up_step = None
+        conversations.on_ticket(conv, ticket)
 
 
 async def resolve_ticket(
@@ -71,14 +117,14 @@ async def resolve_ticket(
     """
     current = await active_ticket(db, conv.id)
     if current is not None:
-        current.last_activity_at = max(current.last_activity_at, at)
+        touch(current, at)
         return current, False
     number = (await db.scalar(select(func.max(Ticket.number)).where(Ticket.conversation_id == conv.id)) or 0) + 1
     ticket, created = await insert_or_get(db, new_ticket(conv, origin, at, number), _active(conv.id))
     if created:
         opened(conv, lead, ticket)
     else:
-        _sync_conversation(conv, ticket)
+        conversations.on_ticket(conv, ticket)
     return ticket, created
 
 
@@ -107,7 +153,7 @@ def new_ticket(conv: Conversation, origin: Origin, at: datetime, number: int) ->
 def opened(conv: Conversation, lead: Lead, ticket: Ticket) -> None:
     """A new ticket was stored: the conversation points at it; first touch on the lead."""
     first_touch(lead, ticket)
-    _sync_conversation(conv, ticket)
+    conversations.on_ticket(conv, ticket)
 
 
 def first_touch(lead: Lead, ticket: Ticket) -> None:
@@ -119,12 +165,7 @@ def first_touch(lead: Lead, ticket: Ticket) -> None:
 
 
 async def get_ticket(db: AsyncSession, actor: Actor, ticket_id: uuid.UUID) -> Ticket:
-    ticket = await db.scalar(
-        select(Ticket).where(Ticket.id == ticket_id, Ticket.organization_id == actor.organization_id)
-    )
-    if ticket is None:
-        raise NotFound("Ticket not found")
-    return ticket
+    return await get_scoped(db, Ticket, actor.organization_id, ticket_id, TicketNotFound)
 
 
 async def _lock_conversation(db: AsyncSession, conversation_id: uuid.UUID) -> Conversation:
@@ -132,7 +173,7 @@ async def _lock_conversation(db: AsyncSession, conversation_id: uuid.UUID) -> Co
         for_update(select(Conversation).where(Conversation.id == conversation_id), db)
     )
     if conv is None:  # pragma: no cover - FK guarantees it
-        raise NotFound("Conversation not found")
+        raise ConversationNotFound("Conversation not found")
     return conv
 
 
@@ -146,14 +187,13 @@ async def close_ticket(
     conv = await _lock_conversation(db, ticket.conversation_id)
     await db.refresh(ticket)
     if ticket.status == TicketStatus.RESOLVED:
-        raise Conflict(f"Ticket #{ticket.number} is already closed")
+        raise TicketAlreadyResolved(f"Ticket #{ticket.number} is already closed", {"ticketNumber": ticket.number})
     ticket.status = TicketStatus.RESOLVED
     ticket.outcome = outcome
     ticket.outcome_reason = reason
     ticket.closed_by = closed_by
     ticket.resolved_at = utcnow()
-    _sync_conversation(conv, ticket)
-    conv.waiting_since = None
+    conversations.on_ticket(conv, ticket)
     await db.flush()
     emit_conversation_updated(db, conv.organization_id, await conversations.read_model(db, conv.id))
     return ticket, conv
@@ -163,17 +203,20 @@ async def reopen_ticket(db: AsyncSession, ticket: Ticket) -> tuple[Ticket, Conve
     conv = await _lock_conversation(db, ticket.conversation_id)
     await db.refresh(ticket)
     if ticket.status != TicketStatus.RESOLVED:
-        raise Conflict(f"Ticket #{ticket.number} is not closed")
+        raise TicketNotResolved(f"Ticket #{ticket.number} is not closed", {"ticketNumber": ticket.number})
     other = await db.scalar(_active(conv.id))
     if other is not None:
-        raise Conflict(f"Ticket #{other.number} is already open in this conversation; close it first")
+        raise TicketAlreadyOpen(
+            f"Ticket #{other.number} is already open in this conversation; close it first",
+            {"ticketNumber": other.number},
+        )
     ticket.status = TicketStatus.OPEN
     ticket.outcome = None
     ticket.outcome_reason = None
     ticket.closed_by = None
     ticket.resolved_at = None
-    ticket.last_activity_at = utcnow()
-    _sync_conversation(conv, ticket)
+    touch(ticket, utcnow())
+    conversations.on_ticket(conv, ticket)
     await db.flush()
     emit_conversation_updated(db, conv.organization_id, await conversations.read_model(db, conv.id))
     return ticket, conv

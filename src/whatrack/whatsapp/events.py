@@ -4,13 +4,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, Literal
 
-from whatrack.attribution.referral import Origin, direct_origin
-from whatrack.models.enums import MessageType
+from whatrack.whatsapp.referral import Referral
 
-# The parser speaks the domain's message types (no second enum to keep in step).
-MessageKind = MessageType
+
+class MessageKind(StrEnum):
+    """What a WhatsApp message carries, as the parser reads it (inbox/ maps it to the domain's
+    MessageType, whose values are the same)."""
+
+    TEXT = "TEXT"
+    IMAGE = "IMAGE"
+    VIDEO = "VIDEO"
+    AUDIO = "AUDIO"
+    DOCUMENT = "DOCUMENT"
+    STICKER = "STICKER"
+    LOCATION = "LOCATION"
+    CONTACT = "CONTACT"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +55,7 @@ class IncomingMessage:
     text: str | None
     media: Media | None
     quoted_id: str | None
-    origin: Origin = field(default_factory=direct_origin)
+    referral: Referral | None = None  # the ad the lead came from (first message after a click)
     metadata: dict[str, Any] = field(default_factory=dict)
 
 

@@ -21,8 +21,6 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, Literal
 from urllib.parse import parse_qs
 
-from whatrack.attribution.referral import get_key, origin_from_context_info
-from whatrack.leads.phones import LID_SERVERS, USER_SERVER, bare_jid, is_lid, phone_from_jid
 from whatrack.whatsapp.events import (
     Contact,
     Edit,
@@ -38,6 +36,8 @@ from whatrack.whatsapp.events import (
     Typing,
     WebhookEvent,
 )
+from whatrack.whatsapp.jid import LID_SERVERS, USER_SERVER, bare_jid, is_lid, phone_from_jid
+from whatrack.whatsapp.referral import get_key, referral_from_context_info
 
 
 class PayloadError(ValueError):
@@ -404,7 +404,7 @@ def _parse_message(payload: Mapping[str, Any], now: datetime) -> WebhookEvent:
             text=text,
             media=None,
             quoted_id=None,
-            origin=origin_from_context_info(None),
+            referral=None,
             metadata=_event_flags(event),
         )
 
@@ -430,7 +430,7 @@ def _parse_message(payload: Mapping[str, Any], now: datetime) -> WebhookEvent:
         "from_me": from_me,
         "timestamp": timestamp,
         "quoted_id": _opt_str(context_info, "stanzaID"),
-        "origin": origin_from_context_info(context_info),
+        "referral": referral_from_context_info(context_info),
     }
 
     if content_key == "extendedTextMessage":

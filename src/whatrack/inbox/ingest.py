@@ -1,5 +1,5 @@
-"""Webhook ingestion: deliveries that arrive together are verified, parsed and received in one
-transaction (inbox.batch.receive_many), then each request gets its own answer.
+"""Webhook ingestion, behind inbox/api.py: deliveries that arrive together are verified, parsed
+and received in one transaction (inbox.batch.receive_many), then each request gets its own answer.
 
 An answer is given only after its batch committed, so a 200 still means "stored": a
 re-delivery finds the message. One consumer per process takes whatever is queued; under load
@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from whatrack.db import transaction
-from whatrack.errors import BadRequest, DomainError, NotFound, Unauthorized
+from whatrack.errors import DomainError, InstanceNotFound, InvalidWebhookPayload, Unauthorized
 from whatrack.inbox.batch import receive_many
 from whatrack.inbox.receive import ReceiveResult, receive
 from whatrack.instances.webhook import authenticate_webhook
@@ -47,7 +47,7 @@ class Delivery:
 def verify(instance: Instance | None, delivery: Delivery) -> Envelope:
     """Authenticates the delivery, then parses it. Raises NotFound, Unauthorized or BadRequest."""
     if instance is None:
-        raise NotFound("Unknown instance")
+        raise InstanceNotFound("Unknown instance")
     try:
         authenticate_webhook(instance, delivery.raw, delivery.signature, delivery.secret)
     except Unauthorized:
@@ -57,7 +57,7 @@ def verify(instance: Instance | None, delivery: Delivery) -> Envelope:
         return parse_webhook(delivery.raw, delivery.content_type)
     except PayloadError as exc:
         WEBHOOK_EVENTS.labels("unknown", "invalid").inc()
-        raise BadRequest(str(exc)) from exc
+        raise InvalidWebhookPayload(str(exc)) from exc
 
 
 Waiter = asyncio.Future[ReceiveResult]

@@ -1,46 +1,41 @@
-"""WhatsApp routes: the WuzAPI webhook, sending, retry and media."""
+"""Message routes: send (text or file), retry, media, and a conversation's messages."""
 
 from __future__ import annotations
 
-import logging
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
+from whatrack.conversations import service as conversations
 from whatrack.deps import AppSettings, CurrentActor, Db
-from whatrack.errors import BadRequest, Conflict, NotFound, Unauthorized, UnsupportedMediaType, responses
+from whatrack.errors import (
+    SESSION,
+    WRITE,
+    ConversationNotFound,
+    EmptyFile,
+    InvalidBody,
+    InvalidCursor,
+    InvalidField,
+    MediaFileMissing,
+    MediaNotFound,
+    MessageEmpty,
+    MessageNotFound,
+    MessageNotRetryable,
+    MissingField,
+    ReplyToOtherConversation,
+    UnsupportedMediaType,
+    responses,
+)
 from whatrack.inbox import send as sending
 from whatrack.messages import media as media_store
 from whatrack.messages import service as messages
-from whatrack.messages.schemas import MessageRead, SendTextIn
-from whatrack.schemas import CamelModel
-from whatrack.whatsapp.ingest import Delivery
+from whatrack.messages.schemas import MessagePage, MessageRead, SendTextIn
 
-log = logging.getLogger(__name__)
-router = APIRouter(prefix="/api/v1", tags=["whatsapp"])
-
-
-class WebhookAck(CamelModel):
-    status: str
-    detail: str | None = None
-
-
-@router.post("/whatsapp/w/webhook/{instance_id}", responses=responses(BadRequest, Unauthorized, NotFound))
-async def webhook(instance_id: str, request: Request, secret: str | None = None) -> WebhookAck:
-    """WuzAPI webhook (JSON or form with jsonData). Verified per instance; re-deliveries are no-ops."""
-    raw = await request.body()
-    try:
-        iid = uuid.UUID(instance_id)
-    except ValueError:
-        raise NotFound("Unknown instance") from None
-    result = await request.app.state.ingestor.submit(
-        Delivery(iid, raw, request.headers.get("content-type"), request.headers.get("x-hmac-signature"), secret)
-    )
-    return WebhookAck(status=result.status, detail=result.detail)
+router = APIRouter(prefix="/api/v1", tags=["messages"])
 
 
 def _ctx(request: Request) -> sending.SendContext:
@@ -58,12 +53,12 @@ def _uuid_field(form: Any, name: str, required: bool) -> uuid.UUID | None:
     value = form.get(name)
     if not value:
         if required:
-            raise BadRequest(f"Missing form field {name}")
+            raise MissingField(f"Missing form field {name}", {"field": name})
         return None
     try:
         return uuid.UUID(str(value))
     except ValueError:
-        raise BadRequest(f"Form field {name} is not a UUID") from None
+        raise InvalidField(f"Form field {name} is not a UUID", {"field": name}) from None
 
 
 SEND_BODY: dict[str, Any] = {
@@ -93,7 +88,18 @@ SEND_BODY: dict[str, Any] = {
     "/whatsapp/messages",
     status_code=201,
     openapi_extra=SEND_BODY,
-    responses=responses(BadRequest, Unauthorized, NotFound, UnsupportedMediaType),
+    responses=responses(
+        *WRITE,
+        InvalidBody,
+        MissingField,
+        InvalidField,
+        EmptyFile,
+        MessageEmpty,
+        ReplyToOtherConversation,
+        ConversationNotFound,
+        MessageNotFound,
+        UnsupportedMediaType,
+    ),
 )
 async def send_message(request: Request, actor: CurrentActor) -> MessageRead:
     """Send text (JSON) or a file (multipart). The message is stored PENDING before WhatsApp is called."""
@@ -102,10 +108,10 @@ async def send_message(request: Request, actor: CurrentActor) -> MessageRead:
         form = await request.form()
         file = form.get("file")
         if not isinstance(file, UploadFile):
-            raise BadRequest("Missing file part")
+            raise MissingField("Missing file part", {"field": "file"})
         data = await file.read()
         if not data:
-            raise BadRequest("The file is empty")
+            raise EmptyFile("The file is empty")
         client_id = form.get("clientId")
         caption = form.get("caption")
         return await sending.send(
@@ -124,7 +130,7 @@ async def send_message(request: Request, actor: CurrentActor) -> MessageRead:
     try:
         body = SendTextIn.model_validate_json(await request.body())
     except ValidationError as exc:
-        raise BadRequest("Invalid message", details=exc.errors(include_url=False, include_context=False)) from exc
+        raise InvalidBody("Invalid message", details=exc.errors(include_url=False, include_context=False)) from exc
     return await sending.send(
         _ctx(request),
         actor,
@@ -135,21 +141,25 @@ async def send_message(request: Request, actor: CurrentActor) -> MessageRead:
     )
 
 
-@router.post("/whatsapp/messages/{message_id}/retry", responses=responses(Unauthorized, NotFound, Conflict))
+@router.post("/whatsapp/messages/{message_id}/retry", responses=responses(*WRITE, MessageNotFound, MessageNotRetryable))
 async def retry_message(message_id: uuid.UUID, request: Request, actor: CurrentActor) -> MessageRead:
     """Send a FAILED message again."""
     return await sending.retry(_ctx(request), actor, message_id)
 
 
-@router.get("/media/{message_id}", response_class=FileResponse, responses=responses(Unauthorized, NotFound))
+@router.get(
+    "/media/{message_id}",
+    response_class=FileResponse,
+    responses=responses(*SESSION, MessageNotFound, MediaNotFound, MediaFileMissing),
+)
 async def media(message_id: uuid.UUID, db: Db, actor: CurrentActor, settings: AppSettings) -> FileResponse:
     """The media file of a message (tenancy checked)."""
     msg = await messages.get_message(db, actor, message_id)
     if not msg.media_path:
-        raise NotFound("This message has no media")
+        raise MediaNotFound("This message has no media")
     path = media_store.resolve(settings.media_dir, msg.media_path)
     if not path.is_file():
-        raise NotFound("Media file is missing")
+        raise MediaFileMissing("Media file is missing")
     return FileResponse(
         path,
         media_type=msg.media_mime or "application/octet-stream",
@@ -159,3 +169,19 @@ async def media(message_id: uuid.UUID, db: Db, actor: CurrentActor, settings: Ap
         else "attachment",
         headers={"Cache-Control": "private, max-age=86400", "X-Content-Type-Options": "nosniff"},
     )
+
+
+@router.get(
+    "/conversations/{conversation_id}/messages", responses=responses(*SESSION, ConversationNotFound, InvalidCursor)
+)
+async def list_messages(
+    conversation_id: uuid.UUID,
+    db: Db,
+    actor: CurrentActor,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+) -> MessagePage:
+    """Messages newest first across all tickets; each carries its ticket id."""
+    conv = await conversations.get_conversation(db, actor, conversation_id)
+    items, next_cursor = await messages.list_messages(db, conv.id, cursor, limit)
+    return MessagePage(items=items, next_cursor=next_cursor)
