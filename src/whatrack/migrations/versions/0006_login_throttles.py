@@ -1,7 +1,7 @@
 """login_throttles: failed logins counted per account and per client address
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-11-30 18:30:00.000000
 
 In the database (not in memory) so every web process counts the same failures.
@@ -15,7 +15,7 @@ from alembic import op
 import whatrack.db
 
 revision: str = "0006"
-down_revision: str | None = "0004"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
