@@ -5,12 +5,14 @@ everywhere, /metrics and the API docs behind credentials, logs without SQL value
 from __future__ import annotations
 
 import asyncio
+import logging
 import statistics
 import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -305,3 +307,23 @@ async def test_sql_errors_carry_no_parameter_values(database_url: str) -> None:
         await engine.dispose()
     assert "no_such_table" in str(failed.value)
     assert "5511988887777" not in str(failed.value) and "123.456.789" not in str(failed.value)
+
+
+async def test_a_failed_webhook_logs_one_traceback_and_answers_json(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from whatrack.inbox import ingest
+
+    t = await harness.tenant("Acme")
+
+    async def broken(*_: Any, **__: Any) -> Any:
+        raise RuntimeError("database exploded")
+
+    monkeypatch.setattr(ingest, "receive_many", broken)
+    monkeypatch.setattr(ingest, "receive", broken)
+    caplog.set_level(logging.INFO)
+    resp = await harness.webhook(t, p.text_message(text="oi"))
+    assert resp.status_code == 500
+    assert resp.json()["error"]["code"] == "internal_error"
+    tracebacks = [r for r in caplog.records if r.exc_info]
+    assert len(tracebacks) == 1, [r.getMessage() for r in tracebacks]

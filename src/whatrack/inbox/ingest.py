@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from whatrack.db import transaction
-from whatrack.errors import DomainError, InstanceNotFound, InvalidWebhookPayload, Unauthorized
+from whatrack.errors import DomainError, InstanceNotFound, InvalidWebhookPayload, ServerError, Unauthorized
 from whatrack.inbox.batch import receive_many
 from whatrack.inbox.receive import ReceiveResult, receive
 from whatrack.instances.webhook import authenticate_webhook
@@ -140,7 +140,14 @@ class Ingestor:
                 if not isinstance(exc, DomainError):
                     log.error("webhook failed", exc_info=exc)
                 return
-            log.warning("webhook batch of %s failed; receiving its events one by one", len(unanswered), exc_info=True)
+            # No traceback here: a cause that is the event's own fails it again alone and is logged
+            # there, once.
+            log.warning(
+                "webhook batch of %s failed (%s: %s); receiving its events one by one",
+                len(unanswered),
+                type(exc).__name__,
+                exc,
+            )
             for delivery, waiter in unanswered:
                 self._spawn_alone(delivery, waiter)
             return
@@ -181,6 +188,12 @@ def _settle(waiter: Waiter, outcome: ReceiveResult | BaseException) -> None:
     if waiter.done():  # the request was cancelled (client gone): the work is done anyway
         return
     if isinstance(outcome, BaseException):
+        if not isinstance(outcome, DomainError):
+            # Logged with its traceback where it failed: the request answers a JSON 500 and the
+            # server logs no second traceback (nor drops the connection).
+            failed = ServerError("The webhook could not be stored; delivering it again is safe")
+            failed.__cause__ = outcome
+            outcome = failed
         waiter.set_exception(outcome)
     else:
         waiter.set_result(outcome)
