@@ -37,6 +37,7 @@ services:
 lint: venv
 	.venv/bin/ruff check src tests bench
 	.venv/bin/ruff format --check src tests bench
+	.venv/bin/lint-imports
 
 typecheck: venv
 	.venv/bin/mypy

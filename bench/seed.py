@@ -26,7 +26,7 @@ from sqlalchemy import Table
 
 from bench.common import PASSWORD, log
 from whatrack.auth.service import hash_password
-from whatrack.conversations.service import preview_of
+from whatrack.conversations.service import snippet
 from whatrack.db import Base
 from whatrack.models import MessageType
 
@@ -540,7 +540,9 @@ def _conversation(
         "assignee_id": assignee,
         "unread_count": unread,
         "last_message_at": last_msg["sent_at"],
-        "last_message_preview": preview_of(MessageType(last_msg["message_type"]), last_msg["content"]),
+        "last_message_preview": snippet(last_msg["content"]),
+        "last_message_type": MessageType(last_msg["message_type"]),
+        "last_message_reaction": None,
         "last_message_sender_type": last_msg["sender_type"],
         "last_message_status": last_msg["status"],
         "last_message_id": last_msg["id"],
@@ -751,7 +753,8 @@ async def seed_tenant(database_url: str, *, leads: int, outbound_per_lead: int, 
             last_message_status="SENT",
             unread_count=0,
             waiting_since=None,
-            last_message_preview=preview_of(MessageType.TEXT, c.messages[-1]["content"]),
+            last_message_preview=snippet(c.messages[-1]["content"]),
+            last_message_type=MessageType.TEXT,
         )
         phones.append(digits)
         push_names[digits] = c.lead["push_name"]
