@@ -49,8 +49,10 @@ check-migrations: venv services
 test-frontend: frontend/node_modules/.installed
 	cd frontend && npm run typecheck --silent && npm test --silent && npm run build --silent
 
+# One worker per core (PYTEST_WORKERS=0 for a serial run); each worker has its own databases.
+PYTEST_WORKERS ?= auto
 test-py: venv services
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 # Installs what the tests need (Python and npm deps, PostgreSQL, Redis, Chromium, Centrifugo),
 # then lint, types, migrations check, front-end tests and build, and the Python suite.

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from whatrack.conversations.schemas import ConversationRead
 from whatrack.messages.schemas import MessageRead
-from whatrack.models import MessageStatus, OutboxEvent, SenderType
+from whatrack.models import InstanceStatus, MessageStatus, OutboxEvent, SenderType
 from whatrack.realtime.publisher import conversation_channel, org_channel
 from whatrack.schemas import CamelModel
 
@@ -68,7 +68,7 @@ class MessageUpdated(_Event):
 
 class InstanceData(_Event):
     id: uuid.UUID
-    status: str
+    status: InstanceStatus
     phone: str | None
 
 
