@@ -5,7 +5,7 @@ UV := .venv/bin/uv
 PG_PORT ?= 55432
 export WHATRACK_TEST_PG_PORT := $(PG_PORT)
 
-.PHONY: run test venv frontend services lint typecheck check-migrations test-py test-frontend bench clean
+.PHONY: run test venv frontend services lint typecheck check-migrations test-py test-frontend api-types check-api-types bench clean
 
 # uv lives inside the venv: nothing is installed outside the checkout.
 .venv/.installed: pyproject.toml
@@ -47,16 +47,26 @@ check-migrations: venv services
 		$(PY) scripts/check_migrations.py
 
 test-frontend: frontend/node_modules/.installed
-	cd frontend && npm run typecheck --silent && npm test --silent && npm run build --silent
+	cd frontend && npm run typecheck --silent && npm run lint --silent && npm test --silent && npm run build --silent
 
-# One worker per core (PYTEST_WORKERS=0 for a serial run); each worker has its own databases.
-PYTEST_WORKERS ?= auto
+# The web app's API types come from the app's OpenAPI schema: frontend/openapi.json (sorted keys)
+# -> frontend/src/api/schema.d.ts (openapi-typescript). Run after changing any API schema.
+api-types: venv frontend/node_modules/.installed
+	$(PY) scripts/openapi.py frontend/openapi.json
+	cd frontend && npm run gen:api --silent
+
+# Fails when frontend/openapi.json differs from a fresh dump, or schema.d.ts from its generation.
+check-api-types: venv frontend/node_modules/.installed
+	@tmp=$$(mktemp) && trap 'rm -f "$$tmp"' EXIT && $(PY) scripts/openapi.py "$$tmp" && \
+	{ diff -u frontend/openapi.json "$$tmp" && (cd frontend && npm run gen:api --silent -- --check); } || \
+	{ echo "API types are stale: run 'make api-types' and commit the result" >&2; exit 1; }
+
 test-py: venv services
-	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
+	$(PY) -m pytest
 
 # Installs what the tests need (Python and npm deps, PostgreSQL, Redis, Chromium, Centrifugo),
 # then lint, types, migrations check, front-end tests and build, and the Python suite.
-test: venv services lint typecheck check-migrations test-frontend test-py
+test: venv services lint typecheck check-migrations test-frontend check-api-types test-py
 
 bench: venv services frontend
 	$(UV) pip install -q --python $(PY) -e '.[dev,bench]'

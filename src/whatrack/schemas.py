@@ -12,6 +12,9 @@ class CamelModel(BaseModel):
         populate_by_name=True,
         from_attributes=True,
         serialize_by_alias=True,
+        # Output JSON always carries fields that have defaults: the OpenAPI schema says so (required),
+        # so the generated web-app types do not make them optional.
+        json_schema_serialization_defaults_required=True,
     )
 
 

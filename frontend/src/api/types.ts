@@ -1,184 +1,53 @@
-// Shapes from docs/api.md (JSON is camelCase both ways).
+// The API's shapes, named for the rest of the app. They are aliases over schema.d.ts, which is
+// generated from the server's OpenAPI schema (`make api-types`): never restate a field here.
+// JSON is camelCase both ways.
+import type { components } from "./schema";
 
-export type Role = "admin" | "agent";
-export type TicketStatus = "OPEN" | "FOLLOW_UP" | "RESOLVED";
-export type SenderType = "LEAD" | "USER" | "AI" | "SYSTEM";
-export type MessageType =
-  | "TEXT"
-  | "IMAGE"
-  | "VIDEO"
-  | "AUDIO"
-  | "DOCUMENT"
-  | "STICKER"
-  | "LOCATION"
-  | "CONTACT";
-export type MessageStatus = "PENDING" | "SENT" | "DELIVERED" | "READ" | "FAILED";
-export type InstanceStatus = "connected" | "disconnected" | "logged_out" | "qr" | "unknown";
-export type Outcome = "sale" | "lost_price" | "lost_timing" | "no_response" | "other";
+type S = components["schemas"];
 
-export interface Organization {
-  id: string;
-  name: string;
-  timezone: string;
-  inactivityTimeoutMinutes: number;
-}
+export type Role = S["Role"];
+export type TicketStatus = S["TicketStatus"];
+export type SenderType = S["SenderType"];
+export type MessageType = S["MessageType"];
+export type MessageStatus = S["MessageStatus"];
+export type InstanceStatus = S["InstanceStatus"];
+export type Outcome = S["TicketOutcome"];
 
-export interface Me {
-  user: { id: string; email: string; name: string };
-  organization: Organization;
-  role: Role;
-  csrfToken: string;
-}
+export type Organization = S["OrganizationRead"];
+export type Me = S["MeRead"];
+export type Member = S["MemberRead"];
 
-export interface Member {
-  id: string;
-  name: string;
-  email: string;
-  role: Role;
-}
-
-export interface Instance {
-  id: string;
-  name: string;
-  phone: string | null;
-  status: InstanceStatus;
-  isDemo: boolean;
-  webhookUrl?: string | null;
-  createdAt: string;
-}
-
+export type Instance = S["InstanceRead"];
 /** Live session state (connect, qr, status, disconnect, logout answers). */
-export interface InstanceConnection {
-  id: string;
-  status: InstanceStatus;
-  phone: string | null;
-  connected: boolean;
-  loggedIn: boolean;
-  qrCode: string | null;
-}
-
+export type InstanceConnection = S["InstanceConnection"];
 /** POST /instances: an existing WuzAPI user, or `createUser: true` (created through WuzAPI's admin API). */
-export interface InstanceCreate {
-  name: string;
-  baseUrl?: string;
-  token?: string;
-  hmacKey?: string;
-  createUser?: boolean;
-  adminToken?: string;
-}
+export type InstanceCreate = S["InstanceCreate"];
+export type PairingCode = S["PairingCode"];
 
-export interface PairingCode {
-  linkingCode: string;
-}
+export type LeadSummary = S["LeadBrief"];
+export type Conversation = S["ConversationRead"];
 
-/** `instance_updated` on the org channel. */
-export interface InstanceUpdatedEvent {
-  id: string;
-  status: InstanceStatus;
-  phone: string | null;
-}
+export type Media = S["MediaRead"];
+export type ReplyTo = S["ReplyRead"];
+export type Reaction = S["ReactionRead"];
+/**
+ * A message as the app holds it: the server's, or our optimistic bubble (features/composer/sendFlow),
+ * which has no ticket until the server's copy replaces it.
+ */
+export type Message = Omit<ServerMessage, "ticketId"> & { ticketId: string | null };
+/** A message as the server sends it (HTTP answers, `new_message`, `message_updated`). */
+export type ServerMessage = S["MessageRead"];
 
-export interface LeadSummary {
-  id: string;
-  name: string | null;
-  pushName: string | null;
-  phone: string | null;
-}
+export type Ticket = S["TicketRead"];
+export type Lead = S["LeadRead"];
 
-export interface Conversation {
-  id: string;
-  instanceId: string;
-  lead: LeadSummary;
-  ticketStatus: TicketStatus;
-  currentTicketId: string | null;
-  unreadCount: number;
-  lastMessageAt: string | null;
-  lastMessagePreview: string | null;
-  lastMessageSenderType: SenderType | null;
-  lastMessageStatus: MessageStatus | null;
-  waitingSince: string | null;
-  assignee: { id: string; name: string } | null;
-  createdAt: string;
-}
-
-export interface Media {
-  url: string;
-  mimeType: string | null;
-  fileName: string | null;
-  size: number | null;
-}
-
-export interface ReplyTo {
-  id: string;
-  content: string | null;
-  senderType: SenderType;
-  messageType: MessageType;
-}
-
-export interface Reaction {
-  emoji: string;
-  fromMe: boolean;
-}
-
-export interface Message {
-  id: string;
-  conversationId: string;
-  ticketId: string | null;
-  senderType: SenderType;
-  senderId: string | null;
-  senderName: string | null;
-  messageType: MessageType;
-  content: string | null;
-  media: Media | null;
-  status: MessageStatus;
-  externalId: string | null;
-  clientId: string | null;
-  replyTo: ReplyTo | null;
-  error: string | null;
-  edited: boolean;
-  deleted: boolean;
-  reactions: Reaction[];
-  metadata: Record<string, unknown>;
-  sentAt: string;
-  createdAt: string;
-}
-
-export interface Ticket {
-  id: string;
-  number: number;
-  status: TicketStatus;
-  source: string | null;
-  campaign: string | null;
-  medium: string | null;
-  adId: string | null;
-  ctwaClid: string | null;
-  outcome: Outcome | string | null;
-  outcomeReason: string | null;
-  closedBy: string | { id: string; name: string } | null;
-  assignee: string | { id: string; name: string } | null;
-  createdAt: string;
-  resolvedAt: string | null;
-}
-
-export interface Lead {
-  id: string;
-  name: string | null;
-  pushName: string | null;
-  phone: string | null;
-  notes: string | null;
-  firstSource: string | null;
-  firstCampaign: string | null;
-  firstMedium: string | null;
-  createdAt: string;
-  conversationId: string | null;
-  tickets: Ticket[];
-}
-
+/** Cursor pages (ConversationPage, MessagePage). */
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
 }
 
+/** Client-side filter state of the conversation list (sent as snake_case query parameters). */
 export interface ConversationFilters {
   instanceId?: string | undefined;
   ticketStatus?: TicketStatus | undefined;
@@ -187,26 +56,11 @@ export interface ConversationFilters {
   q?: string | undefined;
 }
 
-export interface MessageStatusEvent {
-  messageId: string;
-  conversationId: string;
-  status: MessageStatus;
-  externalId: string | null;
-  error: string | null;
-}
-
-export interface TypingEvent {
-  conversationId: string;
-  isTyping: boolean;
-  senderType: "LEAD" | "USER";
-  userId: string | null;
-  userName: string | null;
-}
-
-export type ChatEvent =
-  | { type: "new_message"; data: Message }
-  | { type: "message_updated"; data: Message }
-  | { type: "message_status"; data: MessageStatusEvent }
-  | { type: "conversation_updated"; data: Conversation }
-  | { type: "typing"; data: TypingEvent }
-  | { type: "instance_updated"; data: InstanceUpdatedEvent };
+// Real-time publications (whatrack.realtime.events, added to the schema by scripts/openapi.py).
+/** `message_status` data. */
+export type MessageStatusEvent = S["StatusData"];
+/** `typing` data. */
+export type TypingEvent = S["TypingData"];
+/** `instance_updated` on the org channel. */
+export type InstanceUpdatedEvent = S["InstanceData"];
+export type ChatEvent = S["ChatEvent"];

@@ -1,7 +1,7 @@
 // THE place where each real-time event becomes a TanStack Query cache update.
 import type { QueryClient } from "@tanstack/react-query";
 import { keys } from "../api/keys";
-import type { ChatEvent, Conversation, ConversationFilters, Instance } from "../api/types";
+import type { ChatEvent, Conversation, ConversationFilters, Instance, SenderType } from "../api/types";
 import {
   applyInstanceStatus,
   applyMessageStatus,
@@ -13,7 +13,7 @@ import {
 
 export interface TypingState {
   isTyping: boolean;
-  senderType: "LEAD" | "USER";
+  senderType: SenderType;
   userId: string | null;
   userName: string | null;
   at: number;

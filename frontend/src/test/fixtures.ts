@@ -1,7 +1,7 @@
 import { QueryClient } from "@tanstack/react-query";
-import type { Conversation, Instance, Me, Message } from "../api/types";
+import type { Conversation, Instance, Me, ServerMessage } from "../api/types";
 
-export function makeMessage(over: Partial<Message> = {}): Message {
+export function makeMessage(over: Partial<ServerMessage> = {}): ServerMessage {
   return {
     id: "m1",
     conversationId: "c1",
@@ -37,6 +37,8 @@ export function makeConversation(over: Partial<Conversation> = {}): Conversation
     unreadCount: 0,
     lastMessageAt: "2024-03-12T12:00:00Z",
     lastMessagePreview: "Olá",
+    lastMessageType: "TEXT",
+    lastMessageReaction: null,
     lastMessageSenderType: "LEAD",
     lastMessageStatus: null,
     waitingSince: null,

@@ -2,7 +2,7 @@ import { QueryClientProvider } from "@tanstack/react-query";
 import { cleanup, fireEvent, render, screen } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { keys } from "../../api/keys";
-import type { Message } from "../../api/types";
+import type { Message, ServerMessage } from "../../api/types";
 import { I18nProvider } from "../../i18n/i18n";
 import { makeMessage, me, newQueryClient } from "../../test/fixtures";
 import { MessageBubble } from "./MessageBubble";
@@ -22,7 +22,7 @@ function renderBubble(message: Message, onRetry = vi.fn(), lang: "pt-BR" | "en" 
   return { onRetry, bubble: screen.getByTestId("message-bubble") };
 }
 
-const out = (over: Partial<Message>) => makeMessage({ senderType: "USER", senderId: "u1", ...over });
+const out = (over: Partial<ServerMessage>) => makeMessage({ senderType: "USER", senderId: "u1", ...over });
 
 describe("MessageBubble", () => {
   it.each([

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ApiError, NetworkError } from "../../api/client";
 import { keys } from "../../api/keys";
 import { outbox } from "../../api/outbox";
-import type { Message } from "../../api/types";
+import type { Message, ServerMessage } from "../../api/types";
 import { applyEvent } from "../../realtime/applyEvent";
 import { flattenConversations, flattenMessages, type ConversationsData, type MessagesData } from "../../realtime/cacheOps";
 import { makeConversation, makeMessage, newQueryClient } from "../../test/fixtures";
@@ -58,7 +58,7 @@ function setup(online = true) {
 }
 
 const input = { conversationId: "c1", content: "Bom dia!", sender: { id: "u1", name: "Ana" } };
-const serverCopy = (over: Partial<Message> = {}) =>
+const serverCopy = (over: Partial<ServerMessage> = {}) =>
   makeMessage({
     id: "srv-1",
     clientId: "client-1",
