@@ -61,8 +61,10 @@ check-api-types: venv frontend/node_modules/.installed
 	{ diff -u frontend/openapi.json "$$tmp" && (cd frontend && npm run gen:api --silent -- --check); } || \
 	{ echo "API types are stale: run 'make api-types' and commit the result" >&2; exit 1; }
 
+# One worker per core (PYTEST_WORKERS=0 for a serial run); each worker has its own databases.
+PYTEST_WORKERS ?= auto
 test-py: venv services
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 # Installs what the tests need (Python and npm deps, PostgreSQL, Redis, Chromium, Centrifugo),
 # then lint, types, migrations check, front-end tests and build, and the Python suite.
