@@ -1,9 +1,10 @@
-"""Engine, session factory, declarative Base and the one commit point."""
+"""Engine, session factory, declarative Base, the one commit point and its after-commit hook."""
 
 from __future__ import annotations
 
+import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -11,9 +12,11 @@ from typing import Any
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
+
+log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -83,8 +86,67 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     return create_async_engine(url, echo=echo, pool_size=20, max_overflow=20, pool_pre_ping=True, hide_parameters=True)
 
 
-def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+class CommitHook:
+    """What runs after a commit of one session factory's sessions that asked for it with
+    `notify_on_commit` (as Zulip's send_event_on_commit): the outbox drainer subscribes its
+    wake, so every committed event is published at once, whichever route, job or command
+    committed it. Callbacks run synchronously in the committing task and must be quick."""
+
+    __slots__ = ("_callbacks",)
+
+    def __init__(self) -> None:
+        self._callbacks: list[Callable[[], None]] = []
+
+    def subscribe(self, callback: Callable[[], None]) -> Callable[[], None]:
+        """Returns the function that unsubscribes it."""
+        self._callbacks.append(callback)
+        return lambda: self._callbacks.remove(callback)
+
+    def fire(self) -> None:
+        for callback in tuple(self._callbacks):
+            try:
+                callback()
+            except Exception:  # the commit is done: a subscriber's failure must not fail the caller
+                log.exception("after-commit callback failed")
+
+
+_HOOK = "whatrack.commit_hook"  # in Session.info: the factory's CommitHook (shared by its sessions)
+_NOTIFY = "whatrack.notify_on_commit"  # in Session.info: this transaction asked for the hook
+
+
+def create_session_factory(
+    engine: AsyncEngine, info: Mapping[str, Any] | None = None
+) -> async_sessionmaker[AsyncSession]:
+    """`info` (and the factory's CommitHook) is copied into every session's Session.info."""
+    return async_sessionmaker(
+        engine, expire_on_commit=False, autoflush=False, info={**(info or {}), _HOOK: CommitHook()}
+    )
+
+
+def commit_hook(factory: async_sessionmaker[AsyncSession]) -> CommitHook:
+    """The hook of sessions made by `factory` (made by create_session_factory)."""
+    hook: CommitHook = factory.kw["info"][_HOOK]
+    return hook
+
+
+def notify_on_commit(session: Session) -> None:
+    """Run the factory's CommitHook when this transaction commits (nothing if it rolls back).
+    Costs one dict write: called for every transaction that wrote outbox rows."""
+    session.info[_NOTIFY] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    # One dict pop per commit: the only cost to a transaction that wrote no outbox rows.
+    if session.info.pop(_NOTIFY, False):
+        hook = session.info.get(_HOOK)
+        if hook is not None:
+            hook.fire()
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_NOTIFY, None)
 
 
 @asynccontextmanager

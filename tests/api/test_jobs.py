@@ -41,7 +41,7 @@ async def test_worker_round_purges_old_receipts_and_published_outbox(harness: Ha
     async with harness.db() as db:
         assert await db.scalar(select(func.count()).select_from(PendingReceipt)) == 1
         await db.execute(update(PendingReceipt).values(created_at=datetime.now(UTC) - timedelta(days=1)))
-    worker = Worker(harness.app.state.session_factory, harness.app.state.drainer, harness.settings)
+    worker = Worker(harness.app.state.session_factory, harness.settings)
     await worker.run_once()
     async with harness.db() as db:
         assert await db.scalar(select(func.count()).select_from(PendingReceipt)) == 0

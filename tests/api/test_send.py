@@ -152,11 +152,13 @@ async def test_reply_and_media_upload(harness: Harness) -> None:
 async def test_agent_typing_is_forwarded(harness: Harness) -> None:
     t = await harness.tenant("Acme")
     conv = await _conversation(harness, t)
-    resp = await t.client.post(f"/api/v1/conversations/{conv['id']}/typing", json={"isTyping": True})
+    async with harness.recording() as published:
+        resp = await t.client.post(f"/api/v1/conversations/{conv['id']}/typing", json={"isTyping": True})
     assert resp.status_code == 204
     await harness.sim.drain()
-    published = await harness.drain()
     assert any(d["type"] == "typing" and d["data"]["senderType"] == "USER" for _, d in published)
+    # ephemeral: published directly, never through the durable outbox
+    assert not [d for _, d in await harness.drain() if d["type"] == "typing"]
 
 
 async def test_mark_read_calls_wuzapi_markread(harness: Harness) -> None:

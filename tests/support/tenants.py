@@ -19,6 +19,7 @@ from whatrack.auth import service as auth
 from whatrack.db import transaction
 from whatrack.instances import service as instances
 from whatrack.models import Instance, Role
+from whatrack.realtime import ephemeral
 from whatrack.settings import Settings
 from whatrack.simulator.app import create_simulator_app
 from whatrack.simulator.emitter import WebhookEmitter
@@ -124,6 +125,24 @@ class Harness:
 
     async def webhook(self, tenant: Tenant, payload: dict[str, Any]) -> httpx.Response:
         return await self.anon.post(tenant.webhook_path, json=payload)
+
+    @contextlib.asynccontextmanager
+    async def recording(self) -> AsyncIterator[list[tuple[str, dict[str, Any]]]]:
+        """Everything published while the block runs: outbox (if drained) and ephemeral (typing)."""
+        published: list[tuple[str, dict[str, Any]]] = []
+        publisher = self.app.state.publisher
+        original = publisher.publish
+
+        async def spy(channel: str, data: dict[str, Any]) -> None:
+            published.append((channel, data))
+            await original(channel, data)
+
+        publisher.publish = spy
+        try:
+            yield published
+            await ephemeral.settle()
+        finally:
+            publisher.publish = original
 
     async def drain(self) -> list[tuple[str, dict[str, Any]]]:
         """Publish the outbox now (jobs run inline in tests); returns what was published."""

@@ -1,14 +1,13 @@
 """WhatsApp instances: add (existing WuzAPI user or created through its admin API), pair, status.
 
 Routes that call WuzAPI hand an `InstanceContext` to lifecycle.py/pairing.py, which keep no
-transaction open during the call (see instances/context.py), then wake the outbox for `instance_updated`.
+transaction open during the call (see instances/context.py); their commits wake the outbox
+drainer for `instance_updated` (db.CommitHook).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -30,17 +29,12 @@ from whatrack.instances.wuzapi import BadGateway
 router = APIRouter(prefix="/api/v1/instances", tags=["instances"])
 
 
-@dataclass(frozen=True, slots=True)
-class WuzapiContext(InstanceContext):
-    wake_outbox: Callable[[], None]
-
-
-def get_context(request: Request) -> WuzapiContext:
+def get_context(request: Request) -> InstanceContext:
     s = request.app.state
-    return WuzapiContext(s.session_factory, s.http, s.settings, s.wake_outbox)
+    return InstanceContext(s.session_factory, s.http, s.settings)
 
 
-Ctx = Annotated[WuzapiContext, Depends(get_context)]
+Ctx = Annotated[InstanceContext, Depends(get_context)]
 _ADMIN = (Unauthorized, Forbidden, NotFound)
 _SESSION = (*_ADMIN, BadGateway)
 
@@ -55,7 +49,6 @@ async def list_instances(db: Db, actor: CurrentActor, settings: AppSettings) -> 
 async def add_instance(body: InstanceCreate, ctx: Ctx, actor: AdminActor) -> InstanceRead:
     """Add a WuzAPI user (baseUrl + token, or createUser) and point its webhook at this app."""
     instance = await lifecycle.add_instance(ctx, actor, body)
-    ctx.wake_outbox()
     return service.to_read(instance, actor, ctx.settings.external_url)
 
 
@@ -85,7 +78,6 @@ async def delete_instance(instance_id: uuid.UUID, ctx: Ctx, actor: AdminActor) -
 async def connect(instance_id: uuid.UUID, ctx: Ctx, actor: AdminActor) -> InstanceConnection:
     """Start the WhatsApp session; not paired yet: the answer carries the QR code (PNG data URL)."""
     result = await pairing.connect_instance(ctx, actor, instance_id)
-    ctx.wake_outbox()
     return result
 
 
@@ -93,7 +85,6 @@ async def connect(instance_id: uuid.UUID, ctx: Ctx, actor: AdminActor) -> Instan
 async def qr(instance_id: uuid.UUID, ctx: Ctx, actor: AdminActor) -> InstanceConnection:
     """The current QR code, re-read from WuzAPI (it rotates); null when paired or not connected."""
     result = await pairing.instance_qr(ctx, actor, instance_id)
-    ctx.wake_outbox()
     return result
 
 
@@ -107,7 +98,6 @@ async def pair_phone(instance_id: uuid.UUID, body: PairPhoneIn, ctx: Ctx, actor:
 async def status(instance_id: uuid.UUID, ctx: Ctx, actor: CurrentActor) -> InstanceConnection:
     """Live session status polled from WuzAPI (stored; changes go out as `instance_updated`)."""
     result = await pairing.refresh_status(ctx, actor, instance_id)
-    ctx.wake_outbox()
     if not actor.is_admin:
         result.qr_code = None  # the QR pairs a phone to this number: admins only
     return result
@@ -117,7 +107,6 @@ async def status(instance_id: uuid.UUID, ctx: Ctx, actor: CurrentActor) -> Insta
 async def disconnect(instance_id: uuid.UUID, ctx: Ctx, actor: AdminActor) -> InstanceConnection:
     """Close the WhatsApp socket; the pairing is kept."""
     result = await pairing.disconnect_instance(ctx, actor, instance_id)
-    ctx.wake_outbox()
     return result
 
 
@@ -125,5 +114,4 @@ async def disconnect(instance_id: uuid.UUID, ctx: Ctx, actor: AdminActor) -> Ins
 async def logout(instance_id: uuid.UUID, ctx: Ctx, actor: AdminActor) -> InstanceConnection:
     """Unpair the phone; pairing again needs a QR scan or a pairing code."""
     result = await pairing.logout_instance(ctx, actor, instance_id)
-    ctx.wake_outbox()
     return result

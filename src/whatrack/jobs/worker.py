@@ -18,6 +18,7 @@ from whatrack.db_util import dialect
 from whatrack.instances.polling import poll_instance_statuses
 from whatrack.messages.service import purge_old_receipts
 from whatrack.models import ClosedBy, Organization, Ticket, TicketStatus
+from whatrack.realtime import ephemeral
 from whatrack.realtime.centrifugo import CentrifugoPublisher
 from whatrack.realtime.outbox import OutboxDrainer
 from whatrack.settings import Settings
@@ -56,25 +57,23 @@ class Worker:
     def __init__(
         self,
         factory: async_sessionmaker[AsyncSession],
-        drainer: OutboxDrainer,
         settings: Settings,
         http: httpx.AsyncClient | None = None,
     ) -> None:
+        """Events of the jobs (tickets closed, instance status) are published at once: their
+        commits wake the process's outbox drainer (db.CommitHook)."""
         self._factory = factory
-        self._drainer = drainer
         self._settings = settings
         self._http = http
 
     async def run_once(self) -> None:
         async with transaction(self._factory) as db:
-            closed = await close_inactive_tickets(db)
+            await close_inactive_tickets(db)
             await purge_old_receipts(db, utcnow() - timedelta(seconds=self._settings.pending_receipt_ttl_seconds))
         if self._http is not None:
             # its own transaction: it waits on WuzAPI calls
             async with transaction(self._factory) as db:
-                closed += await poll_instance_statuses(db, self._http, self._settings)
-        if closed:
-            self._drainer.wake()
+                await poll_instance_statuses(db, self._http, self._settings)
 
     async def run(self) -> None:
         while True:
@@ -90,12 +89,12 @@ async def run_standalone(settings: Settings) -> None:
     if not settings.centrifugo_url:
         raise SystemExit("whatrack worker needs CENTRIFUGO_URL: in embedded mode the web process runs the jobs")
     engine = create_engine(settings.database_url)
-    factory = create_session_factory(engine)
     publisher = CentrifugoPublisher(settings.centrifugo_url, settings.centrifugo_api_key)
+    factory = create_session_factory(engine, ephemeral.session_info(publisher))
     drainer = OutboxDrainer(factory, publisher, settings.outbox_poll_seconds)
     http = httpx.AsyncClient(timeout=settings.wuzapi_timeout_seconds)
     try:
-        await asyncio.gather(drainer.run(), Worker(factory, drainer, settings, http).run())
+        await asyncio.gather(drainer.run(), Worker(factory, settings, http).run())
     finally:
         await http.aclose()
         await publisher.close()

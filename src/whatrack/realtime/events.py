@@ -1,6 +1,7 @@
 """Typed real-time events. Services call the emit_* functions; the rows go to the outbox in the
 caller's transaction (all at once, just before it commits) and are published after commit by
-the outbox drainer."""
+the outbox drainer, which the commit wakes (db.notify_on_commit). Typing is ephemeral:
+publish_typing sends it straight to the real-time server, best-effort (realtime/ephemeral.py)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,15 @@ from typing import Literal, cast
 
 from pydantic import ConfigDict
 from sqlalchemy import Table, event, insert
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Mapper, Session, object_session
 
 from whatrack.conversations.schemas import ConversationRead
+from whatrack.db import notify_on_commit
 from whatrack.messages.schemas import MessageRead
 from whatrack.models import InstanceStatus, MessageStatus, OutboxEvent, SenderType
+from whatrack.realtime.ephemeral import publish_ephemeral
 from whatrack.realtime.publisher import conversation_channel, org_channel
 from whatrack.schemas import CamelModel
 
@@ -97,6 +101,15 @@ def _write_outbox(session: Session) -> None:
     rows = session.info.pop(_PENDING, None)
     if rows:
         session.execute(_INSERT_OUTBOX, rows)
+        notify_on_commit(session)  # wakes the drainer once this commit is done
+
+
+@event.listens_for(OutboxEvent, "after_insert")
+def _outbox_row_flushed(_mapper: Mapper[OutboxEvent], _conn: Connection, row: OutboxEvent) -> None:
+    """A row added with session.add (no service does; kept so none is left unannounced)."""
+    session = object_session(row)
+    if session is not None:
+        notify_on_commit(session)
 
 
 @event.listens_for(Session, "after_rollback")
@@ -116,8 +129,11 @@ def emit_conversation_updated(db: AsyncSession, organization_id: uuid.UUID, conv
     _enqueue(db, ConversationUpdated(data=conv), org_channel(organization_id))
 
 
-def emit_typing(db: AsyncSession, organization_id: uuid.UUID, data: TypingData) -> None:
-    _enqueue(db, TypingEvent(data=data), conversation_channel(data.conversation_id), org_channel(organization_id))
+def publish_typing(db: AsyncSession, organization_id: uuid.UUID, data: TypingData) -> None:
+    """Now, not at commit, and not through the outbox: typing is ephemeral."""
+    publish_ephemeral(
+        db, TypingEvent(data=data), conversation_channel(data.conversation_id), org_channel(organization_id)
+    )
 
 
 def emit_message_updated(db: AsyncSession, organization_id: uuid.UUID, message: MessageRead) -> None:

@@ -1,5 +1,9 @@
 """Publishes outbox rows after commit and deletes them. A real-time outage never fails a request
-nor loses an event: rows stay until published, with backoff between attempts."""
+nor loses an event: rows stay until published, with backoff between attempts.
+
+Every commit of the factory's sessions that wrote outbox rows wakes the drainer (the session
+factory's after-commit hook, db.CommitHook), whichever route, job or command committed it;
+the poll only catches rows written by other processes and retries after a failure."""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from datetime import timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from whatrack.db import transaction, utcnow
+from whatrack.db import commit_hook, transaction, utcnow
 from whatrack.db_util import dialect, one_of
 from whatrack.models import OutboxEvent
 from whatrack.realtime.publisher import Publication, Publisher, PublishError
@@ -27,9 +31,10 @@ class OutboxDrainer:
         self._poll = poll_seconds
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
+        commit_hook(factory).subscribe(self.wake)
 
     def wake(self) -> None:
-        """Called after a commit that wrote outbox rows: publish now instead of at the next poll."""
+        """Run after every commit that wrote outbox rows: publish now instead of at the next poll."""
         self._wake.set()
 
     async def drain_once(self) -> int:
@@ -37,7 +42,9 @@ class OutboxDrainer:
         async with self._lock, transaction(self._factory) as db:
             # Columns, not entities: no identity map, no change tracking, for rows that are only read.
             stmt = (
-                select(OutboxEvent.id, OutboxEvent.channel, OutboxEvent.data, OutboxEvent.attempts)
+                select(
+                    OutboxEvent.id, OutboxEvent.channel, OutboxEvent.data, OutboxEvent.attempts, OutboxEvent.created_at
+                )
                 .where(OutboxEvent.available_at <= utcnow())
                 .order_by(OutboxEvent.id)
                 .limit(BATCH)
@@ -47,7 +54,12 @@ class OutboxDrainer:
             rows = (await db.execute(stmt)).all()
             if not rows:
                 return 0
-            batch = [Publication(r.channel, r.data, idempotency_key=f"outbox-{r.id}") for r in rows]
+            # SQLite reuses the ids of deleted rows (no AUTOINCREMENT): the key also names the
+            # row's creation time, or Centrifugo would drop a new event as a repeat for 5 minutes.
+            batch = [
+                Publication(r.channel, r.data, idempotency_key=f"outbox-{r.id}-{r.created_at.timestamp():.6f}")
+                for r in rows
+            ]
             try:
                 await self._publisher.publish_many(batch)
             except PublishError as exc:
