@@ -599,16 +599,10 @@ def _message_counts(rng: random.Random, n_conversations: int, total: int, huge: 
     return huge + counts
 
 
-async def seed_reads(
-    database_url: str, *, conversations: int, messages: int, organizations: int, huge_messages: int, seed: int = 7
-) -> ReadsDataset:
-    import time
-
-    started = time.perf_counter()
-    rng = random.Random(seed)
-    now = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
-    sink = await open_sink(database_url)
-    sizes = org_sizes(conversations, organizations)
+def _reads_orgs(
+    rng: random.Random, sizes: list[int], now: datetime
+) -> tuple[list[OrgSeed], dict[str, list[dict[str, Any]]]]:
+    """The organizations of the reads dataset and their base rows (orgs, users, instances, ...)."""
     password_hash = hash_password(PASSWORD)
     orgs: list[OrgSeed] = []
     base_rows: dict[str, list[dict[str, Any]]] = {t: [] for t in TABLE_ORDER[:4]}
@@ -620,15 +614,25 @@ async def seed_reads(
         orgs.append(org)
         for t, rs in rows.items():
             base_rows[t].extend(rs)
+    return orgs, base_rows
+
+
+async def seed_reads(
+    database_url: str, *, conversations: int, messages: int, organizations: int, huge_messages: int, seed: int = 7
+) -> ReadsDataset:
+    import time
+
+    started = time.perf_counter()
+    rng = random.Random(seed)
+    now = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+    sink = await open_sink(database_url)
+    sizes = org_sizes(conversations, organizations)
+    orgs, base_rows = _reads_orgs(rng, sizes, now)
     huge = [huge_messages] * 5
     counts = _message_counts(rng, conversations, messages, huge)
     # conversations assigned to orgs in order; the 5 huge ones are the big org's first
-    plan: list[tuple[OrgSeed, int]] = []
-    pos = 0
-    for org in orgs:
-        for _ in range(org.conversations):
-            plan.append((org, counts[pos]))
-            pos += 1
+    slots = [org for org in orgs for _ in range(org.conversations)]
+    plan = [(org, counts[pos]) for pos, org in enumerate(slots)]
     counters = Counters()
     huge_id = ""
     phone_fragment = ""

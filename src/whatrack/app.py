@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -49,11 +49,13 @@ def _publisher(settings: Settings) -> tuple[Publisher, Hub | None]:
     return hub, hub
 
 
-def create_app(settings: Settings | None = None, *, http_transport: httpx.AsyncBaseTransport | None = None) -> FastAPI:
-    settings = settings or get_settings()
-    configure_logging(settings.log_level, settings.log_json)
-    publisher, hub = _publisher(settings)
-    demo = EmbeddedDemo(settings) if settings.demo else None
+def _lifespan(
+    settings: Settings,
+    publisher: Publisher,
+    demo: EmbeddedDemo | None,
+    http_transport: httpx.AsyncBaseTransport | None,
+) -> Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]:
+    """Start and stop what lives as long as the app: engine, HTTP client, drainer, ingestor, jobs."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -96,6 +98,17 @@ def create_app(settings: Settings | None = None, *, http_transport: httpx.AsyncB
             await publisher.close()
             await http.aclose()
             await engine.dispose()
+
+    return lifespan
+
+
+def create_app(settings: Settings | None = None, *, http_transport: httpx.AsyncBaseTransport | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    publisher, hub = _publisher(settings)
+    demo = EmbeddedDemo(settings) if settings.demo else None
+
+    lifespan = _lifespan(settings, publisher, demo, http_transport)
 
     app = FastAPI(
         title="Whatrack Chat",

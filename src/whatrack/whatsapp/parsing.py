@@ -357,7 +357,7 @@ _DOWNLOAD_FIELDS = (
 )
 
 
-def _parse_message(payload: Mapping[str, Any], now: datetime) -> WebhookEvent:
+def _parse_message(payload: Mapping[str, Any], now: datetime) -> WebhookEvent:  # noqa: C901 - the webhook hot path: one pass over Info and the message kinds; splitting it adds calls per event
     event = _req_obj(payload, "event", "event")
     info = _req_obj(event, "Info", "event.Info")
     from_me = _flag(info, "IsFromMe")

@@ -36,6 +36,7 @@ from whatrack.realtime.hub.protocol import (
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from whatrack.realtime.hub.channels import Stream
     from whatrack.realtime.hub.client import ClientConnection
 
     Handler = Callable[[ClientConnection, dict[str, Any]], dict[str, Any] | None]
@@ -143,13 +144,7 @@ def refresh(conn: ClientConnection, params: dict[str, Any]) -> dict[str, Any]:
 def subscribe(conn: ClientConnection, params: dict[str, Any]) -> dict[str, Any]:
     config = conn.config
     channel = _channel_param(params)
-    # centrifuge validateSubscribeRequest
-    if len(channel) > config.channel_max_length:
-        raise ReplyError(ERROR_BAD_REQUEST)
-    if channel in conn.subs:
-        raise ReplyError(ERROR_ALREADY_SUBSCRIBED)
-    if len(conn.subs) >= config.channel_limit:
-        raise ReplyError(ERROR_LIMIT_EXCEEDED)
+    _validate_subscribe(conn, channel)
     # centrifugo OnSubscribe: namespace, then token, then namespace permissions
     options = _namespace(conn, channel)
     token = _str(params, "token")
@@ -178,26 +173,40 @@ def subscribe(conn: ClientConnection, params: dict[str, Any]) -> dict[str, Any]:
     if stream is not None:
         result["recoverable"] = True
         result["positioned"] = True
-        recover = bool(params.get("recover", False))
-        if recover:
-            offset = _uint(params, "offset")
-            epoch = _str(params, "epoch")
-            missed = stream.recover(offset, epoch, config.recovery_max_publication_limit, now)
-            if missed is None:
-                if _uint(params, "flag") & FLAG_REJECT_UNRECOVERED:
-                    raise ReplyError(ERROR_UNRECOVERABLE_POSITION)
-                _set_position(result, stream.top, stream.epoch)
-            else:
-                result["recovered"] = True
-                if missed:
-                    result["publications"] = [pub.to_reply() for pub in missed]
-                _set_position(result, offset, stream.epoch)
-            result["was_recovering"] = True
+        if bool(params.get("recover", False)):
+            _recover(result, stream, params, config.recovery_max_publication_limit, now)
         else:
             stream.touch(now)
             _set_position(result, stream.top, stream.epoch)
     conn.hub.add_subscriber(conn, state, expire_at, info)
     return result
+
+
+def _validate_subscribe(conn: ClientConnection, channel: str) -> None:
+    """centrifuge validateSubscribeRequest."""
+    if len(channel) > conn.config.channel_max_length:
+        raise ReplyError(ERROR_BAD_REQUEST)
+    if channel in conn.subs:
+        raise ReplyError(ERROR_ALREADY_SUBSCRIBED)
+    if len(conn.subs) >= conn.config.channel_limit:
+        raise ReplyError(ERROR_LIMIT_EXCEEDED)
+
+
+def _recover(result: dict[str, Any], stream: Stream, params: dict[str, Any], limit: int, now: float) -> None:
+    """Subscribe with `recover`: the missed publications, or the top position when they are gone."""
+    offset = _uint(params, "offset")
+    epoch = _str(params, "epoch")
+    missed = stream.recover(offset, epoch, limit, now)
+    if missed is None:
+        if _uint(params, "flag") & FLAG_REJECT_UNRECOVERED:
+            raise ReplyError(ERROR_UNRECOVERABLE_POSITION)
+        _set_position(result, stream.top, stream.epoch)
+    else:
+        result["recovered"] = True
+        if missed:
+            result["publications"] = [pub.to_reply() for pub in missed]
+        _set_position(result, offset, stream.epoch)
+    result["was_recovering"] = True
 
 
 def _set_position(result: dict[str, Any], offset: int, epoch: str) -> None:
