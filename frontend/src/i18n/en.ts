@@ -40,6 +40,13 @@ export const en: Record<MessageKey, string> = {
   "list.loadingMore": "Loading more…",
   "list.unread": "{count} unread messages",
   "list.noMessages": "No messages",
+  "list.kind.IMAGE": "📷 Photo",
+  "list.kind.VIDEO": "🎥 Video",
+  "list.kind.AUDIO": "🎤 Audio",
+  "list.kind.DOCUMENT": "📄 Document",
+  "list.kind.STICKER": "Sticker",
+  "list.kind.LOCATION": "📍 Location",
+  "list.kind.CONTACT": "👤 Contact",
 
   "ticket.OPEN": "Open",
   "ticket.FOLLOW_UP": "Follow-up",

@@ -40,6 +40,13 @@ export const ptBR = {
   "list.loadingMore": "Carregando mais…",
   "list.unread": "{count} mensagens não lidas",
   "list.noMessages": "Sem mensagens",
+  "list.kind.IMAGE": "📷 Foto",
+  "list.kind.VIDEO": "🎥 Vídeo",
+  "list.kind.AUDIO": "🎤 Áudio",
+  "list.kind.DOCUMENT": "📄 Documento",
+  "list.kind.STICKER": "Figurinha",
+  "list.kind.LOCATION": "📍 Localização",
+  "list.kind.CONTACT": "👤 Contato",
 
   "ticket.OPEN": "Aberto",
   "ticket.FOLLOW_UP": "Follow-up",

@@ -5,9 +5,9 @@ import { Ticks } from "../../components/ui/Ticks";
 import { useFormat } from "../../i18n/format";
 import { useT } from "../../i18n/i18n";
 import { leadDisplayName } from "../../lib/phone";
-import { stripWhatsApp } from "../../lib/whatsappFormat";
 import { useTyping } from "../../realtime/useTyping";
 import { TicketChip } from "../chat/TicketChip";
+import { previewText } from "./preview";
 
 interface Props {
   conversation: Conversation;
@@ -23,6 +23,7 @@ export const ConversationRow = memo(function ConversationRow({ conversation: c, 
   const name = leadDisplayName(c.lead);
   const fromUs = c.lastMessageSenderType === "USER" || c.lastMessageSenderType === "AI";
   const leadTyping = typing?.isTyping && typing.senderType === "LEAD";
+  const preview = previewText(c, t);
   return (
     <button
       type="button"
@@ -49,7 +50,7 @@ export const ConversationRow = memo(function ConversationRow({ conversation: c, 
             <span className="conv-preview">
               {fromUs && c.lastMessageStatus && <Ticks status={c.lastMessageStatus} small />}
               {fromUs && <span className="conv-you">{t("list.you")}</span>}
-              {c.lastMessagePreview ? stripWhatsApp(c.lastMessagePreview) : <i>{t("list.noMessages")}</i>}
+              {preview || <i>{t("list.noMessages")}</i>}
             </span>
           )}
           <span className="conv-badges">
