@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from whatrack import migrate
 from whatrack.auth import service as auth
 from whatrack.db import create_engine, create_session_factory, transaction
-from whatrack.errors import DomainError, NotFound
+from whatrack.errors import DomainError, OrganizationNotFound
 from whatrack.instances import service as instances
 from whatrack.instances.webhook import webhook_url
 from whatrack.models import Organization, Role
@@ -188,7 +188,7 @@ def instance_create(
     async def work(db: AsyncSession) -> str:
         org = await _organization(db, organization)
         if org is None:
-            raise NotFound("No organization yet: run `whatrack serve` once or `whatrack user create`")
+            raise OrganizationNotFound("No organization yet: run `whatrack serve` once or `whatrack user create`")
         inst = await instances.create_instance(db, org.id, name=name, base_url=base_url, token=token, hmac_key=hmac_key)
         return webhook_url(inst, settings.external_url)
 

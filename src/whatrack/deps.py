@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from whatrack.auth.service import Actor, resolve_session
 from whatrack.db import transaction
-from whatrack.errors import Forbidden, Unauthorized
+from whatrack.errors import AdminRequired, CsrfFailed, NotAuthenticated, SessionExpired
 from whatrack.settings import Settings
 
 SESSION_COOKIE = "whatrack_session"
@@ -41,23 +41,23 @@ async def get_actor(request: Request) -> Actor:
     their own transactions (send) never hold two connections at once (SQLite runs on one)."""
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
-        raise Unauthorized("Not logged in")
+        raise NotAuthenticated("Not logged in")
     # One SELECT on its own connection in autocommit: no BEGIN/COMMIT round trips.
     async with request.app.state.engine.connect() as conn:
         conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
         actor = await resolve_session(conn, token)
     if actor is None:
-        raise Unauthorized("Session expired, log in again")
+        raise SessionExpired("Session expired, log in again")
     if request.method not in SAFE_METHODS:
         sent = request.headers.get(CSRF_HEADER, "")
         if not hmac.compare_digest(sent.encode(), actor.csrf_token.encode()):
-            raise Forbidden("Missing or wrong X-CSRF-Token header")
+            raise CsrfFailed("Missing or wrong X-CSRF-Token header")
     return actor
 
 
 async def get_admin(actor: Annotated[Actor, Depends(get_actor)]) -> Actor:
     if not actor.is_admin:
-        raise Forbidden("Only organization admins can do this")
+        raise AdminRequired("Only organization admins can do this")
     return actor
 
 

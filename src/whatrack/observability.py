@@ -12,6 +12,8 @@ from typing import Any
 from prometheus_client import Counter, Gauge, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from whatrack.errors import PayloadTooLarge
+
 REQUEST_LATENCY = Histogram(
     "whatrack_http_request_seconds",
     "HTTP request latency",
@@ -103,9 +105,8 @@ class RequestMiddleware:
             request_id_var.reset(token)
 
     async def _too_large(self, send: Send) -> None:
-        body = json.dumps(
-            {"error": {"code": "payload_too_large", "message": f"Body larger than {self.max_body} bytes"}}
-        ).encode()
+        error = PayloadTooLarge(f"Body larger than {self.max_body} bytes", {"maxBytes": self.max_body})
+        body = json.dumps(error.body()).encode()
         await send(
             {
                 "type": "http.response.start",

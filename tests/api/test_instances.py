@@ -128,7 +128,7 @@ async def test_wrong_token_is_400_and_nothing_is_saved(harness: Harness) -> None
     t = await harness.tenant("Acme")
     before = await _count_instances(harness)
     resp = await t.client.post(API, json={"name": "X", "baseUrl": WUZAPI_BASE, "token": "not-a-wuzapi-token"})
-    body = _error(resp, 400, "bad_request")
+    body = _error(resp, 400, "wuzapi_token_invalid")
     assert "token" in body["message"]
     assert harness.sim.requests_to("/webhook") == []
     assert await _count_instances(harness) == before
@@ -139,10 +139,10 @@ async def test_unreachable_wuzapi_is_502_and_nothing_is_saved(harness: Harness) 
     before = await _count_instances(harness)
     async with _wuzapi_answers(harness, _unreachable):
         resp = await t.client.post(API, json={"name": "X", "baseUrl": "http://down.test:8080", "token": "tok"})
-        body = _error(resp, 502, "bad_gateway")
+        body = _error(resp, 502, "wuzapi_unreachable")
         assert "unreachable" in body["message"]
         status = await t.client.get(f"{API}/{t.instance.id}/status")
-        _error(status, 502, "bad_gateway")
+        _error(status, 502, "wuzapi_unreachable")
     assert await _count_instances(harness) == before
 
 
@@ -151,7 +151,7 @@ async def test_same_wuzapi_user_twice_is_409(harness: Harness) -> None:
     other = await harness.tenant("Beta")
     # The tenant fixture's own WuzAPI user, added again by another organization.
     resp = await other.client.post(API, json={"name": "X", "baseUrl": WUZAPI_BASE, "token": t.wuzapi_token})
-    _error(resp, 409, "conflict")
+    _error(resp, 409, "instance_already_added")
     assert harness.sim.requests_to("/webhook") == []
 
 
@@ -234,13 +234,13 @@ async def test_admin_create_then_connect_qr_pair_status_disconnect_logout(harnes
     assert (await t.client.get(f"{API}/{iid}/qr")).json()["qrCode"] is None
 
     resp = await t.client.post(f"{API}/{iid}/pair-phone", json={"phone": "5511988887777"})
-    _error(resp, 409, "conflict")
+    _error(resp, 409, "instance_already_paired")
 
     resp = await t.client.post(f"{API}/{iid}/disconnect")
     assert resp.status_code == 200 and resp.json()["status"] == "disconnected"
     assert resp.json()["connected"] is False
     # Logging out needs the socket: WuzAPI refuses, we say what to do.
-    body = _error(await t.client.post(f"{API}/{iid}/logout"), 409, "conflict")
+    body = _error(await t.client.post(f"{API}/{iid}/logout"), 409, "instance_disconnected")
     assert "connect" in body["message"]
 
     resp = await t.client.post(f"{API}/{iid}/connect")  # paired: no QR needed
@@ -270,7 +270,7 @@ async def test_admin_create_with_server_configured_admin_token(harness: Harness)
 
     # The configured admin token never goes to another URL.
     resp = await t.client.post(API, json={"name": "Elsewhere", "createUser": True, "baseUrl": "http://other.test"})
-    body = _error(resp, 400, "bad_request")
+    body = _error(resp, 400, "wuzapi_admin_credentials_missing")
     assert "adminToken" in body["message"]
     assert len(harness.sim.requests_to("/admin/users")) == 1
 
@@ -280,12 +280,12 @@ async def test_admin_create_errors(harness: Harness) -> None:
     before, users = await _count_instances(harness), len(harness.sim.users)
 
     no_creds = await t.client.post(API, json={"name": "X", "createUser": True})
-    assert "WUZAPI_ADMIN_TOKEN" in _error(no_creds, 400, "bad_request")["message"]
+    assert "WUZAPI_ADMIN_TOKEN" in _error(no_creds, 400, "wuzapi_admin_credentials_missing")["message"]
 
     wrong = await t.client.post(
         API, json={"name": "X", "createUser": True, "baseUrl": WUZAPI_BASE, "adminToken": "wrong"}
     )
-    assert "admin token" in _error(wrong, 400, "bad_request")["message"]
+    assert "admin token" in _error(wrong, 400, "wuzapi_admin_token_rejected")["message"]
 
     taken = await t.client.post(
         API,
@@ -297,7 +297,7 @@ async def test_admin_create_errors(harness: Harness) -> None:
             "token": next(iter(harness.sim.users.values())).token,
         },
     )
-    _error(taken, 409, "conflict")
+    _error(taken, 409, "instance_already_added")  # the tenant's own WuzAPI user
     assert await _count_instances(harness) == before
     assert len(harness.sim.users) == users
 
@@ -323,7 +323,7 @@ async def _call(t: Tenant, method: str, url: str, body: dict[str, Any] | None) -
 async def test_agents_cannot_manage_instances(harness: Harness) -> None:
     agent = await harness.tenant("Acme", role=Role.AGENT)
     for method, url, body in _writes(agent.instance.id):
-        _error(await _call(agent, method, url, body), 403, "forbidden")
+        _error(await _call(agent, method, url, body), 403, "admin_required")
     assert [r.path for r in harness.sim.requests] == []
 
     listed = (await agent.client.get(API)).json()
@@ -336,9 +336,9 @@ async def test_other_organization_gets_404(harness: Harness) -> None:
     a = await harness.tenant("Acme")
     b = await harness.tenant("Beta")
     for method, url, body in _writes(a.instance.id)[1:]:
-        _error(await _call(b, method, url, body), 404, "not_found")
+        _error(await _call(b, method, url, body), 404, "instance_not_found")
     for url in (f"{API}/{a.instance.id}", f"{API}/{a.instance.id}/status"):
-        _error(await b.client.get(url), 404, "not_found")
+        _error(await b.client.get(url), 404, "instance_not_found")
     assert [r.path for r in harness.sim.requests] == []
     assert [i["id"] for i in (await b.client.get(API)).json()] == [str(b.instance.id)]
     async with harness.db() as db:
@@ -368,7 +368,7 @@ async def test_bad_input_is_a_json_4xx(harness: Harness) -> None:
         err = resp.json()["error"]
         assert err["code"] == "validation_error" and err["details"], err
     unknown = await t.client.post(f"{API}/{uuid.uuid4()}/connect")
-    _error(unknown, 404, "not_found")
+    _error(unknown, 404, "instance_not_found")
     assert [r.path for r in harness.sim.requests] == []
 
 
@@ -380,7 +380,7 @@ async def test_rename_and_delete(harness: Harness) -> None:
 
     # With conversations: refused, the instance and its history stay.
     assert (await harness.webhook(t, p.text_message(phone=LEAD))).status_code == 200
-    body = _error(await t.client.delete(f"{API}/{t.instance.id}"), 409, "conflict")
+    body = _error(await t.client.delete(f"{API}/{t.instance.id}"), 409, "instance_has_conversations")
     assert "disconnect" in body["message"]
     assert (await t.client.get(f"{API}/{t.instance.id}")).status_code == 200
     assert harness.sim.requests_to("/webhook") == []
@@ -389,7 +389,7 @@ async def test_rename_and_delete(harness: Harness) -> None:
     user = _sim_user(harness)
     added = (await t.client.post(API, json={"name": "Extra", "baseUrl": WUZAPI_BASE, "token": user.token})).json()
     assert (await t.client.delete(f"{API}/{added['id']}")).status_code == 204
-    _error(await t.client.get(f"{API}/{added['id']}"), 404, "not_found")
+    _error(await t.client.get(f"{API}/{added['id']}"), 404, "instance_not_found")
     assert [r.method for r in harness.sim.requests_to("/webhook")] == ["POST", "DELETE"]
     assert user.webhook == ""
 

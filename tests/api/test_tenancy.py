@@ -19,15 +19,15 @@ async def test_other_org_gets_404_everywhere(harness: Harness) -> None:
     assert (await b.client.get("/api/v1/conversations")).json()["items"] == []
     assert (await b.client.get("/api/v1/conversations", params={"q": "segredo"})).json()["items"] == []
     gets = [
-        f"/api/v1/conversations/{conv['id']}",
-        f"/api/v1/conversations/{conv['id']}/messages",
-        f"/api/v1/leads/{lead_id}",
-        msg["media"]["url"],
+        (f"/api/v1/conversations/{conv['id']}", "conversation_not_found"),
+        (f"/api/v1/conversations/{conv['id']}/messages", "conversation_not_found"),
+        (f"/api/v1/leads/{lead_id}", "lead_not_found"),
+        (msg["media"]["url"], "message_not_found"),
     ]
-    for url in gets:
+    for url, code in gets:
         resp = await b.client.get(url)
         assert resp.status_code == 404, url
-        assert resp.json()["error"]["code"] == "not_found"
+        assert resp.json()["error"]["code"] == code, url
     posts = [
         (f"/api/v1/conversations/{conv['id']}/read", None),
         (f"/api/v1/conversations/{conv['id']}/unread", None),

@@ -10,7 +10,18 @@ from whatrack.auth.schemas import LoginIn, MemberRead, MeRead, OrganizationRead,
 from whatrack.auth.service import Actor
 from whatrack.auth.throttle import ThrottlePolicy
 from whatrack.deps import CSRF_COOKIE, SESSION_COOKIE, AdminActor, AppSettings, CurrentActor, Db, SessionFactory
-from whatrack.errors import BadRequest, Forbidden, InvalidCredentials, NotFound, RateLimited, Unauthorized, responses
+from whatrack.errors import (
+    SESSION,
+    WRITE,
+    AccountNotFound,
+    AdminRequired,
+    InvalidCredentials,
+    NothingToUpdate,
+    RateLimited,
+    SessionExpired,
+    UnknownTimeZone,
+    responses,
+)
 from whatrack.models import Organization, User
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
@@ -20,7 +31,7 @@ async def _me(db: AsyncSession, actor: Actor) -> MeRead:
     user = await db.get(User, actor.user_id)
     org = await db.get(Organization, actor.organization_id)
     if user is None or org is None:
-        raise NotFound("Account not found")
+        raise AccountNotFound("Account not found")
     return MeRead(
         user=UserRead.model_validate(user),
         organization=OrganizationRead.model_validate(org),
@@ -47,7 +58,7 @@ async def login(
     token, row = await service.login(factory, body.email, body.password, ip=ip, ttl=ttl, policy=policy)
     actor = await service.resolve_session(db, token)
     if actor is None:  # pragma: no cover - just created
-        raise Unauthorized("Session could not be created")
+        raise SessionExpired("Session could not be created")
     max_age = int(ttl.total_seconds())
     response.set_cookie(
         SESSION_COOKIE, token, max_age=max_age, httponly=True, samesite="lax", secure=settings.cookie_secure
@@ -58,7 +69,7 @@ async def login(
     return await _me(db, actor)
 
 
-@router.post("/auth/logout", status_code=204, responses=responses(Unauthorized))
+@router.post("/auth/logout", status_code=204, responses=responses(*WRITE))
 async def logout(response: Response, db: Db, actor: CurrentActor) -> None:
     """End this browser session."""
     await service.logout(db, actor)
@@ -66,13 +77,13 @@ async def logout(response: Response, db: Db, actor: CurrentActor) -> None:
     response.delete_cookie(CSRF_COOKIE)
 
 
-@router.get("/auth/me", responses=responses(Unauthorized))
+@router.get("/auth/me", responses=responses(*SESSION, AccountNotFound))
 async def me(db: Db, actor: CurrentActor) -> MeRead:
     """The logged-in user, their organization and role."""
     return await _me(db, actor)
 
 
-@router.patch("/organization", responses=responses(Unauthorized, Forbidden, BadRequest))
+@router.patch("/organization", responses=responses(*WRITE, AdminRequired, NothingToUpdate, UnknownTimeZone))
 async def update_organization(body: OrganizationUpdate, db: Db, actor: AdminActor) -> OrganizationRead:
     """Organization settings (admins): name, time zone, inactivity timeout (0 = never auto-close)."""
     org = await service.update_organization(
@@ -85,7 +96,7 @@ async def update_organization(body: OrganizationUpdate, db: Db, actor: AdminActo
     return OrganizationRead.model_validate(org)
 
 
-@router.get("/users", responses=responses(Unauthorized))
+@router.get("/users", responses=responses(*SESSION))
 async def members(db: Db, actor: CurrentActor) -> list[MemberRead]:
     """Members of the caller's organization (for assignment)."""
     rows = await service.list_members(db, actor)

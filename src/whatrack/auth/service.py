@@ -20,7 +20,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionm
 from whatrack.auth import throttle
 from whatrack.auth.throttle import ThrottlePolicy
 from whatrack.db import transaction, utcnow
-from whatrack.errors import BadRequest, Conflict, InvalidCredentials, NotFound, RateLimited, WeakPassword
+from whatrack.errors import (
+    InvalidCredentials,
+    NothingToUpdate,
+    OrganizationNotFound,
+    RateLimited,
+    UnknownTimeZone,
+    UserEmailTaken,
+    UserNotFound,
+    WeakPassword,
+)
 from whatrack.models import AuthSession, Membership, Organization, Role, User
 
 _hasher = PasswordHasher()
@@ -113,7 +122,7 @@ async def create_user(
     check_password_policy(password, email)
     password_hash = await hash_password_async(password)  # before the first query: no connection held
     if await db.scalar(select(User.id).where(User.email == email)) is not None:
-        raise Conflict(f"A user with email {email} already exists")
+        raise UserEmailTaken(f"A user with email {email} already exists")
     user = User(email=email, name=name, password_hash=password_hash)
     db.add(user)
     await db.flush()
@@ -127,7 +136,7 @@ async def set_password(db: AsyncSession, email: str, password: str) -> User:
     password_hash = await hash_password_async(password)
     user = await db.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:
-        raise NotFound(f"No user with email {email}")
+        raise UserNotFound(f"No user with email {email}")
     user.password_hash = password_hash
     await db.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
     return user
@@ -231,14 +240,16 @@ async def update_organization(
 ) -> Organization:
     org = await db.get(Organization, actor.organization_id)
     if org is None:
-        raise NotFound("Organization not found")
+        raise OrganizationNotFound("Organization not found")
     if name is None and timezone is None and inactivity_timeout_minutes is None:
-        raise BadRequest("Nothing to update: send name, timezone and/or inactivityTimeoutMinutes")
+        raise NothingToUpdate("Nothing to update: send name, timezone and/or inactivityTimeoutMinutes")
     if timezone is not None:
         try:
             ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            raise BadRequest(f"Unknown time zone {timezone!r} (use an IANA name like America/Sao_Paulo)") from None
+            raise UnknownTimeZone(
+                f"Unknown time zone {timezone!r} (use an IANA name like America/Sao_Paulo)", {"timezone": timezone}
+            ) from None
         org.timezone = timezone
     if name is not None:
         org.name = name

@@ -16,7 +16,16 @@ from sqlalchemy import select
 
 from whatrack.auth.service import Actor
 from whatrack.db import new_id, transaction
-from whatrack.errors import BadRequest, Conflict, DomainError
+from whatrack.errors import (
+    DomainError,
+    InstanceAlreadyAdded,
+    WuzapiAdminCredentialsMissing,
+    WuzapiAdminTokenRejected,
+    WuzapiCredentialsRequired,
+    WuzapiRefused,
+    WuzapiUrlInvalid,
+    WuzapiUserExists,
+)
 from whatrack.instances import service
 from whatrack.instances.context import InstanceContext, Target
 from whatrack.instances.schemas import InstanceCreate
@@ -44,7 +53,7 @@ def _admin_credentials(data: InstanceCreate, settings: Settings) -> tuple[str, s
         configured = _norm_url(settings.wuzapi_admin_url)
         if given_url is None or given_url == configured:
             return configured, settings.wuzapi_admin_token
-    raise BadRequest(
+    raise WuzapiAdminCredentialsMissing(
         "createUser needs the WuzAPI URL and admin token: send baseUrl and adminToken, "
         "or set WUZAPI_ADMIN_URL and WUZAPI_ADMIN_TOKEN on the server"
     )
@@ -52,13 +61,13 @@ def _admin_credentials(data: InstanceCreate, settings: Settings) -> tuple[str, s
 
 def _admin_error(exc: WuzapiError) -> DomainError:
     if exc.status_code == 401:
-        return BadRequest("WuzAPI rejected the admin token (WUZAPI_ADMIN_TOKEN of the WuzAPI server)")
+        return WuzapiAdminTokenRejected("WuzAPI rejected the admin token (WUZAPI_ADMIN_TOKEN of the WuzAPI server)")
     if exc.status_code == 409:
-        return Conflict("A WuzAPI user with this token already exists")
+        return WuzapiUserExists("A WuzAPI user with this token already exists")
     if exc.status_code == 404:
-        return BadRequest("No WuzAPI admin API at this URL (HTTP 404 on /admin/users): check baseUrl")
+        return WuzapiUrlInvalid("No WuzAPI admin API at this URL (HTTP 404 on /admin/users): check baseUrl")
     if exc.status_code == 400:
-        return BadRequest(f"WuzAPI refused to create the user: {exc.message}")
+        return WuzapiRefused(f"WuzAPI refused to create the user: {exc.message}", {"reason": exc.message})
     return gateway(exc, "create the WuzAPI user")
 
 
@@ -69,7 +78,7 @@ async def _refuse_duplicate(ctx: InstanceContext, base_url: str, token: str) -> 
             select(Instance.id).where(Instance.base_url == _norm_url(base_url), Instance.token == token).limit(1)
         )
     if taken is not None:
-        raise Conflict("This WuzAPI user is already added as an instance")
+        raise InstanceAlreadyAdded("This WuzAPI user is already added as an instance")
 
 
 async def add_instance(ctx: InstanceContext, actor: Actor, data: InstanceCreate) -> Instance:
@@ -92,7 +101,7 @@ async def add_instance(ctx: InstanceContext, actor: Actor, data: InstanceCreate)
         created_user_id = user.id
     else:
         if data.base_url is None or data.token is None:  # the schema guarantees both
-            raise BadRequest("baseUrl and token are required")
+            raise WuzapiCredentialsRequired("baseUrl and token are required")
         base_url, token = _norm_url(str(data.base_url)), data.token
         await _refuse_duplicate(ctx, base_url, token)
 

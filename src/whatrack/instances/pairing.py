@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 
 from whatrack.auth.service import Actor
-from whatrack.errors import BadRequest, Conflict
+from whatrack.errors import InstanceAlreadyPaired, InstanceDisconnected, WuzapiRefused
 from whatrack.instances.context import InstanceContext
 from whatrack.instances.schemas import InstanceConnection, PairingCode
 from whatrack.instances.wuzapi import (
@@ -59,9 +59,9 @@ async def pair_phone(ctx: InstanceContext, actor: Actor, instance_id: uuid.UUID,
     except WuzapiError as exc:
         msg = exc.message.lower()
         if "already paired" in msg or "logged in" in msg:
-            raise Conflict("This instance is already paired with a phone: log it out first") from exc
+            raise InstanceAlreadyPaired("This instance is already paired with a phone: log it out first") from exc
         if exc.status_code == 400:
-            raise BadRequest(f"WuzAPI refused the phone number: {exc.message}") from exc
+            raise WuzapiRefused(f"WuzAPI refused the phone number: {exc.message}", {"reason": exc.message}) from exc
         raise gateway(exc, "request a pairing code") from exc
     return PairingCode(linking_code=code)
 
@@ -94,7 +94,9 @@ async def logout_instance(ctx: InstanceContext, actor: Actor, instance_id: uuid.
         if no_session(exc):
             current = await read_status(client)
             if current.status != InstanceStatus.LOGGED_OUT:  # paired, but the socket is down
-                raise Conflict("WuzAPI can only log out a connected session: connect the instance first") from exc
+                raise InstanceDisconnected(
+                    "WuzAPI can only log out a connected session: connect the instance first"
+                ) from exc
             state = current
         elif "not logged in" not in exc.message.lower():  # not logged in = already logged out
             raise gateway(exc, "log out") from exc

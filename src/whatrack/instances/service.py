@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from whatrack.auth.service import Actor
 from whatrack.db import new_id
-from whatrack.errors import Conflict, NotFound
+from whatrack.errors import InstanceHasConversations, InstanceNotFound
 from whatrack.instances.schemas import InstanceRead, InstanceUpdate
 from whatrack.instances.webhook import webhook_url
 from whatrack.instances.wuzapi import SessionState
@@ -74,7 +74,7 @@ async def get_instance(db: AsyncSession, actor: Actor, instance_id: uuid.UUID) -
         select(Instance).where(Instance.id == instance_id, Instance.organization_id == actor.organization_id)
     )
     if instance is None:
-        raise NotFound("Instance not found")
+        raise InstanceNotFound("Instance not found")
     return instance
 
 
@@ -88,7 +88,7 @@ async def update_instance(db: AsyncSession, actor: Actor, instance_id: uuid.UUID
 async def refuse_if_used(db: AsyncSession, instance_id: uuid.UUID) -> None:
     used = await db.scalar(select(Conversation.id).where(Conversation.instance_id == instance_id).limit(1))
     if used is not None:
-        raise Conflict(
+        raise InstanceHasConversations(
             "This instance has conversations and cannot be deleted (that would delete their history): "
             "disconnect or log it out instead"
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from whatrack.errors import Unauthorized
+from whatrack.errors import WebhookSecretInvalid, WebhookSignatureInvalid
 from whatrack.instances.wuzapi import gateway
 from whatrack.models import Instance
 from whatrack.whatsapp.client import WuzapiClient, WuzapiError
@@ -32,6 +32,6 @@ def authenticate_webhook(instance: Instance, raw_body: bytes, signature: str | N
     """HMAC over the raw body when the instance has a key, else its URL secret (constant time)."""
     if instance.hmac_key:
         if not verify_hmac(instance.hmac_key, raw_body, signature):
-            raise Unauthorized("Bad or missing x-hmac-signature")
+            raise WebhookSignatureInvalid("Bad or missing x-hmac-signature")
     elif not constant_time_equals(secret or "", instance.webhook_secret):
-        raise Unauthorized("Bad or missing webhook secret")
+        raise WebhookSecretInvalid("Bad or missing webhook secret")

@@ -12,7 +12,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from whatrack.errors import BadRequest, DomainError
+from whatrack.errors import BadGateway as BadGateway  # the 502 group, for route declarations
+from whatrack.errors import (
+    DomainError,
+    WuzapiFailed,
+    WuzapiTokenInvalid,
+    WuzapiTokenRejected,
+    WuzapiUnreachable,
+    WuzapiUrlInvalid,
+)
 from whatrack.models import InstanceStatus
 from whatrack.whatsapp.client import WuzapiClient, WuzapiError
 
@@ -22,13 +30,6 @@ T = TypeVar("T")
 # pairing need a moment. Wait at most this long inside one request (the UI polls afterwards).
 SESSION_WAIT_SECONDS = 3.0
 SESSION_RETRY_SECONDS = 0.5
-
-
-class BadGateway(DomainError):
-    """WuzAPI could not be reached or answered with an unexpected error."""
-
-    status_code = 502
-    code = "bad_gateway"
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,13 +81,15 @@ def no_session(exc: WuzapiError) -> bool:
 
 def gateway(exc: WuzapiError, action: str) -> DomainError:
     if exc.status_code is None:
-        return BadGateway(f"WuzAPI is unreachable ({exc.message}); could not {action}")
+        return WuzapiUnreachable(f"WuzAPI is unreachable ({exc.message}); could not {action}")
     if exc.status_code == 401:
-        return BadGateway(
+        return WuzapiTokenRejected(
             f"WuzAPI rejected this instance's token; could not {action}. "
             "Was the user deleted or its token changed in WuzAPI?"
         )
-    return BadGateway(f"WuzAPI could not {action}: {exc.message}", {"wuzapiStatus": exc.status_code})
+    return WuzapiFailed(
+        f"WuzAPI could not {action}: {exc.message}", {"wuzapiStatus": exc.status_code, "reason": exc.message}
+    )
 
 
 async def check_token(client: WuzapiClient) -> SessionState:
@@ -95,11 +98,11 @@ async def check_token(client: WuzapiClient) -> SessionState:
         data = await client.session_status()
     except WuzapiError as exc:
         if exc.status_code == 401:
-            raise BadRequest(
+            raise WuzapiTokenInvalid(
                 "WuzAPI rejected the token: use the token of an existing WuzAPI user (or createUser: true)"
             ) from exc
         if exc.status_code == 404:
-            raise BadRequest("No WuzAPI API at this URL (HTTP 404 on /session/status): check baseUrl") from exc
+            raise WuzapiUrlInvalid("No WuzAPI API at this URL (HTTP 404 on /session/status): check baseUrl") from exc
         if no_session(exc):  # old builds: valid token, client not started
             return NO_SESSION
         raise gateway(exc, "check the token") from exc

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from whatrack.auth.service import Actor
 from whatrack.conversations import service as conversations
-from whatrack.errors import BadRequest, Forbidden, NotFound
+from whatrack.errors import ChannelForbidden, InvalidChannel, NotFound
 
 
 async def authorize_channel(db: AsyncSession, actor: Actor, channel: str) -> None:
@@ -18,16 +18,16 @@ async def authorize_channel(db: AsyncSession, actor: Actor, channel: str) -> Non
     """
     parts = channel.split(":")
     if len(parts) != 3 or parts[0] != "chat" or parts[1] not in {"org", "conversation"}:
-        raise BadRequest("Unknown channel: expected chat:org:<id> or chat:conversation:<id>")
+        raise InvalidChannel("Unknown channel: expected chat:org:<id> or chat:conversation:<id>")
     try:
         target = uuid.UUID(parts[2])
     except ValueError as exc:
-        raise BadRequest("Channel id is not a UUID") from exc
+        raise InvalidChannel("Channel id is not a UUID") from exc
     if parts[1] == "org":
         if target != actor.organization_id:
-            raise Forbidden("That channel belongs to another organization")
+            raise ChannelForbidden("That channel belongs to another organization")
         return
     try:
         await conversations.get_conversation(db, actor, target)
     except NotFound as exc:
-        raise Forbidden("That channel belongs to another organization") from exc
+        raise ChannelForbidden("That channel belongs to another organization") from exc

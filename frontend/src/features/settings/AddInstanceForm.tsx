@@ -2,7 +2,7 @@ import { useState, type FormEvent } from "react";
 import { useAddInstance } from "../../api/instances";
 import type { Instance, InstanceCreate } from "../../api/types";
 import { useT } from "../../i18n/i18n";
-import { instanceErrorMessage } from "../../lib/errors";
+import { errorMessage } from "../../lib/errors";
 
 type Mode = "existing" | "create";
 
@@ -126,7 +126,7 @@ export function AddInstanceForm({ onAdded, onCancel }: { onAdded: (i: Instance) 
       </label>
       {add.isError && (
         <p className="form-error" role="alert" data-testid="add-instance-error">
-          {instanceErrorMessage(add.error, t)}
+          {errorMessage(add.error, t)}
         </p>
       )}
       <div className="dialog-actions">

@@ -4,7 +4,7 @@ import type { Instance } from "../../api/types";
 import { Dialog } from "../../components/ui/Dialog";
 import { InstanceStatusChip } from "../../components/ui/InstanceStatusChip";
 import { useT } from "../../i18n/i18n";
-import { instanceErrorMessage } from "../../lib/errors";
+import { errorMessage } from "../../lib/errors";
 
 /**
  * Pairing: POST /connect when it opens, then the QR code (GET /qr every few seconds, it
@@ -85,7 +85,7 @@ export function ConnectDialog({ instance, onClose }: { instance: Instance; onClo
         )}
         {error && !connected && (
           <p className="form-error" role="alert" data-testid="connect-error">
-            {instanceErrorMessage(error, t)}
+            {errorMessage(error, t)}
           </p>
         )}
         <div className="dialog-actions">

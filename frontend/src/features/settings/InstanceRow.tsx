@@ -5,7 +5,7 @@ import { ConfirmDialog } from "../../components/ui/ConfirmDialog";
 import { InstanceStatusChip } from "../../components/ui/InstanceStatusChip";
 import { showToast } from "../../components/ui/toast";
 import { useT } from "../../i18n/i18n";
-import { instanceErrorMessage } from "../../lib/errors";
+import { errorMessage } from "../../lib/errors";
 import { formatPhone } from "../../lib/phone";
 import { Link } from "../../router";
 import { ConnectDialog } from "./ConnectDialog";
@@ -136,7 +136,7 @@ export function InstanceRow({ instance: i, isAdmin }: { instance: Instance; isAd
         )}
         {error && !confirm && (
           <p className="form-error small" role="alert" data-testid="instance-error">
-            {instanceErrorMessage(error, t)}
+            {errorMessage(error, t)}
           </p>
         )}
       </div>
@@ -149,7 +149,7 @@ export function InstanceRow({ instance: i, isAdmin }: { instance: Instance; isAd
         confirmLabel={t(confirm === "delete" ? "instance.delete" : "instance.logout")}
         danger
         busy={busy}
-        error={confirm === "delete" ? remove.error && instanceErrorMessage(remove.error, t) : session.error && instanceErrorMessage(session.error, t)}
+        error={confirm === "delete" ? remove.error && errorMessage(remove.error, t) : session.error && errorMessage(session.error, t)}
         onCancel={closeConfirm}
         onConfirm={() => {
           if (confirm === "delete") remove.mutate(i.id, { onSuccess: () => setConfirm(null) });
