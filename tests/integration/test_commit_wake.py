@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from tests.integration.test_realtime_delivery import Collector, _harness, _subscribe
-from tests.support.tenants import Harness
+from tests.support.tenants import Harness, Tenant
 from whatrack.models import TicketStatus
 from whatrack.settings import Settings
 from whatrack.simulator import payloads as p
@@ -41,6 +41,30 @@ def _conv_updated(conv_id: str, check: Callable[[dict[str, Any]], bool]) -> Call
     return lambda d: d["type"] == "conversation_updated" and d["data"]["id"] == conv_id and check(d["data"])
 
 
+Step = tuple[str, Callable[[], Awaitable[httpx.Response]], Callable[[dict[str, Any]], bool]]
+
+
+def _steps(t: Tenant, conv_id: str, ticket_id: str) -> list[Step]:
+    """Three changes committed through the `Db` dependency, and how to recognise their event."""
+    return [
+        (
+            "assign",
+            lambda: t.client.post(f"/api/v1/conversations/{conv_id}/assign", json={"userId": str(t.user_id)}),
+            lambda c: c["assignee"] is not None and c["assignee"]["id"] == str(t.user_id),
+        ),
+        (
+            "mark read",
+            lambda: t.client.post(f"/api/v1/conversations/{conv_id}/read"),
+            lambda c: c["unreadCount"] == 0,
+        ),
+        (
+            "ticket close",
+            lambda: t.client.post(f"/api/v1/tickets/{ticket_id}/close", json={"outcome": "sale"}),
+            lambda c: c["ticketStatus"] == TicketStatus.RESOLVED.value,
+        ),
+    ]
+
+
 @pytest.mark.centrifugo
 @pytest.mark.parametrize("kind", ["embedded", "centrifugo"])
 async def test_db_route_changes_reach_subscriber_at_once(
@@ -53,38 +77,26 @@ async def test_db_route_changes_reach_subscriber_at_once(
         client, got = await _subscribe(ws_url, a, f"chat:org:{a.organization_id}")
         drainer = asyncio.create_task(h.app.state.drainer.run())
         try:
-            assert (await h.webhook(a, p.text_message(text="Quero um orçamento"))).status_code == 200
-            first = await _next(got, 0, lambda d: d["type"] == "conversation_updated")
-            conv_id: str = first["data"]["id"]
-            ticket_id = first["data"]["currentTicketId"]
-
-            steps: list[tuple[str, Callable[[], Awaitable[httpx.Response]], Callable[[dict[str, Any]], bool]]] = [
-                (
-                    "assign",
-                    lambda: a.client.post(f"/api/v1/conversations/{conv_id}/assign", json={"userId": str(a.user_id)}),
-                    lambda c: c["assignee"] is not None and c["assignee"]["id"] == str(a.user_id),
-                ),
-                (
-                    "mark read",
-                    lambda: a.client.post(f"/api/v1/conversations/{conv_id}/read"),
-                    lambda c: c["unreadCount"] == 0,
-                ),
-                (
-                    "ticket close",
-                    lambda: a.client.post(f"/api/v1/tickets/{ticket_id}/close", json={"outcome": "sale"}),
-                    lambda c: c["ticketStatus"] == TicketStatus.RESOLVED.value,
-                ),
-            ]
+            # Two leads: the first one's conversation warms the routes up (statement caches), the
+            # second one's is measured.
+            convs: list[dict[str, Any]] = []
+            for phone in ("5511988880001", "5511988880002"):
+                seen = len(got.items)
+                resp = await h.webhook(a, p.text_message(phone=phone, text="Quero um orçamento"))
+                assert resp.status_code == 200
+                convs.append((await _next(got, seen, lambda d: d["type"] == "conversation_updated"))["data"])
             latencies: dict[str, float] = {}
             loop = asyncio.get_running_loop()
-            for name, call, check in steps:
-                # The previous event was just published: the drainer sleeps for a whole poll now.
-                seen = len(got.items)
-                started = loop.time()
-                resp = await call()
-                assert resp.status_code == 200, resp.text
-                await _next(got, seen, _conv_updated(conv_id, check))
-                latencies[name] = loop.time() - started
+            for conv in convs:
+                conv_id: str = conv["id"]
+                for name, call, check in _steps(a, conv_id, conv["currentTicketId"]):
+                    # The previous event was just published: the drainer sleeps for a whole poll now.
+                    seen = len(got.items)
+                    started = loop.time()
+                    resp = await call()
+                    assert resp.status_code == 200, resp.text
+                    await _next(got, seen, _conv_updated(conv_id, check))
+                    latencies[name] = loop.time() - started
             print(f"{kind}: " + ", ".join(f"{n} {s * 1000:.1f} ms" for n, s in latencies.items()))
             assert all(s < LIMIT_SECONDS for s in latencies.values()), latencies
         finally:
