@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import pytest
@@ -40,7 +40,7 @@ class SpyHasher(PasswordHasher):
         self.verify_threads: list[int] = []
         self.verified: list[str] = []
 
-    def verify(self, hash: str | bytes, password: str | bytes) -> bool:
+    def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:
         self.verify_threads.append(threading.get_ident())
         self.verified.append(hash if isinstance(hash, str) else hash.decode())
         return super().verify(hash, password)
@@ -96,16 +96,21 @@ async def test_login_flood_runs_hashes_off_the_loop_and_healthz_and_webhooks_sta
     ]
     healthz: list[float] = []
     webhooks: list[float] = []
+
+    async def timed(request: Any) -> float:
+        # A request arriving 5 ms from now waits for whatever the loop runs meanwhile (a verify on
+        # the loop would be that): the time counted is from its arrival to its answer.
+        arrival = time.perf_counter() + 0.005
+        await asyncio.sleep(0.005)
+        resp = await asyncio.create_task(request)
+        assert resp.status_code == 200, resp.text
+        return time.perf_counter() - arrival
+
     n = 0
     while not all(task.done() for task in flood):
-        start = time.perf_counter()
-        assert (await harness.anon.get("/healthz")).status_code == 200
-        healthz.append(time.perf_counter() - start)
+        healthz.append(await timed(harness.anon.get("/healthz")))
         if n % 4 == 0:
-            start = time.perf_counter()
-            resp = await harness.webhook(t, p.text_message(text=f"oi {n}", phone="5511988887777"))
-            assert resp.status_code == 200, resp.text
-            webhooks.append(time.perf_counter() - start)
+            webhooks.append(await timed(harness.webhook(t, p.text_message(text=f"oi {n}", phone="5511988887777"))))
         n += 1
     answers = await asyncio.gather(*flood)
 
@@ -114,11 +119,11 @@ async def test_login_flood_runs_hashes_off_the_loop_and_healthz_and_webhooks_sta
     assert len(spy.verify_threads) == 40
     assert loop_thread not in spy.verify_threads, "a password was verified on the event loop"
     assert len(set(spy.verify_threads)) <= auth.HASH_THREADS
-    # With argon2 on the loop, nearly every request waits behind a verify: its median is at least
-    # one hash. Off the loop, the loop stays free.
-    assert len(healthz) >= 5
-    assert statistics.median(healthz) < one_hash / 2, (statistics.median(healthz), one_hash)
-    assert webhooks and statistics.median(webhooks) < one_hash, (statistics.median(webhooks), one_hash)
+    # Argon2 on the loop ran the 40 verifies back to back: a request arriving then waited for all
+    # of them (measured: a webhook 14 s, 40 hashes). Off the loop, requests wait for none.
+    assert len(healthz) >= 10 and webhooks
+    assert statistics.quantiles(healthz, n=100)[98] < one_hash, (sorted(healthz)[-3:], one_hash)
+    assert max(webhooks) < 10 * one_hash, (sorted(webhooks)[-3:], one_hash)
 
 
 async def test_user_creation_hashes_off_the_loop(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
