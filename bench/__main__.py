@@ -19,7 +19,7 @@ import subprocess
 import sys
 import time
 import traceback
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from bench import bench_ingest, bench_memory, bench_pipeline, bench_reads, report
@@ -55,7 +55,7 @@ def main() -> None:
     log("run: " + json.dumps(info))
     results: dict[str, Any] = {"run": info, "quick": quick, "repeats": repeats, "scenarios": chosen, "errors": {}}
     started = time.perf_counter()
-    scenarios: dict[str, Callable[[], Awaitable[dict[str, Any]]]] = {
+    scenarios: dict[str, Callable[[], Coroutine[Any, Any, dict[str, Any]]]] = {
         "ingest": lambda: bench_ingest.run(quick=quick, repeats=repeats),
         "reads": lambda: bench_reads.run(quick=quick, repeats=max(1, repeats - 1), reseed=args.reseed),
         "pipeline": lambda: bench_pipeline.run(quick=quick, repeats=repeats),

@@ -250,8 +250,8 @@ async def measure_org(
             params = {"limit": "50", **({"cursor": cursor} if cursor else {})}
             (await c.get(f"/api/v1/conversations/{conv_id}/messages", params=params)).raise_for_status()
 
-        http_t: dict[str, list[float]] = {p.name: [] for p in paths} | {"scroll": []}
-        sql_t: dict[str, list[float]] = {p.name: [] for p in paths} | {"scroll": []}
+        http_t: dict[str, list[float]] = {name: [] for name in [*(p.name for p in paths), "scroll"]}
+        sql_t: dict[str, list[float]] = {name: [] for name in [*(p.name for p in paths), "scroll"]}
         statements: dict[str, list[tuple[str, Any, float]]] = {}
         counts: dict[str, int] = {}
         for p in paths:  # warm-up: plans cached, pages in shared buffers, pools filled

@@ -35,11 +35,11 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
 from playwright.async_api import Page, async_playwright
-from sqlalchemy import insert, text
+from sqlalchemy import Table, insert, text
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, DIST, PASSWORD, AppServer, WsSpy, ensure_frontend_built
 
 from whatrack.auth import service as auth
@@ -211,7 +211,7 @@ async def seed(
             (Message.__table__, msgs),
         ):
             for n in range(0, len(rows), BATCH):
-                await conn.execute(insert(table), rows[n : n + BATCH])
+                await conn.execute(insert(cast(Table, table)), rows[n : n + BATCH])
     await engine.dispose()
     assert big_conv is not None
     return {

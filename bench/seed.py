@@ -478,7 +478,7 @@ def _conversation(
                 "created_at": times[lo],
             }
         )
-    messages = []
+    messages: list[dict[str, Any]] = []
     for i, at in enumerate(times):
         counters.message += 1
         from_lead = rng.random() < 0.55

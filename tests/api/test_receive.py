@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import httpx
 from sqlalchemy import func, select
 
 from tests.support.tenants import Harness
@@ -13,10 +15,11 @@ from whatrack.simulator import payloads as p
 PHONE = "5511988887777"
 
 
-async def _conversations(t_client, **params):  # type: ignore[no-untyped-def]
+async def _conversations(t_client: httpx.AsyncClient, **params: str) -> list[dict[str, Any]]:
     resp = await t_client.get("/api/v1/conversations", params=params)
     assert resp.status_code == 200, resp.text
-    return resp.json()["items"]
+    items: list[dict[str, Any]] = resp.json()["items"]
+    return items
 
 
 async def test_text_message_creates_lead_conversation_ticket_and_events(harness: Harness) -> None:

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from prometheus_client.samples import Sample
 from sqlalchemy import select
 
 from tests.support.tenants import Harness, Tenant
@@ -191,17 +192,17 @@ async def test_a_batch_ends_where_one_by_one_ends(harness: Harness) -> None:
 
     for payload in _batch():
         await _receive_alone(harness, a, payload)
-    batches_before = WEBHOOK_BATCH.collect()[0].samples
+    batches_before = next(iter(WEBHOOK_BATCH.collect())).samples
     ingestor = harness.app.state.ingestor
     results = await asyncio.gather(*(ingestor.submit(_delivery(b, payload)) for payload in _batch()))
-    batches_after = WEBHOOK_BATCH.collect()[0].samples
+    batches_after = next(iter(WEBHOOK_BATCH.collect())).samples
 
     # it was one batch (otherwise this test would compare nothing)
-    def count(samples: Any) -> float:
-        return next(s.value for s in samples if s.name.endswith("_count"))
+    def count(samples: list[Sample]) -> float:
+        return next(float(s.value) for s in samples if s.name.endswith("_count"))
 
-    def total(samples: Any) -> float:
-        return next(s.value for s in samples if s.name.endswith("_sum"))
+    def total(samples: list[Sample]) -> float:
+        return next(float(s.value) for s in samples if s.name.endswith("_sum"))
 
     assert count(batches_after) - count(batches_before) == 1
     assert total(batches_after) - total(batches_before) == len(_batch())
@@ -260,7 +261,7 @@ async def test_a_failed_batch_is_received_event_by_event(harness: Harness, monke
 
         return values
 
-    monkeypatch.setattr(batch, "message_values", poisoned(batch.message_values))
+    monkeypatch.setattr(batch, "message_values", poisoned(receive_module.message_values))  # batch imports it
     monkeypatch.setattr(receive_module, "message_values", poisoned(receive_module.message_values))
     payloads = [p.text_message(phone=f"55119444400{i:02d}", message_id=f"E{i}") for i in range(4)]
     payloads.insert(2, p.text_message(phone="5511944440099", message_id="POISON"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy import select
 
@@ -13,9 +14,10 @@ from whatrack.simulator import payloads as p
 PHONE = "5511988887777"
 
 
-async def _conversation(harness: Harness, t: Tenant) -> dict:  # type: ignore[type-arg]
+async def _conversation(harness: Harness, t: Tenant) -> dict[str, Any]:
     await harness.webhook(t, p.text_message(phone=PHONE, text="Oi"))
-    return (await t.client.get("/api/v1/conversations")).json()["items"][0]
+    item: dict[str, Any] = (await t.client.get("/api/v1/conversations")).json()["items"][0]
+    return item
 
 
 def _sim_user(harness: Harness, t: Tenant):  # type: ignore[no-untyped-def]

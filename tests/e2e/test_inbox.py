@@ -70,7 +70,7 @@ async def logged_in(browsers: Browsers, tenant: Tenant) -> tuple[Page, WsSpy]:
 
 
 async def conversation_id(page: Page, name: str) -> str:
-    cid = await row(page, name).get_attribute("data-conversation-id")
+    cid: str | None = await row(page, name).get_attribute("data-conversation-id")
     assert cid
     return cid
 
