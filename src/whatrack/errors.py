@@ -485,16 +485,17 @@ WRITE: tuple[type[DomainError], ...] = (*SESSION, CsrfFailed)
 
 def responses(*errors: type[DomainError]) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses=` entry declaring the errors a route can answer, grouped by status;
-    a status group (e.g. `NotFound`) stands for every case it holds."""
+    a status group (e.g. `NotFound`) stands for every case it holds. 422 (`validation_error`,
+    our shape rather than FastAPI's default one) is declared for every route."""
     by_status: dict[int, list[type[DomainError]]] = {}
-    for err in errors:
+    for err in (*errors, ValidationFailed):
         cases = [err] if "code" in err.__dict__ else [e for e in _REGISTRY.values() if issubclass(e, err)]
         for case in cases:
             listed = by_status.setdefault(case.status_code, [])
             if case not in listed:
                 listed.append(case)
     return {
-        status: {"model": ErrorResponse, "description": "; ".join(f"`{e.code}`: {meaning(e)}" for e in cases)}
+        status: {"model": ErrorResponse, "description": "\n".join(f"- `{e.code}`: {meaning(e)}" for e in cases)}
         for status, cases in sorted(by_status.items())
     }
 

@@ -8,15 +8,16 @@ from fastapi import APIRouter, Query, Request
 from whatrack.conversations import service
 from whatrack.conversations.schemas import AssignIn, ConversationPage, ConversationRead, ListFilters, TypingIn
 from whatrack.deps import CurrentActor, Db
-from whatrack.errors import BadRequest, NotFound, Unauthorized, responses
+from whatrack.errors import SESSION, WRITE, AssigneeNotMember, ConversationNotFound, InvalidCursor, responses
 from whatrack.inbox import actions
 from whatrack.models import TicketStatus
 
 router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"])
-ERRORS = responses(Unauthorized, NotFound, BadRequest)
+ONE = responses(*SESSION, ConversationNotFound)
+CHANGE = responses(*WRITE, ConversationNotFound)
 
 
-@router.get("", responses=ERRORS)
+@router.get("", responses=responses(*SESSION, InvalidCursor))
 async def list_conversations(
     db: Db,
     actor: CurrentActor,
@@ -36,32 +37,32 @@ async def list_conversations(
     return await service.list_conversations(db, actor, filters, cursor, limit)
 
 
-@router.get("/{conversation_id}", responses=ERRORS)
+@router.get("/{conversation_id}", responses=ONE)
 async def get_conversation(conversation_id: uuid.UUID, db: Db, actor: CurrentActor) -> ConversationRead:
     """One conversation."""
     conv = await service.get_conversation(db, actor, conversation_id)
     return await service.read_model(db, conv.id)
 
 
-@router.post("/{conversation_id}/read", responses=ERRORS)
+@router.post("/{conversation_id}/read", responses=CHANGE)
 async def mark_read(conversation_id: uuid.UUID, request: Request, db: Db, actor: CurrentActor) -> ConversationRead:
     """Unread count to zero; the lead's messages are marked read on WhatsApp too."""
     return await actions.mark_read(db, request.app.state.http, request.app.state.settings, actor, conversation_id)
 
 
-@router.post("/{conversation_id}/unread", responses=ERRORS)
+@router.post("/{conversation_id}/unread", responses=CHANGE)
 async def mark_unread(conversation_id: uuid.UUID, db: Db, actor: CurrentActor) -> ConversationRead:
     """Flag the conversation as unread again."""
     return await actions.mark_unread(db, actor, conversation_id)
 
 
-@router.post("/{conversation_id}/assign", responses=ERRORS)
+@router.post("/{conversation_id}/assign", responses=responses(*WRITE, ConversationNotFound, AssigneeNotMember))
 async def assign(conversation_id: uuid.UUID, body: AssignIn, db: Db, actor: CurrentActor) -> ConversationRead:
     """Assign to a member of the organization, or unassign with null."""
     return await actions.assign(db, actor, conversation_id, body.user_id)
 
 
-@router.post("/{conversation_id}/typing", status_code=204, responses=ERRORS)
+@router.post("/{conversation_id}/typing", status_code=204, responses=CHANGE)
 async def typing(conversation_id: uuid.UUID, body: TypingIn, request: Request, db: Db, actor: CurrentActor) -> None:
     """Agent typing: forwarded to WhatsApp (composing/paused) and to the other agents."""
     await actions.agent_typing(

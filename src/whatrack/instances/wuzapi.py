@@ -2,7 +2,7 @@
 
 No database here: `SessionState` is what `GET /session/status` says, mapped to our
 `InstanceStatus`; the helpers wrap the session calls (status, connect, QR) with the
-"client still starting" retries and turn what is left into `BadGateway`/`BadRequest`.
+"client still starting" retries and turn what is left into our error cases (`errors.Wuzapi*`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from whatrack.errors import BadGateway as BadGateway  # the 502 group, for route declarations
 from whatrack.errors import (
     DomainError,
     WuzapiFailed,

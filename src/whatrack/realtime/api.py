@@ -3,7 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from whatrack.deps import AppSettings, CurrentActor, Db
-from whatrack.errors import BadRequest, Forbidden, Unauthorized, responses
+from whatrack.errors import WRITE, ChannelForbidden, InvalidChannel, responses
 from whatrack.realtime.access import authorize_channel
 from whatrack.realtime.tokens import connection_token, subscription_token
 from whatrack.schemas import CamelModel, InputModel
@@ -27,7 +27,7 @@ def websocket_url(request: Request, ws_url: str | None) -> str:
     return f"{scheme}://{request.url.netloc}/connection/websocket"
 
 
-@router.post("/token", responses=responses(Unauthorized))
+@router.post("/token", responses=responses(*WRITE))
 async def token(request: Request, actor: CurrentActor, settings: AppSettings) -> TokenRead:
     """Connection JWT (HS256, sub = user id, 24 h) and the WebSocket URL to use it on."""
     return TokenRead(
@@ -36,7 +36,7 @@ async def token(request: Request, actor: CurrentActor, settings: AppSettings) ->
     )
 
 
-@router.post("/subscription-token", responses=responses(Unauthorized, Forbidden, BadRequest))
+@router.post("/subscription-token", responses=responses(*WRITE, ChannelForbidden, InvalidChannel))
 async def sub_token(body: SubscriptionIn, db: Db, actor: CurrentActor, settings: AppSettings) -> TokenRead:
     """Subscription JWT for one channel of the caller's organization; other organizations' channels: 403."""
     await authorize_channel(db, actor, body.channel)
