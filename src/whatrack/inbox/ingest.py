@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,12 +67,10 @@ class Ingestor:
         self,
         factory: async_sessionmaker[AsyncSession],
         media_dir: Path,
-        after_commit: Callable[[], None],
         max_batch: int = MAX_BATCH,
     ) -> None:
         self._factory = factory
         self._media_dir = media_dir
-        self._after_commit = after_commit
         self._max_batch = max_batch
         self._queue: asyncio.Queue[tuple[Delivery, Waiter]] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
@@ -151,7 +148,6 @@ class Ingestor:
             for delivery, waiter in unanswered:
                 self._spawn_alone(delivery, waiter)
             return
-        self._after_commit()
         for slot, result in outcome.results.items():
             _, waiter, _, envelope = accepted[slot]
             WEBHOOK_EVENTS.labels(envelope.type, result.status).inc()
@@ -179,7 +175,6 @@ class Ingestor:
             if not isinstance(exc, DomainError):
                 log.error("webhook failed", exc_info=exc)
             return
-        self._after_commit()
         WEBHOOK_EVENTS.labels(envelope.type, result.status).inc()
         _settle(waiter, result)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import secrets
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,7 +54,6 @@ class SendContext:
     http: httpx.AsyncClient
     media_dir: Path
     timeout: float
-    after_commit: Callable[[], None]
 
 
 def media_kind(mime: str) -> MessageType:
@@ -136,7 +134,6 @@ async def send(
         emit_new_message(db, actor.organization_id, await messages.read_one(db, msg))
         emit_conversation_updated(db, actor.organization_id, await conversations.read_model(db, conv.id))
         message_id = msg.id
-    ctx.after_commit()
     return await dispatch(ctx, message_id)
 
 
@@ -150,7 +147,6 @@ async def retry(ctx: SendContext, actor: Actor, message_id: uuid.UUID) -> Messag
                 f"Only FAILED messages can be retried (this one is {msg.status.value})", {"status": msg.status.value}
             )
         await messages.advance_status(db, msg, MessageStatus.PENDING)
-    ctx.after_commit()
     return await dispatch(ctx, message_id)
 
 
@@ -213,5 +209,4 @@ async def dispatch(ctx: SendContext, message_id: uuid.UUID) -> MessageRead:
         else:
             await messages.advance_status(db, msg, MessageStatus.FAILED, error=error)
         result = await messages.read_one(db, msg)
-    ctx.after_commit()
     return result

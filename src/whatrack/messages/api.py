@@ -45,7 +45,6 @@ def _ctx(request: Request) -> sending.SendContext:
         http=s.http,
         media_dir=s.settings.media_dir,
         timeout=s.settings.wuzapi_timeout_seconds,
-        after_commit=s.wake_outbox,
     )
 
 
