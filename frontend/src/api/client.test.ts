@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { api, ApiError, buildUrl, NetworkError, setCsrfToken } from "./client";
 
 function mockFetch(status: number, body: unknown) {
-  const fn = vi.fn(async (_url: string, _init: RequestInit) => new Response(body === undefined ? null : JSON.stringify(body), { status }));
+  const fn = vi.fn((_url: string, _init: RequestInit) => Promise.resolve(new Response(body === undefined ? null : JSON.stringify(body), { status })));
   vi.stubGlobal("fetch", fn);
   return fn;
 }

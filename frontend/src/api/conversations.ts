@@ -33,7 +33,8 @@ export function useConversations(filters: ConversationFilters) {
 /** GET /conversations/{id} */
 export function useConversation(id: string | null) {
   const qc = useQueryClient();
-  return useQuery({
+  // Explicit: TypeScript 5.9 (typescript-eslint's) infers the data type from placeholderData's function.
+  return useQuery<Conversation>({
     queryKey: keys.conversations.detail(id ?? ""),
     queryFn: ({ signal }) => api<Conversation>(`/conversations/${id}`, { signal }),
     enabled: !!id,
@@ -75,7 +76,7 @@ export function bumpConversationEverywhere(
   for (const [key, data] of qc.getQueriesData<ConversationsData>({ queryKey: keys.conversations.lists() })) {
     const own = data?.pages.flatMap((p) => p.items).find((c) => c.id === id);
     if (!own) continue;
-    const next = upsertConversation(data, patch(own), (key[2] ?? {}) as ConversationFilters, meId);
+    const next = upsertConversation(data, patch(own), key[2] ?? {}, meId);
     if (next !== data) qc.setQueryData(key, next);
   }
 }

@@ -1,6 +1,6 @@
 // Centrifugo connection: token from the app, org channel always, the open conversation's
 // channel on demand. Every publication goes through applyEvent (the one event -> cache map).
-import { Centrifuge, UnauthorizedError, type Subscription } from "centrifuge";
+import { Centrifuge, State, UnauthorizedError, type Subscription } from "centrifuge";
 import { useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { ApiError } from "../api/client";
@@ -80,7 +80,6 @@ export function useCentrifugo(opts: { orgId: string | null; meId: string | null;
     if (!enabled || !orgId) return;
     let cancelled = false;
     let c: Centrifuge | null = null;
-    setState("connecting");
     fetchConnectionToken()
       .then(({ token, url }) => {
         if (cancelled) return;
@@ -109,13 +108,14 @@ export function useCentrifugo(opts: { orgId: string | null; meId: string | null;
       cancelled = true;
       c?.disconnect();
       setClient(null);
+      setState("connecting"); // what the next run (new org, user or attempt) starts as
     };
   }, [enabled, orgId, meId, qc, emit, attempt]);
 
   // Coming back online: don't wait for the SDK's backoff.
   useEffect(() => {
     const onOnline = () => {
-      if (client && client.state === "disconnected") client.connect();
+      if (client && client.state === State.Disconnected) client.connect();
       else if (!client) setAttempt((a) => a + 1);
     };
     window.addEventListener("online", onOnline);

@@ -44,18 +44,16 @@ function OpenChat({ me, conversationId: id, isPhone, onBack, onShowLead, closeRe
   const { data: conv } = useConversation(id);
   const messages = useMessages(id);
   const { data: lead } = useLead(conv?.lead.id);
-  const markRead = useMarkRead();
+  const { mutate: markRead } = useMarkRead();
   const [replyTo, setReplyTo] = useState<Message | null>(null);
   const [file, setFile] = useState<File | null>(null);
   const [dragging, setDragging] = useState(false);
   const [dialog, setDialog] = useState<{ andNext: boolean } | null>(null);
-  const seenRequest = useRef(closeRequest?.n);
+  const [seenRequest, setSeenRequest] = useState(closeRequest?.n);
 
-  const markReadRef = useRef(markRead.mutate);
-  markReadRef.current = markRead.mutate;
   useEffect(() => {
-    markReadRef.current(id);
-  }, [id]);
+    markRead(id);
+  }, [id, markRead]);
 
   // New lead messages in the open conversation are read as they arrive (tab visible).
   const readTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -64,21 +62,20 @@ function OpenChat({ me, conversationId: id, isPhone, onBack, onShowLead, closeRe
       if (e.type !== "new_message" || e.data.conversationId !== id || e.data.senderType !== "LEAD") return;
       if (document.visibilityState !== "visible") return;
       if (readTimer.current) clearTimeout(readTimer.current);
-      readTimer.current = setTimeout(() => markReadRef.current(id), 800);
+      readTimer.current = setTimeout(() => markRead(id), 800);
     },
-    [id],
+    [id, markRead],
   );
   useRealtimeListener(onEvent);
   useEffect(() => () => {
     if (readTimer.current) clearTimeout(readTimer.current);
   }, []);
 
-  useEffect(() => {
-    if (closeRequest && closeRequest.n !== seenRequest.current) {
-      seenRequest.current = closeRequest.n;
-      if (conv && conv.ticketStatus !== "RESOLVED" && conv.currentTicketId) setDialog({ andNext: closeRequest.andNext });
-    }
-  }, [closeRequest, conv]);
+  // A new close request (keyboard shortcut) opens the dialog: state adjusted while rendering.
+  if (closeRequest && closeRequest.n !== seenRequest) {
+    setSeenRequest(closeRequest.n);
+    if (conv && conv.ticketStatus !== "RESOLVED" && conv.currentTicketId) setDialog({ andNext: closeRequest.andNext });
+  }
 
   const onDrop = (e: DragEvent) => {
     e.preventDefault();

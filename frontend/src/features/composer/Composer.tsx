@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState, type ClipboardEvent, type KeyboardEvent } from "react";
+import { useEffect, useMemo, useRef, type ClipboardEvent, type KeyboardEvent } from "react";
 import { postTyping } from "../../api/conversations";
 import type { Conversation, Message } from "../../api/types";
 import { Icon } from "../../components/ui/Icon";
@@ -7,6 +7,7 @@ import { useLang, useT } from "../../i18n/i18n";
 import { formatFileSize } from "../../lib/time";
 import { typeLabel } from "../chat/MessageContent";
 import { createTypingNotifier } from "./typingNotifier";
+import { useObjectUrl } from "./useObjectUrl";
 import { useDraft } from "./useDraft";
 import { useSend } from "./useSend";
 
@@ -25,22 +26,13 @@ export function Composer({ conversation: c, replyTo, onClearReply, file, onFileC
   const send = useSend();
   const inputRef = useRef<HTMLTextAreaElement>(null);
   const fileRef = useRef<HTMLInputElement>(null);
-  const [preview, setPreview] = useState<string | null>(null);
+  const preview = useObjectUrl(file && file.type.startsWith("image/") ? file : null);
   const notifier = useMemo(() => createTypingNotifier((isTyping) => void postTyping(c.id, isTyping)), [c.id]);
 
   useEffect(() => () => notifier.stop(), [notifier]);
   useEffect(() => {
     inputRef.current?.focus();
   }, [c.id, replyTo]);
-  useEffect(() => {
-    if (!file || !file.type.startsWith("image/") || typeof URL.createObjectURL !== "function") {
-      setPreview(null);
-      return;
-    }
-    const url = URL.createObjectURL(file);
-    setPreview(url);
-    return () => URL.revokeObjectURL(url);
-  }, [file]);
 
   const submit = () => {
     const text = draft.trim();

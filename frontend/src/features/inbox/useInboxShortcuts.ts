@@ -11,7 +11,9 @@ export interface ShortcutHandlers {
 /** Alt+J/K next/previous, Alt+E close, Ctrl/Cmd+Alt+E close + next, Ctrl/Cmd+K search, Esc back. */
 export function useInboxShortcuts(handlers: ShortcutHandlers): void {
   const ref = useRef(handlers);
-  ref.current = handlers;
+  useEffect(() => {
+    ref.current = handlers; // the latest handlers, read at key time
+  });
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const h = ref.current;

@@ -17,9 +17,6 @@ export function EditableText({ value, placeholder, label, saving, onSave, testId
   const [draft, setDraft] = useState(value);
   const ref = useRef<HTMLInputElement>(null);
   useEffect(() => {
-    if (!editing) setDraft(value);
-  }, [value, editing]);
-  useEffect(() => {
     if (editing) ref.current?.select();
   }, [editing]);
 
@@ -31,7 +28,10 @@ export function EditableText({ value, placeholder, label, saving, onSave, testId
 
   if (!editing) {
     return (
-      <button className="editable" onClick={() => setEditing(true)} title={t("common.edit")} aria-label={`${label}: ${value || placeholder}`} data-testid={testId}>
+      <button className="editable" onClick={() => {
+          setDraft(value);
+          setEditing(true);
+        }} title={t("common.edit")} aria-label={`${label}: ${value || placeholder}`} data-testid={testId}>
         <span className={value ? "editable-value" : "editable-value muted"}>{value || placeholder}</span>
         <span className="editable-pen" aria-hidden>
           ✎

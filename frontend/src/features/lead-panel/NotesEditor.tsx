@@ -1,22 +1,23 @@
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { useT } from "../../i18n/i18n";
 
 export function NotesEditor({ value, saving, onSave }: { value: string; saving: boolean; onSave: (v: string) => void }) {
   const t = useT();
   const [draft, setDraft] = useState(value);
   const [focused, setFocused] = useState(false);
-  useEffect(() => {
-    if (!focused) setDraft(value);
-  }, [value, focused]);
-  const dirty = draft !== value;
+  // While focused the draft is shown; otherwise the saved value (which may change under us).
+  const dirty = focused && draft !== value;
   return (
     <div className="notes">
       <textarea
-        value={draft}
+        value={focused ? draft : value}
         rows={5}
         placeholder={t("lead.notesPlaceholder")}
         onChange={(e) => setDraft(e.target.value)}
-        onFocus={() => setFocused(true)}
+        onFocus={() => {
+          setDraft(value);
+          setFocused(true);
+        }}
         onBlur={() => {
           setFocused(false);
           if (dirty) onSave(draft);

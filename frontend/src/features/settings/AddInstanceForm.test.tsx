@@ -58,7 +58,7 @@ describe("AddInstanceForm", () => {
     expect(onAdded).not.toHaveBeenCalled();
     const [url, init] = fetchMock.mock.calls[0]!;
     expect(url).toBe("/api/v1/instances");
-    expect(JSON.parse(String(init!.body))).toEqual({ name: "Vendas", baseUrl: "http://wuz:8080", token: "tok" });
+    expect(JSON.parse(init!.body as string)).toEqual({ name: "Vendas", baseUrl: "http://wuz:8080", token: "tok" });
   });
 
   it("adds the created instance to the list", async () => {

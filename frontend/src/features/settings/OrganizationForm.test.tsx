@@ -30,7 +30,7 @@ describe("OrganizationForm", () => {
         </QueryClientProvider>
       </I18nProvider>,
     );
-    expect((screen.getByTestId("org-inactivity-input") as HTMLInputElement).value).toBe("24");
+    expect(screen.getByTestId<HTMLInputElement>("org-inactivity-input").value).toBe("24");
     fireEvent.change(screen.getByTestId("org-timezone-select"), { target: { value: "America/Manaus" } });
     fireEvent.change(screen.getByTestId("org-inactivity-input"), { target: { value: "1.5" } });
     fireEvent.submit(screen.getByTestId("organization-form"));
@@ -38,7 +38,7 @@ describe("OrganizationForm", () => {
     const [url, init] = fetchMock.mock.calls[0]!;
     expect(url).toBe("/api/v1/organization");
     expect(init?.method).toBe("PATCH");
-    expect(JSON.parse(String(init?.body))).toEqual({
+    expect(JSON.parse(init?.body as string)).toEqual({
       name: "Acme",
       timezone: "America/Manaus",
       inactivityTimeoutMinutes: 90,
