@@ -714,11 +714,6 @@ export interface components {
         ErrorResponse: {
             error: components["schemas"]["ErrorBody"];
         };
-        /** HTTPValidationError */
-        HTTPValidationError: {
-            /** Detail */
-            detail?: components["schemas"]["ValidationError"][];
-        };
         /**
          * InstanceConnection
          * @description Live session state as WuzAPI reports it; `qrCode` is a PNG data URL while pairing.
@@ -1202,19 +1197,6 @@ export interface components {
             /** Name */
             name: string;
         };
-        /** ValidationError */
-        ValidationError: {
-            /** Context */
-            ctx?: Record<string, never>;
-            /** Input */
-            input?: unknown;
-            /** Location */
-            loc: (string | number)[];
-            /** Message */
-            msg: string;
-            /** Error Type */
-            type: string;
-        };
         /** WebhookAck */
         WebhookAck: {
             /** Detail */
@@ -1253,7 +1235,7 @@ export interface operations {
                     "application/json": components["schemas"]["MeRead"];
                 };
             };
-            /** @description `invalid_credentials`: Wrong e-mail or password (the same answer for both). */
+            /** @description - `invalid_credentials`: Wrong e-mail or password (the same answer for both). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1262,16 +1244,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `rate_limited`: Too many failed attempts: retry after `details.retryAfterSeconds` (also `Retry-After`). */
+            /** @description - `rate_limited`: Too many failed attempts: retry after `details.retryAfterSeconds` (also `Retry-After`). */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1298,7 +1280,10 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `not_authenticated`: Not logged in (no session cookie).; `session_expired`: The session expired or was revoked: log in again. */
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1307,8 +1292,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `csrf_failed`: Missing or wrong X-CSRF-Token header. */
+            /** @description - `csrf_failed`: Missing or wrong X-CSRF-Token header. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1336,7 +1330,10 @@ export interface operations {
                     "application/json": components["schemas"]["MeRead"];
                 };
             };
-            /** @description `not_authenticated`: Not logged in (no session cookie).; `session_expired`: The session expired or was revoked: log in again. */
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1345,8 +1342,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `account_not_found`: The session's user or organization no longer exists. */
+            /** @description - `account_not_found`: The session's user or organization no longer exists. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1378,7 +1384,7 @@ export interface operations {
                     "application/json": components["schemas"]["TokenRead"];
                 };
             };
-            /** @description `malformed_request`: The request could not be parsed (malformed body or form).; `weak_password`: The password breaks the password policy (too short or too common).; `invalid_channel`: Unknown real-time channel: expected chat:org:<id> or chat:conversation:<id>.; `unknown_time_zone`: Unknown time zone (`details.timezone`): use an IANA name like America/Sao_Paulo.; `nothing_to_update`: Nothing to update: the body changes no field.; `invalid_cursor`: Invalid pagination cursor.; `invalid_body`: Invalid message body: `details` lists each field (`loc`, `msg`, `type`).; `missing_field`: A required form field is missing (`details.field`).; `invalid_field`: A form field has an invalid value (`details.field`).; `empty_file`: The uploaded file is empty.; `assignee_not_member`: That user is not a member of this organization.; `message_empty`: Message is empty: send content or a file.; `reply_to_other_conversation`: replyToId is a message of another conversation.; `contact_unidentifiable`: Cannot identify the contact: no phone number or LID.; `invalid_webhook_payload`: The webhook body is not a WuzAPI event we can read.; `wuzapi_credentials_required`: baseUrl and token (or createUser with an admin token) are required.; `wuzapi_admin_credentials_missing`: createUser needs the WuzAPI URL and admin token (in the request or the server settings).; `wuzapi_admin_token_rejected`: WuzAPI rejected the admin token.; `wuzapi_token_invalid`: WuzAPI rejected the token: use the token of an existing WuzAPI user.; `wuzapi_url_invalid`: No WuzAPI API at this URL: check baseUrl.; `wuzapi_refused`: WuzAPI refused the request (`details.reason` is its own words). */
+            /** @description - `invalid_channel`: Unknown real-time channel: expected chat:org:<id> or chat:conversation:<id>. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1387,7 +1393,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `invalid_credentials`: Wrong e-mail or password (the same answer for both).; `metrics_token_required`: /metrics needs `Authorization: Bearer <METRICS_TOKEN>`.; `not_authenticated`: Not logged in (no session cookie).; `session_expired`: The session expired or was revoked: log in again.; `webhook_signature_invalid`: Bad or missing x-hmac-signature on a webhook.; `webhook_secret_invalid`: Bad or missing webhook secret. */
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1396,7 +1405,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `csrf_failed`: Missing or wrong X-CSRF-Token header.; `admin_required`: Only organization admins can do this.; `channel_forbidden`: That real-time channel belongs to another organization. */
+            /**
+             * @description - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             *     - `channel_forbidden`: That real-time channel belongs to another organization.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1405,13 +1417,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -1434,8 +1446,29 @@ export interface operations {
                     "application/json": components["schemas"]["TokenRead"];
                 };
             };
-            /** @description `invalid_credentials`: Wrong e-mail or password (the same answer for both).; `metrics_token_required`: /metrics needs `Authorization: Bearer <METRICS_TOKEN>`.; `not_authenticated`: Not logged in (no session cookie).; `session_expired`: The session expired or was revoked: log in again.; `webhook_signature_invalid`: Bad or missing x-hmac-signature on a webhook.; `webhook_secret_invalid`: Bad or missing webhook secret. */
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `csrf_failed`: Missing or wrong X-CSRF-Token header. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1472,7 +1505,7 @@ export interface operations {
                     "application/json": components["schemas"]["ConversationPage"];
                 };
             };
-            /** @description `malformed_request`: The request could not be parsed (malformed body or form).; `weak_password`: The password breaks the password policy (too short or too common).; `invalid_channel`: Unknown real-time channel: expected chat:org:<id> or chat:conversation:<id>.; `unknown_time_zone`: Unknown time zone (`details.timezone`): use an IANA name like America/Sao_Paulo.; `nothing_to_update`: Nothing to update: the body changes no field.; `invalid_cursor`: Invalid pagination cursor.; `invalid_body`: Invalid message body: `details` lists each field (`loc`, `msg`, `type`).; `missing_field`: A required form field is missing (`details.field`).; `invalid_field`: A form field has an invalid value (`details.field`).; `empty_file`: The uploaded file is empty.; `assignee_not_member`: That user is not a member of this organization.; `message_empty`: Message is empty: send content or a file.; `reply_to_other_conversation`: replyToId is a message of another conversation.; `contact_unidentifiable`: Cannot identify the contact: no phone number or LID.; `invalid_webhook_payload`: The webhook body is not a WuzAPI event we can read.; `wuzapi_credentials_required`: baseUrl and token (or createUser with an admin token) are required.; `wuzapi_admin_credentials_missing`: createUser needs the WuzAPI URL and admin token (in the request or the server settings).; `wuzapi_admin_token_rejected`: WuzAPI rejected the admin token.; `wuzapi_token_invalid`: WuzAPI rejected the token: use the token of an existing WuzAPI user.; `wuzapi_url_invalid`: No WuzAPI API at this URL: check baseUrl.; `wuzapi_refused`: WuzAPI refused the request (`details.reason` is its own words). */
+            /** @description - `invalid_cursor`: Invalid pagination cursor. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1481,7 +1514,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `invalid_credentials`: Wrong e-mail or password (the same answer for both).; `metrics_token_required`: /metrics needs `Authorization: Bearer <METRICS_TOKEN>`.; `not_authenticated`: Not logged in (no session cookie).; `session_expired`: The session expired or was revoked: log in again.; `webhook_signature_invalid`: Bad or missing x-hmac-signature on a webhook.; `webhook_secret_invalid`: Bad or missing webhook secret. */
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1490,22 +1526,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `route_not_found`: No such route.; `account_not_found`: The session's user or organization no longer exists.; `user_not_found`: No user with this e-mail.; `organization_not_found`: Organization not found.; `conversation_not_found`: Conversation not found.; `message_not_found`: Message not found.; `media_not_found`: This message has no media.; `media_file_missing`: The media file of this message is missing on the server.; `lead_not_found`: Lead not found.; `ticket_not_found`: Ticket not found.; `instance_not_found`: Instance not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Validation Error */
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -1530,16 +1557,10 @@ export interface operations {
                     "application/json": components["schemas"]["ConversationRead"];
                 };
             };
-            /** @description `malformed_request`: The request could not be parsed (malformed body or form).; `weak_password`: The password breaks the password policy (too short or too common).; `invalid_channel`: Unknown real-time channel: expected chat:org:<id> or chat:conversation:<id>.; `unknown_time_zone`: Unknown time zone (`details.timezone`): use an IANA name like America/Sao_Paulo.; `nothing_to_update`: Nothing to update: the body changes no field.; `invalid_cursor`: Invalid pagination cursor.; `invalid_body`: Invalid message body: `details` lists each field (`loc`, `msg`, `type`).; `missing_field`: A required form field is missing (`details.field`).; `invalid_field`: A form field has an invalid value (`details.field`).; `empty_file`: The uploaded file is empty.; `assignee_not_member`: That user is not a member of this organization.; `message_empty`: Message is empty: send content or a file.; `reply_to_other_conversation`: replyToId is a message of another conversation.; `contact_unidentifiable`: Cannot identify the contact: no phone number or LID.; `invalid_webhook_payload`: The webhook body is not a WuzAPI event we can read.; `wuzapi_credentials_required`: baseUrl and token (or createUser with an admin token) are required.; `wuzapi_admin_credentials_missing`: createUser needs the WuzAPI URL and admin token (in the request or the server settings).; `wuzapi_admin_token_rejected`: WuzAPI rejected the admin token.; `wuzapi_token_invalid`: WuzAPI rejected the token: use the token of an existing WuzAPI user.; `wuzapi_url_invalid`: No WuzAPI API at this URL: check baseUrl.; `wuzapi_refused`: WuzAPI refused the request (`details.reason` is its own words). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description `invalid_credentials`: Wrong e-mail or password (the same answer for both).; `metrics_token_required`: /metrics needs `Authorization: Bearer <METRICS_TOKEN>`.; `not_authenticated`: Not logged in (no session cookie).; `session_expired`: The session expired or was revoked: log in again.; `webhook_signature_invalid`: Bad or missing x-hmac-signature on a webhook.; `webhook_secret_invalid`: Bad or missing webhook secret. */
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1548,7 +1569,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `route_not_found`: No such route.; `account_not_found`: The session's user or organization no longer exists.; `user_not_found`: No user with this e-mail.; `organization_not_found`: Organization not found.; `conversation_not_found`: Conversation not found.; `message_not_found`: Message not found.; `media_not_found`: This message has no media.; `media_file_missing`: The media file of this message is missing on the server.; `lead_not_found`: Lead not found.; `ticket_not_found`: Ticket not found.; `instance_not_found`: Instance not found. */
+            /** @description - `conversation_not_found`: Conversation not found. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1557,13 +1578,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -1592,7 +1613,7 @@ export interface operations {
                     "application/json": components["schemas"]["ConversationRead"];
                 };
             };
-            /** @description `malformed_request`: The request could not be parsed (malformed body or form).; `weak_password`: The password breaks the password policy (too short or too common).; `invalid_channel`: Unknown real-time channel: expected chat:org:<id> or chat:conversation:<id>.; `unknown_time_zone`: Unknown time zone (`details.timezone`): use an IANA name like America/Sao_Paulo.; `nothing_to_update`: Nothing to update: the body changes no field.; `invalid_cursor`: Invalid pagination cursor.; `invalid_body`: Invalid message body: `details` lists each field (`loc`, `msg`, `type`).; `missing_field`: A required form field is missing (`details.field`).; `invalid_field`: A form field has an invalid value (`details.field`).; `empty_file`: The uploaded file is empty.; `assignee_not_member`: That user is not a member of this organization.; `message_empty`: Message is empty: send content or a file.; `reply_to_other_conversation`: replyToId is a message of another conversation.; `contact_unidentifiable`: Cannot identify the contact: no phone number or LID.; `invalid_webhook_payload`: The webhook body is not a WuzAPI event we can read.; `wuzapi_credentials_required`: baseUrl and token (or createUser with an admin token) are required.; `wuzapi_admin_credentials_missing`: createUser needs the WuzAPI URL and admin token (in the request or the server settings).; `wuzapi_admin_token_rejected`: WuzAPI rejected the admin token.; `wuzapi_token_invalid`: WuzAPI rejected the token: use the token of an existing WuzAPI user.; `wuzapi_url_invalid`: No WuzAPI API at this URL: check baseUrl.; `wuzapi_refused`: WuzAPI refused the request (`details.reason` is its own words). */
+            /** @description - `assignee_not_member`: That user is not a member of this organization. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1601,7 +1622,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `invalid_credentials`: Wrong e-mail or password (the same answer for both).; `metrics_token_required`: /metrics needs `Authorization: Bearer <METRICS_TOKEN>`.; `not_authenticated`: Not logged in (no session cookie).; `session_expired`: The session expired or was revoked: log in again.; `webhook_signature_invalid`: Bad or missing x-hmac-signature on a webhook.; `webhook_secret_invalid`: Bad or missing webhook secret. */
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1610,7 +1634,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `route_not_found`: No such route.; `account_not_found`: The session's user or organization no longer exists.; `user_not_found`: No user with this e-mail.; `organization_not_found`: Organization not found.; `conversation_not_found`: Conversation not found.; `message_not_found`: Message not found.; `media_not_found`: This message has no media.; `media_file_missing`: The media file of this message is missing on the server.; `lead_not_found`: Lead not found.; `ticket_not_found`: Ticket not found.; `instance_not_found`: Instance not found. */
+            /** @description - `csrf_failed`: Missing or wrong X-CSRF-Token header. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `conversation_not_found`: Conversation not found. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1619,13 +1652,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -1653,7 +1686,7 @@ export interface operations {
                     "application/json": components["schemas"]["MessagePage"];
                 };
             };
-            /** @description `invalid_cursor`: Invalid pagination cursor. */
+            /** @description - `invalid_cursor`: Invalid pagination cursor. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1662,7 +1695,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `not_authenticated`: Not logged in (no session cookie).; `session_expired`: The session expired or was revoked: log in again. */
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1671,7 +1707,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `conversation_not_found`: Conversation not found. */
+            /** @description - `conversation_not_found`: Conversation not found. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1680,13 +1716,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -1711,16 +1747,10 @@ export interface operations {
                     "application/json": components["schemas"]["ConversationRead"];
                 };
             };
-            /** @description `malformed_request`: The request could not be parsed (malformed body or form).; `weak_password`: The password breaks the password policy (too short or too common).; `invalid_channel`: Unknown real-time channel: expected chat:org:<id> or chat:conversation:<id>.; `unknown_time_zone`: Unknown time zone (`details.timezone`): use an IANA name like America/Sao_Paulo.; `nothing_to_update`: Nothing to update: the body changes no field.; `invalid_cursor`: Invalid pagination cursor.; `invalid_body`: Invalid message body: `details` lists each field (`loc`, `msg`, `type`).; `missing_field`: A required form field is missing (`details.field`).; `invalid_field`: A form field has an invalid value (`details.field`).; `empty_file`: The uploaded file is empty.; `assignee_not_member`: That user is not a member of this organization.; `message_empty`: Message is empty: send content or a file.; `reply_to_other_conversation`: replyToId is a message of another conversation.; `contact_unidentifiable`: Cannot identify the contact: no phone number or LID.; `invalid_webhook_payload`: The webhook body is not a WuzAPI event we can read.; `wuzapi_credentials_required`: baseUrl and token (or createUser with an admin token) are required.; `wuzapi_admin_credentials_missing`: createUser needs the WuzAPI URL and admin token (in the request or the server settings).; `wuzapi_admin_token_rejected`: WuzAPI rejected the admin token.; `wuzapi_token_invalid`: WuzAPI rejected the token: use the token of an existing WuzAPI user.; `wuzapi_url_invalid`: No WuzAPI API at this URL: check baseUrl.; `wuzapi_refused`: WuzAPI refused the request (`details.reason` is its own words). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description `invalid_credentials`: Wrong e-mail or password (the same answer for both).; `metrics_token_required`: /metrics needs `Authorization: Bearer <METRICS_TOKEN>`.; `not_authenticated`: Not logged in (no session cookie).; `session_expired`: The session expired or was revoked: log in again.; `webhook_signature_invalid`: Bad or missing x-hmac-signature on a webhook.; `webhook_secret_invalid`: Bad or missing webhook secret. */
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1729,7 +1759,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `route_not_found`: No such route.; `account_not_found`: The session's user or organization no longer exists.; `user_not_found`: No user with this e-mail.; `organization_not_found`: Organization not found.; `conversation_not_found`: Conversation not found.; `message_not_found`: Message not found.; `media_not_found`: This message has no media.; `media_file_missing`: The media file of this message is missing on the server.; `lead_not_found`: Lead not found.; `ticket_not_found`: Ticket not found.; `instance_not_found`: Instance not found. */
+            /** @description - `csrf_failed`: Missing or wrong X-CSRF-Token header. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `conversation_not_found`: Conversation not found. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1738,13 +1777,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -1771,16 +1810,10 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `malformed_request`: The request could not be parsed (malformed body or form).; `weak_password`: The password breaks the password policy (too short or too common).; `invalid_channel`: Unknown real-time channel: expected chat:org:<id> or chat:conversation:<id>.; `unknown_time_zone`: Unknown time zone (`details.timezone`): use an IANA name like America/Sao_Paulo.; `nothing_to_update`: Nothing to update: the body changes no field.; `invalid_cursor`: Invalid pagination cursor.; `invalid_body`: Invalid message body: `details` lists each field (`loc`, `msg`, `type`).; `missing_field`: A required form field is missing (`details.field`).; `invalid_field`: A form field has an invalid value (`details.field`).; `empty_file`: The uploaded file is empty.; `assignee_not_member`: That user is not a member of this organization.; `message_empty`: Message is empty: send content or a file.; `reply_to_other_conversation`: replyToId is a message of another conversation.; `contact_unidentifiable`: Cannot identify the contact: no phone number or LID.; `invalid_webhook_payload`: The webhook body is not a WuzAPI event we can read.; `wuzapi_credentials_required`: baseUrl and token (or createUser with an admin token) are required.; `wuzapi_admin_credentials_missing`: createUser needs the WuzAPI URL and admin token (in the request or the server settings).; `wuzapi_admin_token_rejected`: WuzAPI rejected the admin token.; `wuzapi_token_invalid`: WuzAPI rejected the token: use the token of an existing WuzAPI user.; `wuzapi_url_invalid`: No WuzAPI API at this URL: check baseUrl.; `wuzapi_refused`: WuzAPI refused the request (`details.reason` is its own words). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description `invalid_credentials`: Wrong e-mail or password (the same answer for both).; `metrics_token_required`: /metrics needs `Authorization: Bearer <METRICS_TOKEN>`.; `not_authenticated`: Not logged in (no session cookie).; `session_expired`: The session expired or was revoked: log in again.; `webhook_signature_invalid`: Bad or missing x-hmac-signature on a webhook.; `webhook_secret_invalid`: Bad or missing webhook secret. */
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1789,7 +1822,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `route_not_found`: No such route.; `account_not_found`: The session's user or organization no longer exists.; `user_not_found`: No user with this e-mail.; `organization_not_found`: Organization not found.; `conversation_not_found`: Conversation not found.; `message_not_found`: Message not found.; `media_not_found`: This message has no media.; `media_file_missing`: The media file of this message is missing on the server.; `lead_not_found`: Lead not found.; `ticket_not_found`: Ticket not found.; `instance_not_found`: Instance not found. */
+            /** @description - `csrf_failed`: Missing or wrong X-CSRF-Token header. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `conversation_not_found`: Conversation not found. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1798,13 +1840,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -1829,16 +1871,10 @@ export interface operations {
                     "application/json": components["schemas"]["ConversationRead"];
                 };
             };
-            /** @description `malformed_request`: The request could not be parsed (malformed body or form).; `weak_password`: The password breaks the password policy (too short or too common).; `invalid_channel`: Unknown real-time channel: expected chat:org:<id> or chat:conversation:<id>.; `unknown_time_zone`: Unknown time zone (`details.timezone`): use an IANA name like America/Sao_Paulo.; `nothing_to_update`: Nothing to update: the body changes no field.; `invalid_cursor`: Invalid pagination cursor.; `invalid_body`: Invalid message body: `details` lists each field (`loc`, `msg`, `type`).; `missing_field`: A required form field is missing (`details.field`).; `invalid_field`: A form field has an invalid value (`details.field`).; `empty_file`: The uploaded file is empty.; `assignee_not_member`: That user is not a member of this organization.; `message_empty`: Message is empty: send content or a file.; `reply_to_other_conversation`: replyToId is a message of another conversation.; `contact_unidentifiable`: Cannot identify the contact: no phone number or LID.; `invalid_webhook_payload`: The webhook body is not a WuzAPI event we can read.; `wuzapi_credentials_required`: baseUrl and token (or createUser with an admin token) are required.; `wuzapi_admin_credentials_missing`: createUser needs the WuzAPI URL and admin token (in the request or the server settings).; `wuzapi_admin_token_rejected`: WuzAPI rejected the admin token.; `wuzapi_token_invalid`: WuzAPI rejected the token: use the token of an existing WuzAPI user.; `wuzapi_url_invalid`: No WuzAPI API at this URL: check baseUrl.; `wuzapi_refused`: WuzAPI refused the request (`details.reason` is its own words). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description `invalid_credentials`: Wrong e-mail or password (the same answer for both).; `metrics_token_required`: /metrics needs `Authorization: Bearer <METRICS_TOKEN>`.; `not_authenticated`: Not logged in (no session cookie).; `session_expired`: The session expired or was revoked: log in again.; `webhook_signature_invalid`: Bad or missing x-hmac-signature on a webhook.; `webhook_secret_invalid`: Bad or missing webhook secret. */
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1847,7 +1883,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `route_not_found`: No such route.; `account_not_found`: The session's user or organization no longer exists.; `user_not_found`: No user with this e-mail.; `organization_not_found`: Organization not found.; `conversation_not_found`: Conversation not found.; `message_not_found`: Message not found.; `media_not_found`: This message has no media.; `media_file_missing`: The media file of this message is missing on the server.; `lead_not_found`: Lead not found.; `ticket_not_found`: Ticket not found.; `instance_not_found`: Instance not found. */
+            /** @description - `csrf_failed`: Missing or wrong X-CSRF-Token header. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `conversation_not_found`: Conversation not found. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1856,13 +1901,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -1885,8 +1930,20 @@ export interface operations {
                     "application/json": components["schemas"]["InstanceRead"][];
                 };
             };
-            /** @description `invalid_credentials`: Wrong e-mail or password (the same answer for both).; `metrics_token_required`: /metrics needs `Authorization: Bearer <METRICS_TOKEN>`.; `not_authenticated`: Not logged in (no session cookie).; `session_expired`: The session expired or was revoked: log in again.; `webhook_signature_invalid`: Bad or missing x-hmac-signature on a webhook.; `webhook_secret_invalid`: Bad or missing webhook secret. */
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1918,7 +1975,14 @@ export interface operations {
                     "application/json": components["schemas"]["InstanceRead"];
                 };
             };
-            /** @description `malformed_request`: The request could not be parsed (malformed body or form).; `weak_password`: The password breaks the password policy (too short or too common).; `invalid_channel`: Unknown real-time channel: expected chat:org:<id> or chat:conversation:<id>.; `unknown_time_zone`: Unknown time zone (`details.timezone`): use an IANA name like America/Sao_Paulo.; `nothing_to_update`: Nothing to update: the body changes no field.; `invalid_cursor`: Invalid pagination cursor.; `invalid_body`: Invalid message body: `details` lists each field (`loc`, `msg`, `type`).; `missing_field`: A required form field is missing (`details.field`).; `invalid_field`: A form field has an invalid value (`details.field`).; `empty_file`: The uploaded file is empty.; `assignee_not_member`: That user is not a member of this organization.; `message_empty`: Message is empty: send content or a file.; `reply_to_other_conversation`: replyToId is a message of another conversation.; `contact_unidentifiable`: Cannot identify the contact: no phone number or LID.; `invalid_webhook_payload`: The webhook body is not a WuzAPI event we can read.; `wuzapi_credentials_required`: baseUrl and token (or createUser with an admin token) are required.; `wuzapi_admin_credentials_missing`: createUser needs the WuzAPI URL and admin token (in the request or the server settings).; `wuzapi_admin_token_rejected`: WuzAPI rejected the admin token.; `wuzapi_token_invalid`: WuzAPI rejected the token: use the token of an existing WuzAPI user.; `wuzapi_url_invalid`: No WuzAPI API at this URL: check baseUrl.; `wuzapi_refused`: WuzAPI refused the request (`details.reason` is its own words). */
+            /**
+             * @description - `wuzapi_credentials_required`: baseUrl and token (or createUser with an admin token) are required.
+             *     - `wuzapi_admin_credentials_missing`: createUser needs the WuzAPI URL and admin token (in the request or the server settings).
+             *     - `wuzapi_admin_token_rejected`: WuzAPI rejected the admin token.
+             *     - `wuzapi_token_invalid`: WuzAPI rejected the token: use the token of an existing WuzAPI user.
+             *     - `wuzapi_url_invalid`: No WuzAPI API at this URL: check baseUrl.
+             *     - `wuzapi_refused`: WuzAPI refused the request (`details.reason` is its own words).
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1927,7 +1991,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `invalid_credentials`: Wrong e-mail or password (the same answer for both).; `metrics_token_required`: /metrics needs `Authorization: Bearer <METRICS_TOKEN>`.; `not_authenticated`: Not logged in (no session cookie).; `session_expired`: The session expired or was revoked: log in again.; `webhook_signature_invalid`: Bad or missing x-hmac-signature on a webhook.; `webhook_secret_invalid`: Bad or missing webhook secret. */
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1936,7 +2003,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `csrf_failed`: Missing or wrong X-CSRF-Token header.; `admin_required`: Only organization admins can do this.; `channel_forbidden`: That real-time channel belongs to another organization. */
+            /**
+             * @description - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             *     - `admin_required`: Only organization admins can do this.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1945,16 +2015,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `route_not_found`: No such route.; `account_not_found`: The session's user or organization no longer exists.; `user_not_found`: No user with this e-mail.; `organization_not_found`: Organization not found.; `conversation_not_found`: Conversation not found.; `message_not_found`: Message not found.; `media_not_found`: This message has no media.; `media_file_missing`: The media file of this message is missing on the server.; `lead_not_found`: Lead not found.; `ticket_not_found`: Ticket not found.; `instance_not_found`: Instance not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description `user_email_taken`: A user with this e-mail already exists.; `message_not_retryable`: Only FAILED messages can be retried (`details.status` is the message's status).; `ticket_already_resolved`: The ticket is already closed (`details.ticketNumber`).; `ticket_not_resolved`: The ticket is not closed, so it cannot be reopened (`details.ticketNumber`).; `ticket_already_open`: Another ticket is already open in this conversation (`details.ticketNumber`): close it first.; `instance_already_added`: This WuzAPI user is already added as an instance.; `instance_has_conversations`: The instance has conversations and cannot be deleted: disconnect or log it out instead.; `instance_already_paired`: The instance is already paired with a phone: log it out first.; `instance_disconnected`: The instance is disconnected: connect it first.; `wuzapi_user_exists`: A WuzAPI user with this token already exists. */
+            /**
+             * @description - `wuzapi_user_exists`: A WuzAPI user with this token already exists.
+             *     - `instance_already_added`: This WuzAPI user is already added as an instance.
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1963,16 +2027,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `wuzapi_unreachable`: Could not reach WuzAPI.; `wuzapi_token_rejected`: WuzAPI rejected this instance's token (was the user deleted or its token changed?).; `wuzapi_error`: WuzAPI answered with an unexpected error (`details.wuzapiStatus`, `details.reason`). */
+            /**
+             * @description - `wuzapi_unreachable`: Could not reach WuzAPI.
+             *     - `wuzapi_token_rejected`: WuzAPI rejected this instance's token (was the user deleted or its token changed?).
+             *     - `wuzapi_error`: WuzAPI answered with an unexpected error (`details.wuzapiStatus`, `details.reason`).
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -2003,7 +2071,10 @@ export interface operations {
                     "application/json": components["schemas"]["InstanceRead"];
                 };
             };
-            /** @description `invalid_credentials`: Wrong e-mail or password (the same answer for both).; `metrics_token_required`: /metrics needs `Authorization: Bearer <METRICS_TOKEN>`.; `not_authenticated`: Not logged in (no session cookie).; `session_expired`: The session expired or was revoked: log in again.; `webhook_signature_invalid`: Bad or missing x-hmac-signature on a webhook.; `webhook_secret_invalid`: Bad or missing webhook secret. */
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2012,7 +2083,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `route_not_found`: No such route.; `account_not_found`: The session's user or organization no longer exists.; `user_not_found`: No user with this e-mail.; `organization_not_found`: Organization not found.; `conversation_not_found`: Conversation not found.; `message_not_found`: Message not found.; `media_not_found`: This message has no media.; `media_file_missing`: The media file of this message is missing on the server.; `lead_not_found`: Lead not found.; `ticket_not_found`: Ticket not found.; `instance_not_found`: Instance not found. */
+            /** @description - `instance_not_found`: Instance not found. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2021,13 +2092,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -2050,7 +2121,10 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `invalid_credentials`: Wrong e-mail or password (the same answer for both).; `metrics_token_required`: /metrics needs `Authorization: Bearer <METRICS_TOKEN>`.; `not_authenticated`: Not logged in (no session cookie).; `session_expired`: The session expired or was revoked: log in again.; `webhook_signature_invalid`: Bad or missing x-hmac-signature on a webhook.; `webhook_secret_invalid`: Bad or missing webhook secret. */
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2059,7 +2133,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `csrf_failed`: Missing or wrong X-CSRF-Token header.; `admin_required`: Only organization admins can do this.; `channel_forbidden`: That real-time channel belongs to another organization. */
+            /**
+             * @description - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             *     - `admin_required`: Only organization admins can do this.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2068,7 +2145,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `route_not_found`: No such route.; `account_not_found`: The session's user or organization no longer exists.; `user_not_found`: No user with this e-mail.; `organization_not_found`: Organization not found.; `conversation_not_found`: Conversation not found.; `message_not_found`: Message not found.; `media_not_found`: This message has no media.; `media_file_missing`: The media file of this message is missing on the server.; `lead_not_found`: Lead not found.; `ticket_not_found`: Ticket not found.; `instance_not_found`: Instance not found. */
+            /** @description - `instance_not_found`: Instance not found. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2077,7 +2154,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `user_email_taken`: A user with this e-mail already exists.; `message_not_retryable`: Only FAILED messages can be retried (`details.status` is the message's status).; `ticket_already_resolved`: The ticket is already closed (`details.ticketNumber`).; `ticket_not_resolved`: The ticket is not closed, so it cannot be reopened (`details.ticketNumber`).; `ticket_already_open`: Another ticket is already open in this conversation (`details.ticketNumber`): close it first.; `instance_already_added`: This WuzAPI user is already added as an instance.; `instance_has_conversations`: The instance has conversations and cannot be deleted: disconnect or log it out instead.; `instance_already_paired`: The instance is already paired with a phone: log it out first.; `instance_disconnected`: The instance is disconnected: connect it first.; `wuzapi_user_exists`: A WuzAPI user with this token already exists. */
+            /** @description - `instance_has_conversations`: The instance has conversations and cannot be deleted: disconnect or log it out instead. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2086,13 +2163,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -2121,7 +2198,10 @@ export interface operations {
                     "application/json": components["schemas"]["InstanceRead"];
                 };
             };
-            /** @description `invalid_credentials`: Wrong e-mail or password (the same answer for both).; `metrics_token_required`: /metrics needs `Authorization: Bearer <METRICS_TOKEN>`.; `not_authenticated`: Not logged in (no session cookie).; `session_expired`: The session expired or was revoked: log in again.; `webhook_signature_invalid`: Bad or missing x-hmac-signature on a webhook.; `webhook_secret_invalid`: Bad or missing webhook secret. */
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2130,7 +2210,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `csrf_failed`: Missing or wrong X-CSRF-Token header.; `admin_required`: Only organization admins can do this.; `channel_forbidden`: That real-time channel belongs to another organization. */
+            /**
+             * @description - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             *     - `admin_required`: Only organization admins can do this.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2139,7 +2222,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `route_not_found`: No such route.; `account_not_found`: The session's user or organization no longer exists.; `user_not_found`: No user with this e-mail.; `organization_not_found`: Organization not found.; `conversation_not_found`: Conversation not found.; `message_not_found`: Message not found.; `media_not_found`: This message has no media.; `media_file_missing`: The media file of this message is missing on the server.; `lead_not_found`: Lead not found.; `ticket_not_found`: Ticket not found.; `instance_not_found`: Instance not found. */
+            /** @description - `instance_not_found`: Instance not found. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2148,13 +2231,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -2179,7 +2262,10 @@ export interface operations {
                     "application/json": components["schemas"]["InstanceConnection"];
                 };
             };
-            /** @description `invalid_credentials`: Wrong e-mail or password (the same answer for both).; `metrics_token_required`: /metrics needs `Authorization: Bearer <METRICS_TOKEN>`.; `not_authenticated`: Not logged in (no session cookie).; `session_expired`: The session expired or was revoked: log in again.; `webhook_signature_invalid`: Bad or missing x-hmac-signature on a webhook.; `webhook_secret_invalid`: Bad or missing webhook secret. */
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2188,7 +2274,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `csrf_failed`: Missing or wrong X-CSRF-Token header.; `admin_required`: Only organization admins can do this.; `channel_forbidden`: That real-time channel belongs to another organization. */
+            /**
+             * @description - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             *     - `admin_required`: Only organization admins can do this.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2197,7 +2286,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `route_not_found`: No such route.; `account_not_found`: The session's user or organization no longer exists.; `user_not_found`: No user with this e-mail.; `organization_not_found`: Organization not found.; `conversation_not_found`: Conversation not found.; `message_not_found`: Message not found.; `media_not_found`: This message has no media.; `media_file_missing`: The media file of this message is missing on the server.; `lead_not_found`: Lead not found.; `ticket_not_found`: Ticket not found.; `instance_not_found`: Instance not found. */
+            /** @description - `instance_not_found`: Instance not found. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2206,16 +2295,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `wuzapi_unreachable`: Could not reach WuzAPI.; `wuzapi_token_rejected`: WuzAPI rejected this instance's token (was the user deleted or its token changed?).; `wuzapi_error`: WuzAPI answered with an unexpected error (`details.wuzapiStatus`, `details.reason`). */
+            /**
+             * @description - `wuzapi_unreachable`: Could not reach WuzAPI.
+             *     - `wuzapi_token_rejected`: WuzAPI rejected this instance's token (was the user deleted or its token changed?).
+             *     - `wuzapi_error`: WuzAPI answered with an unexpected error (`details.wuzapiStatus`, `details.reason`).
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -2246,7 +2339,10 @@ export interface operations {
                     "application/json": components["schemas"]["InstanceConnection"];
                 };
             };
-            /** @description `invalid_credentials`: Wrong e-mail or password (the same answer for both).; `metrics_token_required`: /metrics needs `Authorization: Bearer <METRICS_TOKEN>`.; `not_authenticated`: Not logged in (no session cookie).; `session_expired`: The session expired or was revoked: log in again.; `webhook_signature_invalid`: Bad or missing x-hmac-signature on a webhook.; `webhook_secret_invalid`: Bad or missing webhook secret. */
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2255,7 +2351,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `csrf_failed`: Missing or wrong X-CSRF-Token header.; `admin_required`: Only organization admins can do this.; `channel_forbidden`: That real-time channel belongs to another organization. */
+            /**
+             * @description - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             *     - `admin_required`: Only organization admins can do this.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2264,7 +2363,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `route_not_found`: No such route.; `account_not_found`: The session's user or organization no longer exists.; `user_not_found`: No user with this e-mail.; `organization_not_found`: Organization not found.; `conversation_not_found`: Conversation not found.; `message_not_found`: Message not found.; `media_not_found`: This message has no media.; `media_file_missing`: The media file of this message is missing on the server.; `lead_not_found`: Lead not found.; `ticket_not_found`: Ticket not found.; `instance_not_found`: Instance not found. */
+            /** @description - `instance_not_found`: Instance not found. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2273,16 +2372,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `wuzapi_unreachable`: Could not reach WuzAPI.; `wuzapi_token_rejected`: WuzAPI rejected this instance's token (was the user deleted or its token changed?).; `wuzapi_error`: WuzAPI answered with an unexpected error (`details.wuzapiStatus`, `details.reason`). */
+            /**
+             * @description - `wuzapi_unreachable`: Could not reach WuzAPI.
+             *     - `wuzapi_token_rejected`: WuzAPI rejected this instance's token (was the user deleted or its token changed?).
+             *     - `wuzapi_error`: WuzAPI answered with an unexpected error (`details.wuzapiStatus`, `details.reason`).
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -2313,7 +2416,10 @@ export interface operations {
                     "application/json": components["schemas"]["InstanceConnection"];
                 };
             };
-            /** @description `invalid_credentials`: Wrong e-mail or password (the same answer for both).; `metrics_token_required`: /metrics needs `Authorization: Bearer <METRICS_TOKEN>`.; `not_authenticated`: Not logged in (no session cookie).; `session_expired`: The session expired or was revoked: log in again.; `webhook_signature_invalid`: Bad or missing x-hmac-signature on a webhook.; `webhook_secret_invalid`: Bad or missing webhook secret. */
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2322,7 +2428,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `csrf_failed`: Missing or wrong X-CSRF-Token header.; `admin_required`: Only organization admins can do this.; `channel_forbidden`: That real-time channel belongs to another organization. */
+            /**
+             * @description - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             *     - `admin_required`: Only organization admins can do this.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2331,7 +2440,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `route_not_found`: No such route.; `account_not_found`: The session's user or organization no longer exists.; `user_not_found`: No user with this e-mail.; `organization_not_found`: Organization not found.; `conversation_not_found`: Conversation not found.; `message_not_found`: Message not found.; `media_not_found`: This message has no media.; `media_file_missing`: The media file of this message is missing on the server.; `lead_not_found`: Lead not found.; `ticket_not_found`: Ticket not found.; `instance_not_found`: Instance not found. */
+            /** @description - `instance_not_found`: Instance not found. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2340,7 +2449,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `user_email_taken`: A user with this e-mail already exists.; `message_not_retryable`: Only FAILED messages can be retried (`details.status` is the message's status).; `ticket_already_resolved`: The ticket is already closed (`details.ticketNumber`).; `ticket_not_resolved`: The ticket is not closed, so it cannot be reopened (`details.ticketNumber`).; `ticket_already_open`: Another ticket is already open in this conversation (`details.ticketNumber`): close it first.; `instance_already_added`: This WuzAPI user is already added as an instance.; `instance_has_conversations`: The instance has conversations and cannot be deleted: disconnect or log it out instead.; `instance_already_paired`: The instance is already paired with a phone: log it out first.; `instance_disconnected`: The instance is disconnected: connect it first.; `wuzapi_user_exists`: A WuzAPI user with this token already exists. */
+            /** @description - `instance_disconnected`: The instance is disconnected: connect it first. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2349,16 +2458,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `wuzapi_unreachable`: Could not reach WuzAPI.; `wuzapi_token_rejected`: WuzAPI rejected this instance's token (was the user deleted or its token changed?).; `wuzapi_error`: WuzAPI answered with an unexpected error (`details.wuzapiStatus`, `details.reason`). */
+            /**
+             * @description - `wuzapi_unreachable`: Could not reach WuzAPI.
+             *     - `wuzapi_token_rejected`: WuzAPI rejected this instance's token (was the user deleted or its token changed?).
+             *     - `wuzapi_error`: WuzAPI answered with an unexpected error (`details.wuzapiStatus`, `details.reason`).
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -2393,7 +2506,7 @@ export interface operations {
                     "application/json": components["schemas"]["PairingCode"];
                 };
             };
-            /** @description `malformed_request`: The request could not be parsed (malformed body or form).; `weak_password`: The password breaks the password policy (too short or too common).; `invalid_channel`: Unknown real-time channel: expected chat:org:<id> or chat:conversation:<id>.; `unknown_time_zone`: Unknown time zone (`details.timezone`): use an IANA name like America/Sao_Paulo.; `nothing_to_update`: Nothing to update: the body changes no field.; `invalid_cursor`: Invalid pagination cursor.; `invalid_body`: Invalid message body: `details` lists each field (`loc`, `msg`, `type`).; `missing_field`: A required form field is missing (`details.field`).; `invalid_field`: A form field has an invalid value (`details.field`).; `empty_file`: The uploaded file is empty.; `assignee_not_member`: That user is not a member of this organization.; `message_empty`: Message is empty: send content or a file.; `reply_to_other_conversation`: replyToId is a message of another conversation.; `contact_unidentifiable`: Cannot identify the contact: no phone number or LID.; `invalid_webhook_payload`: The webhook body is not a WuzAPI event we can read.; `wuzapi_credentials_required`: baseUrl and token (or createUser with an admin token) are required.; `wuzapi_admin_credentials_missing`: createUser needs the WuzAPI URL and admin token (in the request or the server settings).; `wuzapi_admin_token_rejected`: WuzAPI rejected the admin token.; `wuzapi_token_invalid`: WuzAPI rejected the token: use the token of an existing WuzAPI user.; `wuzapi_url_invalid`: No WuzAPI API at this URL: check baseUrl.; `wuzapi_refused`: WuzAPI refused the request (`details.reason` is its own words). */
+            /** @description - `wuzapi_refused`: WuzAPI refused the request (`details.reason` is its own words). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2402,7 +2515,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `invalid_credentials`: Wrong e-mail or password (the same answer for both).; `metrics_token_required`: /metrics needs `Authorization: Bearer <METRICS_TOKEN>`.; `not_authenticated`: Not logged in (no session cookie).; `session_expired`: The session expired or was revoked: log in again.; `webhook_signature_invalid`: Bad or missing x-hmac-signature on a webhook.; `webhook_secret_invalid`: Bad or missing webhook secret. */
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2411,7 +2527,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `csrf_failed`: Missing or wrong X-CSRF-Token header.; `admin_required`: Only organization admins can do this.; `channel_forbidden`: That real-time channel belongs to another organization. */
+            /**
+             * @description - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             *     - `admin_required`: Only organization admins can do this.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2420,7 +2539,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `route_not_found`: No such route.; `account_not_found`: The session's user or organization no longer exists.; `user_not_found`: No user with this e-mail.; `organization_not_found`: Organization not found.; `conversation_not_found`: Conversation not found.; `message_not_found`: Message not found.; `media_not_found`: This message has no media.; `media_file_missing`: The media file of this message is missing on the server.; `lead_not_found`: Lead not found.; `ticket_not_found`: Ticket not found.; `instance_not_found`: Instance not found. */
+            /** @description - `instance_not_found`: Instance not found. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2429,7 +2548,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `user_email_taken`: A user with this e-mail already exists.; `message_not_retryable`: Only FAILED messages can be retried (`details.status` is the message's status).; `ticket_already_resolved`: The ticket is already closed (`details.ticketNumber`).; `ticket_not_resolved`: The ticket is not closed, so it cannot be reopened (`details.ticketNumber`).; `ticket_already_open`: Another ticket is already open in this conversation (`details.ticketNumber`): close it first.; `instance_already_added`: This WuzAPI user is already added as an instance.; `instance_has_conversations`: The instance has conversations and cannot be deleted: disconnect or log it out instead.; `instance_already_paired`: The instance is already paired with a phone: log it out first.; `instance_disconnected`: The instance is disconnected: connect it first.; `wuzapi_user_exists`: A WuzAPI user with this token already exists. */
+            /** @description - `instance_already_paired`: The instance is already paired with a phone: log it out first. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2438,16 +2557,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `wuzapi_unreachable`: Could not reach WuzAPI.; `wuzapi_token_rejected`: WuzAPI rejected this instance's token (was the user deleted or its token changed?).; `wuzapi_error`: WuzAPI answered with an unexpected error (`details.wuzapiStatus`, `details.reason`). */
+            /**
+             * @description - `wuzapi_unreachable`: Could not reach WuzAPI.
+             *     - `wuzapi_token_rejected`: WuzAPI rejected this instance's token (was the user deleted or its token changed?).
+             *     - `wuzapi_error`: WuzAPI answered with an unexpected error (`details.wuzapiStatus`, `details.reason`).
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -2478,7 +2601,10 @@ export interface operations {
                     "application/json": components["schemas"]["InstanceConnection"];
                 };
             };
-            /** @description `invalid_credentials`: Wrong e-mail or password (the same answer for both).; `metrics_token_required`: /metrics needs `Authorization: Bearer <METRICS_TOKEN>`.; `not_authenticated`: Not logged in (no session cookie).; `session_expired`: The session expired or was revoked: log in again.; `webhook_signature_invalid`: Bad or missing x-hmac-signature on a webhook.; `webhook_secret_invalid`: Bad or missing webhook secret. */
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2487,7 +2613,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `csrf_failed`: Missing or wrong X-CSRF-Token header.; `admin_required`: Only organization admins can do this.; `channel_forbidden`: That real-time channel belongs to another organization. */
+            /** @description - `admin_required`: Only organization admins can do this. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2496,7 +2622,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `route_not_found`: No such route.; `account_not_found`: The session's user or organization no longer exists.; `user_not_found`: No user with this e-mail.; `organization_not_found`: Organization not found.; `conversation_not_found`: Conversation not found.; `message_not_found`: Message not found.; `media_not_found`: This message has no media.; `media_file_missing`: The media file of this message is missing on the server.; `lead_not_found`: Lead not found.; `ticket_not_found`: Ticket not found.; `instance_not_found`: Instance not found. */
+            /** @description - `instance_not_found`: Instance not found. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2505,16 +2631,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `wuzapi_unreachable`: Could not reach WuzAPI.; `wuzapi_token_rejected`: WuzAPI rejected this instance's token (was the user deleted or its token changed?).; `wuzapi_error`: WuzAPI answered with an unexpected error (`details.wuzapiStatus`, `details.reason`). */
+            /**
+             * @description - `wuzapi_unreachable`: Could not reach WuzAPI.
+             *     - `wuzapi_token_rejected`: WuzAPI rejected this instance's token (was the user deleted or its token changed?).
+             *     - `wuzapi_error`: WuzAPI answered with an unexpected error (`details.wuzapiStatus`, `details.reason`).
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -2545,7 +2675,10 @@ export interface operations {
                     "application/json": components["schemas"]["InstanceConnection"];
                 };
             };
-            /** @description `invalid_credentials`: Wrong e-mail or password (the same answer for both).; `metrics_token_required`: /metrics needs `Authorization: Bearer <METRICS_TOKEN>`.; `not_authenticated`: Not logged in (no session cookie).; `session_expired`: The session expired or was revoked: log in again.; `webhook_signature_invalid`: Bad or missing x-hmac-signature on a webhook.; `webhook_secret_invalid`: Bad or missing webhook secret. */
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2554,7 +2687,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `route_not_found`: No such route.; `account_not_found`: The session's user or organization no longer exists.; `user_not_found`: No user with this e-mail.; `organization_not_found`: Organization not found.; `conversation_not_found`: Conversation not found.; `message_not_found`: Message not found.; `media_not_found`: This message has no media.; `media_file_missing`: The media file of this message is missing on the server.; `lead_not_found`: Lead not found.; `ticket_not_found`: Ticket not found.; `instance_not_found`: Instance not found. */
+            /** @description - `instance_not_found`: Instance not found. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2563,16 +2696,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `wuzapi_unreachable`: Could not reach WuzAPI.; `wuzapi_token_rejected`: WuzAPI rejected this instance's token (was the user deleted or its token changed?).; `wuzapi_error`: WuzAPI answered with an unexpected error (`details.wuzapiStatus`, `details.reason`). */
+            /**
+             * @description - `wuzapi_unreachable`: Could not reach WuzAPI.
+             *     - `wuzapi_token_rejected`: WuzAPI rejected this instance's token (was the user deleted or its token changed?).
+             *     - `wuzapi_error`: WuzAPI answered with an unexpected error (`details.wuzapiStatus`, `details.reason`).
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -2603,7 +2740,10 @@ export interface operations {
                     "application/json": components["schemas"]["LeadRead"];
                 };
             };
-            /** @description `invalid_credentials`: Wrong e-mail or password (the same answer for both).; `metrics_token_required`: /metrics needs `Authorization: Bearer <METRICS_TOKEN>`.; `not_authenticated`: Not logged in (no session cookie).; `session_expired`: The session expired or was revoked: log in again.; `webhook_signature_invalid`: Bad or missing x-hmac-signature on a webhook.; `webhook_secret_invalid`: Bad or missing webhook secret. */
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2612,7 +2752,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `route_not_found`: No such route.; `account_not_found`: The session's user or organization no longer exists.; `user_not_found`: No user with this e-mail.; `organization_not_found`: Organization not found.; `conversation_not_found`: Conversation not found.; `message_not_found`: Message not found.; `media_not_found`: This message has no media.; `media_file_missing`: The media file of this message is missing on the server.; `lead_not_found`: Lead not found.; `ticket_not_found`: Ticket not found.; `instance_not_found`: Instance not found. */
+            /** @description - `lead_not_found`: Lead not found. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2621,13 +2761,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -2656,7 +2796,7 @@ export interface operations {
                     "application/json": components["schemas"]["LeadRead"];
                 };
             };
-            /** @description `malformed_request`: The request could not be parsed (malformed body or form).; `weak_password`: The password breaks the password policy (too short or too common).; `invalid_channel`: Unknown real-time channel: expected chat:org:<id> or chat:conversation:<id>.; `unknown_time_zone`: Unknown time zone (`details.timezone`): use an IANA name like America/Sao_Paulo.; `nothing_to_update`: Nothing to update: the body changes no field.; `invalid_cursor`: Invalid pagination cursor.; `invalid_body`: Invalid message body: `details` lists each field (`loc`, `msg`, `type`).; `missing_field`: A required form field is missing (`details.field`).; `invalid_field`: A form field has an invalid value (`details.field`).; `empty_file`: The uploaded file is empty.; `assignee_not_member`: That user is not a member of this organization.; `message_empty`: Message is empty: send content or a file.; `reply_to_other_conversation`: replyToId is a message of another conversation.; `contact_unidentifiable`: Cannot identify the contact: no phone number or LID.; `invalid_webhook_payload`: The webhook body is not a WuzAPI event we can read.; `wuzapi_credentials_required`: baseUrl and token (or createUser with an admin token) are required.; `wuzapi_admin_credentials_missing`: createUser needs the WuzAPI URL and admin token (in the request or the server settings).; `wuzapi_admin_token_rejected`: WuzAPI rejected the admin token.; `wuzapi_token_invalid`: WuzAPI rejected the token: use the token of an existing WuzAPI user.; `wuzapi_url_invalid`: No WuzAPI API at this URL: check baseUrl.; `wuzapi_refused`: WuzAPI refused the request (`details.reason` is its own words). */
+            /** @description - `nothing_to_update`: Nothing to update: the body changes no field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2665,7 +2805,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `invalid_credentials`: Wrong e-mail or password (the same answer for both).; `metrics_token_required`: /metrics needs `Authorization: Bearer <METRICS_TOKEN>`.; `not_authenticated`: Not logged in (no session cookie).; `session_expired`: The session expired or was revoked: log in again.; `webhook_signature_invalid`: Bad or missing x-hmac-signature on a webhook.; `webhook_secret_invalid`: Bad or missing webhook secret. */
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2674,7 +2817,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `route_not_found`: No such route.; `account_not_found`: The session's user or organization no longer exists.; `user_not_found`: No user with this e-mail.; `organization_not_found`: Organization not found.; `conversation_not_found`: Conversation not found.; `message_not_found`: Message not found.; `media_not_found`: This message has no media.; `media_file_missing`: The media file of this message is missing on the server.; `lead_not_found`: Lead not found.; `ticket_not_found`: Ticket not found.; `instance_not_found`: Instance not found. */
+            /** @description - `csrf_failed`: Missing or wrong X-CSRF-Token header. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `lead_not_found`: Lead not found. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2683,13 +2835,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -2712,7 +2864,10 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `not_authenticated`: Not logged in (no session cookie).; `session_expired`: The session expired or was revoked: log in again. */
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2721,7 +2876,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `message_not_found`: Message not found.; `media_not_found`: This message has no media.; `media_file_missing`: The media file of this message is missing on the server. */
+            /**
+             * @description - `message_not_found`: Message not found.
+             *     - `media_not_found`: This message has no media.
+             *     - `media_file_missing`: The media file of this message is missing on the server.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2730,13 +2889,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -2763,7 +2922,10 @@ export interface operations {
                     "application/json": components["schemas"]["OrganizationRead"];
                 };
             };
-            /** @description `nothing_to_update`: Nothing to update: the body changes no field.; `unknown_time_zone`: Unknown time zone (`details.timezone`): use an IANA name like America/Sao_Paulo. */
+            /**
+             * @description - `nothing_to_update`: Nothing to update: the body changes no field.
+             *     - `unknown_time_zone`: Unknown time zone (`details.timezone`): use an IANA name like America/Sao_Paulo.
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2772,7 +2934,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `not_authenticated`: Not logged in (no session cookie).; `session_expired`: The session expired or was revoked: log in again. */
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2781,7 +2946,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `csrf_failed`: Missing or wrong X-CSRF-Token header.; `admin_required`: Only organization admins can do this. */
+            /**
+             * @description - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             *     - `admin_required`: Only organization admins can do this.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2790,13 +2958,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -2825,7 +2993,10 @@ export interface operations {
                     "application/json": components["schemas"]["TicketRead"];
                 };
             };
-            /** @description `invalid_credentials`: Wrong e-mail or password (the same answer for both).; `metrics_token_required`: /metrics needs `Authorization: Bearer <METRICS_TOKEN>`.; `not_authenticated`: Not logged in (no session cookie).; `session_expired`: The session expired or was revoked: log in again.; `webhook_signature_invalid`: Bad or missing x-hmac-signature on a webhook.; `webhook_secret_invalid`: Bad or missing webhook secret. */
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2834,7 +3005,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `route_not_found`: No such route.; `account_not_found`: The session's user or organization no longer exists.; `user_not_found`: No user with this e-mail.; `organization_not_found`: Organization not found.; `conversation_not_found`: Conversation not found.; `message_not_found`: Message not found.; `media_not_found`: This message has no media.; `media_file_missing`: The media file of this message is missing on the server.; `lead_not_found`: Lead not found.; `ticket_not_found`: Ticket not found.; `instance_not_found`: Instance not found. */
+            /** @description - `csrf_failed`: Missing or wrong X-CSRF-Token header. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `ticket_not_found`: Ticket not found. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2843,7 +3023,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `user_email_taken`: A user with this e-mail already exists.; `message_not_retryable`: Only FAILED messages can be retried (`details.status` is the message's status).; `ticket_already_resolved`: The ticket is already closed (`details.ticketNumber`).; `ticket_not_resolved`: The ticket is not closed, so it cannot be reopened (`details.ticketNumber`).; `ticket_already_open`: Another ticket is already open in this conversation (`details.ticketNumber`): close it first.; `instance_already_added`: This WuzAPI user is already added as an instance.; `instance_has_conversations`: The instance has conversations and cannot be deleted: disconnect or log it out instead.; `instance_already_paired`: The instance is already paired with a phone: log it out first.; `instance_disconnected`: The instance is disconnected: connect it first.; `wuzapi_user_exists`: A WuzAPI user with this token already exists. */
+            /** @description - `ticket_already_resolved`: The ticket is already closed (`details.ticketNumber`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2852,13 +3032,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -2883,7 +3063,10 @@ export interface operations {
                     "application/json": components["schemas"]["TicketRead"];
                 };
             };
-            /** @description `invalid_credentials`: Wrong e-mail or password (the same answer for both).; `metrics_token_required`: /metrics needs `Authorization: Bearer <METRICS_TOKEN>`.; `not_authenticated`: Not logged in (no session cookie).; `session_expired`: The session expired or was revoked: log in again.; `webhook_signature_invalid`: Bad or missing x-hmac-signature on a webhook.; `webhook_secret_invalid`: Bad or missing webhook secret. */
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2892,7 +3075,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `route_not_found`: No such route.; `account_not_found`: The session's user or organization no longer exists.; `user_not_found`: No user with this e-mail.; `organization_not_found`: Organization not found.; `conversation_not_found`: Conversation not found.; `message_not_found`: Message not found.; `media_not_found`: This message has no media.; `media_file_missing`: The media file of this message is missing on the server.; `lead_not_found`: Lead not found.; `ticket_not_found`: Ticket not found.; `instance_not_found`: Instance not found. */
+            /** @description - `csrf_failed`: Missing or wrong X-CSRF-Token header. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `ticket_not_found`: Ticket not found. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2901,7 +3093,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `user_email_taken`: A user with this e-mail already exists.; `message_not_retryable`: Only FAILED messages can be retried (`details.status` is the message's status).; `ticket_already_resolved`: The ticket is already closed (`details.ticketNumber`).; `ticket_not_resolved`: The ticket is not closed, so it cannot be reopened (`details.ticketNumber`).; `ticket_already_open`: Another ticket is already open in this conversation (`details.ticketNumber`): close it first.; `instance_already_added`: This WuzAPI user is already added as an instance.; `instance_has_conversations`: The instance has conversations and cannot be deleted: disconnect or log it out instead.; `instance_already_paired`: The instance is already paired with a phone: log it out first.; `instance_disconnected`: The instance is disconnected: connect it first.; `wuzapi_user_exists`: A WuzAPI user with this token already exists. */
+            /**
+             * @description - `ticket_not_resolved`: The ticket is not closed, so it cannot be reopened (`details.ticketNumber`).
+             *     - `ticket_already_open`: Another ticket is already open in this conversation (`details.ticketNumber`): close it first.
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2910,13 +3105,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -2939,8 +3134,20 @@ export interface operations {
                     "application/json": components["schemas"]["MemberRead"][];
                 };
             };
-            /** @description `not_authenticated`: Not logged in (no session cookie).; `session_expired`: The session expired or was revoked: log in again. */
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2994,7 +3201,14 @@ export interface operations {
                     "application/json": components["schemas"]["MessageRead"];
                 };
             };
-            /** @description `invalid_body`: Invalid message body: `details` lists each field (`loc`, `msg`, `type`).; `missing_field`: A required form field is missing (`details.field`).; `invalid_field`: A form field has an invalid value (`details.field`).; `empty_file`: The uploaded file is empty.; `message_empty`: Message is empty: send content or a file.; `reply_to_other_conversation`: replyToId is a message of another conversation. */
+            /**
+             * @description - `invalid_body`: Invalid message body: `details` lists each field (`loc`, `msg`, `type`).
+             *     - `missing_field`: A required form field is missing (`details.field`).
+             *     - `invalid_field`: A form field has an invalid value (`details.field`).
+             *     - `empty_file`: The uploaded file is empty.
+             *     - `message_empty`: Message is empty: send content or a file.
+             *     - `reply_to_other_conversation`: replyToId is a message of another conversation.
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3003,7 +3217,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `not_authenticated`: Not logged in (no session cookie).; `session_expired`: The session expired or was revoked: log in again. */
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3012,7 +3229,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `csrf_failed`: Missing or wrong X-CSRF-Token header. */
+            /** @description - `csrf_failed`: Missing or wrong X-CSRF-Token header. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3021,7 +3238,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `conversation_not_found`: Conversation not found.; `message_not_found`: Message not found. */
+            /**
+             * @description - `conversation_not_found`: Conversation not found.
+             *     - `message_not_found`: Message not found.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3030,8 +3250,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `unsupported_media_type`: Content-Type not accepted here (send JSON or multipart/form-data). */
+            /** @description - `unsupported_media_type`: Content-Type not accepted here (send JSON or multipart/form-data). */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3061,7 +3290,10 @@ export interface operations {
                     "application/json": components["schemas"]["MessageRead"];
                 };
             };
-            /** @description `not_authenticated`: Not logged in (no session cookie).; `session_expired`: The session expired or was revoked: log in again. */
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3070,7 +3302,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `csrf_failed`: Missing or wrong X-CSRF-Token header. */
+            /** @description - `csrf_failed`: Missing or wrong X-CSRF-Token header. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3079,7 +3311,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `message_not_found`: Message not found. */
+            /** @description - `message_not_found`: Message not found. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3088,7 +3320,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `message_not_retryable`: Only FAILED messages can be retried (`details.status` is the message's status). */
+            /** @description - `message_not_retryable`: Only FAILED messages can be retried (`details.status` is the message's status). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3097,13 +3329,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -3130,7 +3362,10 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookAck"];
                 };
             };
-            /** @description `invalid_webhook_payload`: The webhook body is not a WuzAPI event we can read.; `contact_unidentifiable`: Cannot identify the contact: no phone number or LID. */
+            /**
+             * @description - `invalid_webhook_payload`: The webhook body is not a WuzAPI event we can read.
+             *     - `contact_unidentifiable`: Cannot identify the contact: no phone number or LID.
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3139,7 +3374,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `webhook_signature_invalid`: Bad or missing x-hmac-signature on a webhook.; `webhook_secret_invalid`: Bad or missing webhook secret. */
+            /**
+             * @description - `webhook_signature_invalid`: Bad or missing x-hmac-signature on a webhook.
+             *     - `webhook_secret_invalid`: Bad or missing webhook secret.
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3148,7 +3386,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `instance_not_found`: Instance not found. */
+            /** @description - `instance_not_found`: Instance not found. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3157,13 +3395,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
