@@ -57,9 +57,9 @@ async def locked_for(db: AsyncSession, keys: list[str], now: datetime) -> int | 
 async def _count_failure(db: AsyncSession, key: str, now: datetime, window: timedelta) -> int:
     """One more failure for `key` (starting over when its row expired); returns the count."""
     insert = pg_insert if dialect(db) == "postgresql" else sqlite_insert
-    stmt = insert(LoginThrottle).values(key=key, failures=1, locked_until=None, expires_at=now + window)
+    row = insert(LoginThrottle).values(key=key, failures=1, locked_until=None, expires_at=now + window)
     expired = LoginThrottle.expires_at <= now
-    stmt = stmt.on_conflict_do_update(
+    stmt = row.on_conflict_do_update(
         index_elements=[LoginThrottle.key],
         set_={
             "failures": case((expired, 1), else_=LoginThrottle.failures + 1),
@@ -85,7 +85,8 @@ def account_lock(failures: int, policy: ThrottlePolicy) -> timedelta | None:
     if failures < policy.account_limit:
         return None
     doublings = min(failures - policy.account_limit, 16)
-    return min(FIRST_ACCOUNT_LOCK * (2**doublings), policy.lock)
+    lock: timedelta = min(FIRST_ACCOUNT_LOCK * 2**doublings, policy.lock)
+    return lock
 
 
 async def record_failure(db: AsyncSession, policy: ThrottlePolicy, email: str, ip: str, now: datetime) -> None:
