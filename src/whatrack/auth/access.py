@@ -39,8 +39,9 @@ class OperatorPaths:
                 error = MetricsTokenRequired("Send Authorization: Bearer <METRICS_TOKEN>")
                 return JSONResponse(error.body(), status_code=401, headers={"WWW-Authenticate": "Bearer"})
             return None
-        docs = {app.docs_url, app.redoc_url, app.openapi_url, app.swagger_ui_oauth2_redirect_url} - {None}
-        if not settings.public_docs and path in docs:
+        if settings.public_docs:  # the default: nothing more to check on every request
+            return None
+        if path in (app.docs_url, app.redoc_url, app.openapi_url, app.swagger_ui_oauth2_redirect_url):
             try:
                 await get_actor(Request(scope))  # a GET: the session cookie is all it checks
             except DomainError as exc:  # not logged in, session expired
