@@ -37,6 +37,7 @@ from whatrack.realtime.centrifugo import CentrifugoPublisher
 from whatrack.realtime.hub import Hub, HubConfig
 from whatrack.realtime.outbox import OutboxDrainer
 from whatrack.realtime.publisher import Publisher
+from whatrack.realtime.tokens import persistent_secret
 from whatrack.settings import Settings, get_settings
 from whatrack.tickets.api import router as tickets_router
 
@@ -44,6 +45,8 @@ from whatrack.tickets.api import router as tickets_router
 def _publisher(settings: Settings) -> tuple[Publisher, Hub | None]:
     if settings.centrifugo_url:
         return CentrifugoPublisher(settings.centrifugo_url, settings.centrifugo_api_key), None
+    if not settings.centrifugo_token_secret:  # kept across restarts: browsers' tokens stay valid
+        settings.centrifugo_token_secret = persistent_secret(settings.token_secret_file)
     hub = Hub(
         HubConfig.from_centrifugo_config(settings.centrifugo_config, token_secret=settings.centrifugo_token_secret)
     )

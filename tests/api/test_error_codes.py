@@ -3,6 +3,7 @@ translates each code in both languages."""
 
 from __future__ import annotations
 
+import ast
 import re
 import uuid
 from pathlib import Path
@@ -175,3 +176,31 @@ async def test_bad_requests_answer_specific_documented_codes(harness: Harness) -
     invalid = await anon.post("/api/v1/auth/login", json={"email": "x"})
     assert _code(invalid, 422) == "validation_error"
     assert any(d["loc"][-1] == "password" for d in invalid.json()["error"]["details"])
+
+
+async def test_a_bug_answers_a_json_internal_error(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    t = await harness.tenant("Acme")
+
+    async def broken(*_: Any, **__: Any) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("whatrack.leads.service.get_lead", broken)
+    transport = httpx.ASGITransport(app=harness.app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url=str(t.client.base_url), cookies=t.client.cookies) as c:
+        resp = await c.get(f"/api/v1/leads/{uuid.uuid4()}")
+    assert _code(resp, 500) == "internal_error"
+    assert "boom" not in resp.text
+
+
+def test_no_status_group_is_raised_in_the_source() -> None:
+    """A group (BadRequest, NotFound...) has no code of its own: raising one is a TypeError, so
+    no module may construct one."""
+    groups = {"BadRequest", "Unauthorized", "Forbidden", "NotFound", "Conflict", "BadGateway", "DomainError"}
+    offenders = []
+    for file in (ROOT / "src" / "whatrack").rglob("*.py"):
+        for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+                if name in groups:
+                    offenders.append(f"{file.relative_to(ROOT)}:{node.lineno} {name}(...)")
+    assert offenders == []
