@@ -95,14 +95,14 @@ async def test_add_existing_user_messages_and_live_status(
     token = secrets.token_hex(16)
     user = wuzapi.add_user(token=token, webhook="", name="Suporte")
 
-    # A wrong token: the server's sentence is shown and nothing is added.
+    # A wrong token: the text of its code (wuzapi_token_invalid) is shown and nothing is added.
     await page.get_by_test_id("add-instance-button").click()
     form = page.get_by_test_id("add-instance-form")
     await form.get_by_test_id("instance-name-input").fill("Suporte")
     await form.get_by_test_id("instance-url-input").fill(wuzapi.base_url)
     await form.get_by_test_id("instance-token-input").fill("not-a-token")
     await form.get_by_test_id("add-instance-submit").click()
-    await expect(form.get_by_test_id("add-instance-error")).to_contain_text("WuzAPI rejected the token")
+    await expect(form.get_by_test_id("add-instance-error")).to_contain_text("O WuzAPI recusou o token")
     await shot("wrong-token")
     await form.get_by_role("button", name="Cancelar").click()
 
@@ -222,7 +222,7 @@ async def test_delete_refused_while_it_has_conversations_and_agents_read_only(
     await own.get_by_test_id("instance-delete").click()
     confirm = page.get_by_test_id("confirm-delete")
     await confirm.get_by_test_id("confirm-button").click()
-    await expect(confirm.get_by_test_id("confirm-error")).to_contain_text("has conversations")
+    await expect(confirm.get_by_test_id("confirm-error")).to_contain_text("tem conversas e não pode ser excluída")
     await shot("delete-refused")
     await confirm.get_by_role("button", name="Cancelar").click()
     await expect(own).to_be_visible()
