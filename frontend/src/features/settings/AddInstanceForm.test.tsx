@@ -3,6 +3,7 @@ import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/re
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { keys } from "../../api/keys";
 import { I18nProvider } from "../../i18n/i18n";
+import { ptBR, type MessageKey } from "../../i18n/ptBR";
 import { makeInstance, newQueryClient } from "../../test/fixtures";
 import { AddInstanceForm, instanceCreateBody } from "./AddInstanceForm";
 
@@ -47,14 +48,16 @@ function renderForm(onAdded = vi.fn()) {
 
 describe("AddInstanceForm", () => {
   it.each([
-    [400, "WuzAPI rejected the token: use the token of an existing WuzAPI user (or createUser: true)"],
-    [409, "This WuzAPI user is already added as an instance"],
-    [502, "WuzAPI is unreachable (connection refused); could not check the token"],
-  ])("shows the server's message on %i", async (status, message) => {
-    const fetchMock = vi.spyOn(globalThis, "fetch").mockResolvedValue(jsonResponse(status, { error: { code: "x", message } }));
+    [400, "wuzapi_token_invalid", "WuzAPI rejected the token: use the token of an existing WuzAPI user (or createUser: true)"],
+    [409, "instance_already_added", "This WuzAPI user is already added as an instance"],
+    [502, "wuzapi_unreachable", "WuzAPI is unreachable (connection refused); could not check the token"],
+  ])("shows the translated text of the error's code on %i", async (status, code, message) => {
+    const fetchMock = vi.spyOn(globalThis, "fetch").mockResolvedValue(jsonResponse(status, { error: { code, message } }));
     const { onAdded } = renderForm();
     fireEvent.submit(screen.getByTestId("add-instance-form"));
-    expect((await screen.findByTestId("add-instance-error")).textContent).toBe(message);
+    const shown = (await screen.findByTestId("add-instance-error")).textContent;
+    expect(shown).toBe(ptBR[`errors.${code}` as MessageKey]);
+    expect(shown).not.toBe(message);
     expect(onAdded).not.toHaveBeenCalled();
     const [url, init] = fetchMock.mock.calls[0]!;
     expect(url).toBe("/api/v1/instances");
