@@ -488,7 +488,8 @@ def responses(*errors: type[DomainError]) -> dict[int | str, dict[str, Any]]:
     a status group (e.g. `NotFound`) stands for every case it holds. 422 (`validation_error`,
     our shape rather than FastAPI's default one) is declared for every route."""
     by_status: dict[int, list[type[DomainError]]] = {}
-    for err in (*errors, ValidationFailed):
+    wanted: list[type[DomainError]] = [*errors, ValidationFailed]
+    for err in wanted:
         cases = [err] if "code" in err.__dict__ else [e for e in _REGISTRY.values() if issubclass(e, err)]
         for case in cases:
             listed = by_status.setdefault(case.status_code, [])
