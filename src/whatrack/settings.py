@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from functools import lru_cache
 from pathlib import Path
 
@@ -46,10 +45,15 @@ class Settings(BaseSettings):
     # Real-time: CENTRIFUGO_URL unset -> embedded hub served by this app
     centrifugo_url: str | None = None
     centrifugo_ws_url: str | None = None
-    # Required with CENTRIFUGO_URL; in embedded mode a random one is made at each start.
+    # Required with CENTRIFUGO_URL. Embedded mode without one: a secret made once and kept in
+    # REALTIME_SECRET_FILE (default: realtime-token-secret next to the SQLite database), so
+    # browsers' tokens survive a restart.
     centrifugo_api_key: str = ""
     centrifugo_token_secret: str = ""
     centrifugo_config: Path = REPO_ROOT / "config" / "centrifugo.json"
+    realtime_secret_file: Path | None = None
+    # Lifetime of connection and subscription tokens; the browser refreshes them before expiry.
+    realtime_token_ttl_seconds: int = Field(default=600, ge=1, le=24 * 3600)
 
     # WhatsApp
     wuzapi_timeout_seconds: float = 15.0
@@ -71,9 +75,19 @@ class Settings(BaseSettings):
     def _secrets(self) -> Settings:
         if self.centrifugo_url and not (self.centrifugo_api_key and self.centrifugo_token_secret):
             raise ValueError("CENTRIFUGO_URL is set: CENTRIFUGO_API_KEY and CENTRIFUGO_TOKEN_SECRET are required")
-        if not self.centrifugo_token_secret:
-            self.centrifugo_token_secret = secrets.token_urlsafe(32)
         return self
+
+    @property
+    def token_secret_file(self) -> Path:
+        """Where the embedded hub keeps its token secret: next to the SQLite database file,
+        else in the media directory's parent (the data directory)."""
+        if self.realtime_secret_file is not None:
+            return self.realtime_secret_file
+        prefix = "sqlite+aiosqlite:///"
+        path = self.database_url[len(prefix) :].split("?", 1)[0] if self.database_url.startswith(prefix) else ""
+        if path and path != ":memory:":
+            return Path(path).parent / "realtime-token-secret"
+        return self.media_dir.parent / "realtime-token-secret"
 
     @property
     def external_url(self) -> str:

@@ -16,9 +16,10 @@ from typing import Any
 import jwt
 import pytest
 import websockets
-from centrifuge import ClientState, ReplyError, StreamPosition, SubscriptionState
+from centrifuge import ClientState, ReplyError, StreamPosition, SubscriptionState, UnauthorizedError
 
-from whatrack.realtime.tokens import connection_token, subscription_token
+from whatrack.realtime.control import DISCONNECT_CODE, DISCONNECT_USER
+from whatrack.realtime.tokens import DEFAULT_TTL_SECONDS, connection_token, subscription_token
 
 from .conftest import (
     EXPIRED_CLOSE_DELAY,
@@ -86,7 +87,7 @@ async def test_connect_reply_advertises_ping_and_pong(server: ServerUnderTest) -
     assert reply["ping"] == PING_INTERVAL
     assert reply["pong"] is True
     assert reply["expires"] is True
-    assert 86390 <= reply["ttl"] <= 86400
+    assert DEFAULT_TTL_SECONDS - 2 <= reply["ttl"] <= DEFAULT_TTL_SECONDS  # short-lived: 10 minutes
     await raw.close()
 
 
@@ -389,26 +390,85 @@ async def test_unsubscribe_stops_delivery(harness: Harness) -> None:
     assert [p.data for p in events.publications] == [{"n": 1}]
 
 
+async def _until(unix_time: float) -> None:
+    """Wait for a wall-clock instant: for asserting that something did NOT happen by then."""
+    await asyncio.sleep(max(0.0, unix_time - time.time()))
+
+
+def _exp(token: str) -> int:
+    exp = jwt.decode(token, options={"verify_signature": False})["exp"]
+    assert isinstance(exp, int)
+    return exp
+
+
+# A server has surely judged a subscription whose token expired at `exp` by this instant:
+# Centrifugo expires it once the Unix second is past exp + grace, on its next presence tick (1 s).
+def _judged_by(exp: int) -> float:
+    return exp + EXPIRED_CLOSE_DELAY + 2 + 0.3
+
+
 async def test_subscription_token_is_refreshed(harness: Harness) -> None:
     channel = channel_for()
     secret = harness.server.secret
-    calls: list[str] = []
+    tokens: list[str] = []
 
     async def get_token(ch: str) -> str:
-        calls.append(ch)
-        return subscription_token("42", ch, secret, ttl_seconds=2 if len(calls) == 1 else 600)
+        tokens.append(subscription_token("42", ch, secret, ttl_seconds=2 if not tokens else 600))
+        return tokens[-1]
 
     client, _events = harness.client("42")
     sub, sub_events = harness.subscription(client, channel, get_token=get_token)
     await client.connect()
     await sub.subscribe()
     await sub.ready(timeout=5)
-    await eventually(lambda: len(calls) == 2, within=5, what="get_token for sub_refresh")
-    await asyncio.sleep(EXPIRED_CLOSE_DELAY + 1.5)  # past the old token's expiry + grace
-    assert sub.state == SubscriptionState.SUBSCRIBED
-    assert len(sub_events.subscribed) == 1 and not sub_events.unsubscribed and not sub_events.errors
+    await eventually(lambda: len(tokens) == 2, within=5, what="get_token for sub_refresh")
+    await _until(_judged_by(_exp(tokens[0])))  # the old token's expiry + grace, as judged by the server
     await harness.server.publish(channel, {"n": 1})
     await eventually(lambda: len(sub_events.publications) == 1, what="publication after sub_refresh")
+    assert sub.state == SubscriptionState.SUBSCRIBED
+    assert len(sub_events.subscribed) == 1 and not sub_events.unsubscribed and not sub_events.errors
+    assert len(tokens) == 2
+
+
+async def _ponging_until(raw: Raw, deadline: float, *, reply_to: int | None = None) -> dict[str, Any] | None:
+    """Read until `deadline` (or the reply to `reply_to`), answering pings; anything else fails."""
+    while (left := deadline - time.time()) > 0:
+        try:
+            message = await raw.recv(wait=left)
+        except TimeoutError:
+            break
+        if message == {}:
+            await raw.send({})
+            continue
+        if reply_to is not None and message.get("id") == reply_to:
+            return message
+        raise AssertionError(f"unexpected message: {message}")
+    assert reply_to is None, f"no reply to {reply_to}"
+    return None
+
+
+async def test_sub_refresh_at_the_replied_ttl_is_in_time(server: ServerUnderTest) -> None:
+    """The ttl in a reply is whole seconds (exp minus the current Unix second), so an SDK that
+    refreshes when it runs out (centrifuge-python does) can send sub_refresh up to a second
+    after exp: still inside the grace on Centrifugo, and so on the hub."""
+    channel = channel_for()
+    raw = await Raw.open(server.ws_url)
+    await raw.connect("42", server.secret)
+    await _ponging_until(raw, int(time.time()) + 1.85)  # late in a second: ttl rounds up by ~0.85 s
+    token = subscription_token("42", channel, server.secret, ttl_seconds=2)
+    await raw.send({"id": 2, "subscribe": {"channel": channel, "token": token}})
+    reply = await _ponging_until(raw, time.time() + 5, reply_to=2)
+    assert reply is not None
+    result = reply["subscribe"]
+    replied_at = time.time()
+    assert result["ttl"] == 2 and _exp(token) - replied_at < 1.3
+    # The SDK's refresh timer (ttl) plus a slow token fetch; an unsubscribe push would fail here.
+    await _ponging_until(raw, replied_at + result["ttl"] + 0.5)
+    fresh = subscription_token("42", channel, server.secret, ttl_seconds=600)
+    await raw.send({"id": 3, "sub_refresh": {"channel": channel, "token": fresh}})
+    reply = await _ponging_until(raw, time.time() + 5, reply_to=3)
+    assert reply is not None and reply["sub_refresh"]["expires"] is True
+    await raw.close()
 
 
 async def test_subscription_not_refreshed_is_unsubscribed_2501(server: ServerUnderTest) -> None:
@@ -598,3 +658,60 @@ async def test_client_publish_is_denied(harness: Harness) -> None:
     with pytest.raises(ReplyError) as denied:
         await sub.publish({"from": "client"})
     assert denied.value.code == 103
+
+
+# --- disconnect by user (logout, password change) ----------------------------------------------
+
+
+async def test_disconnect_user_sends_clients_back_to_get_token(harness: Harness) -> None:
+    """The server closes every connection of one user with 3014; the SDK drops its tokens and asks
+    getToken: refused (session ended) it stays disconnected, granted it reconnects. Other users'
+    connections are untouched."""
+    secret = harness.server.secret
+    session_alive = {"42": True, "43": True}
+    asked: list[str] = []
+
+    def connection_getter(user: str) -> Any:
+        async def get_token() -> str:
+            asked.append(user)
+            if not session_alive[user]:
+                raise UnauthorizedError
+            return connection_token(user, secret)
+
+        return get_token
+
+    def sub_getter(user: str) -> Any:
+        async def get_token(channel: str) -> str:
+            if not session_alive[user]:
+                raise UnauthorizedError
+            return subscription_token(user, channel, secret)
+
+        return get_token
+
+    channel = channel_for()
+    ended, ended_events = harness.client("42", get_token=connection_getter("42"))
+    ended_sub, ended_sub_events = harness.subscription(ended, channel, get_token=sub_getter("42"))
+    same_user, same_user_events = harness.client("42", token=connection_token("42", secret))
+    other, other_events = harness.client("43", get_token=connection_getter("43"))
+    other_sub, other_sub_events = harness.subscription(other, channel, get_token=sub_getter("43"))
+    for client in (ended, same_user, other):
+        await client.connect()
+        await client.ready(timeout=5)
+    for sub in (ended_sub, other_sub):
+        await sub.subscribe()
+        await sub.ready(timeout=5)
+    asked.clear()
+
+    session_alive["42"] = False
+    await harness.server.publish(DISCONNECT_USER, {"user": "42"})
+    await eventually(lambda: ended.state == ClientState.DISCONNECTED, what="the ended session to stay disconnected")
+    assert ended_events.connecting_codes[-1] == DISCONNECT_CODE
+    assert asked == ["42"]  # a fresh token was asked for, not the old one reused
+    # the same user's token-only client (no getToken) reconnects with what it has: still valid
+    await eventually(lambda: len(same_user_events.connected) == 2, what="the same user's other client back")
+    assert same_user_events.connecting_codes[-1] == DISCONNECT_CODE
+
+    await harness.server.publish(channel, {"n": 1})
+    await eventually(lambda: len(other_sub_events.publications) == 1, what="publication to the other user")
+    assert len(other_events.connected) == 1 and not other_events.disconnected
+    assert ended_sub_events.publications == [] and ended_sub.state != SubscriptionState.SUBSCRIBED

@@ -96,7 +96,8 @@ export interface paths {
         put?: never;
         /**
          * Token
-         * @description Connection JWT (HS256, sub = user id, 24 h) and the WebSocket URL to use it on.
+         * @description Connection JWT (HS256, sub = user id, REALTIME_TOKEN_TTL_SECONDS: 10 min by default) and
+         *     the WebSocket URL to use it on; the client asks again before it expires.
          */
         post: operations["token_api_v1_chat_centrifugo_token_post"];
         delete?: never;

@@ -31,6 +31,7 @@ from whatrack.errors import (
     WeakPassword,
 )
 from whatrack.models import AuthSession, Membership, Organization, Role, User
+from whatrack.realtime.revoke import disconnect_user
 
 _hasher = PasswordHasher()
 # Verifying against this keeps unknown-email logins as slow as wrong-password ones.
@@ -139,6 +140,7 @@ async def set_password(db: AsyncSession, email: str, password: str) -> User:
         raise UserNotFound(f"No user with email {email}")
     user.password_hash = password_hash
     await db.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
+    disconnect_user(db, user.id)  # after commit: open real-time connections lose their sessions' tokens
     return user
 
 
@@ -233,6 +235,9 @@ _RESOLVE_SESSION = (
 
 async def logout(db: AsyncSession, actor: Actor) -> None:
     await db.execute(delete(AuthSession).where(AuthSession.id == actor.session_id))
+    # After commit the user's connections reconnect through getToken: this browser gets 401
+    # and stays disconnected, the user's other sessions come back (realtime/control.py).
+    disconnect_user(db, actor.user_id)
 
 
 async def update_organization(

@@ -29,9 +29,12 @@ def websocket_url(request: Request, ws_url: str | None) -> str:
 
 @router.post("/token", responses=responses(*WRITE))
 async def token(request: Request, actor: CurrentActor, settings: AppSettings) -> TokenRead:
-    """Connection JWT (HS256, sub = user id, 24 h) and the WebSocket URL to use it on."""
+    """Connection JWT (HS256, sub = user id, REALTIME_TOKEN_TTL_SECONDS: 10 min by default) and
+    the WebSocket URL to use it on; the client asks again before it expires."""
     return TokenRead(
-        token=connection_token(str(actor.user_id), settings.centrifugo_token_secret),
+        token=connection_token(
+            str(actor.user_id), settings.centrifugo_token_secret, settings.realtime_token_ttl_seconds
+        ),
         url=websocket_url(request, settings.centrifugo_ws_url),
     )
 
@@ -40,4 +43,7 @@ async def token(request: Request, actor: CurrentActor, settings: AppSettings) ->
 async def sub_token(body: SubscriptionIn, db: Db, actor: CurrentActor, settings: AppSettings) -> TokenRead:
     """Subscription JWT for one channel of the caller's organization; other organizations' channels: 403."""
     await authorize_channel(db, actor, body.channel)
-    return TokenRead(token=subscription_token(str(actor.user_id), body.channel, settings.centrifugo_token_secret))
+    token = subscription_token(
+        str(actor.user_id), body.channel, settings.centrifugo_token_secret, settings.realtime_token_ttl_seconds
+    )
+    return TokenRead(token=token)

@@ -257,19 +257,32 @@ class ClientConnection:
             handle.cancel()
 
     def schedule_sub_expiry(self, channel: str) -> None:
-        """A subscription token's expiry: without a sub_refresh in time, unsubscribe (2501)."""
+        """A subscription token's expiry: without a sub_refresh in time, unsubscribe (2501).
+
+        Whole seconds, as centrifuge's checkSubscriptionExpiration: expired once the Unix
+        second is past expire_at + the grace. The replies' ttl is whole seconds too (expire_at
+        minus the current second), so an SDK that refreshes when its ttl runs out may do so up
+        to a second after expire_at; a timer at the exact float instant left it no margin.
+        """
         sub = self.subs.get(channel)
         name = f"sub:{channel}"
         if sub is None or not sub.expire_at:
             self.cancel_timer(name)
             return
-        delay = sub.expire_at - time.time() + self.config.expired_sub_close_delay
+        delay = sub.expire_at + self._grace(self.config.expired_sub_close_delay) + 1 - time.time()
         self._schedule(name, delay, lambda: self._check_sub_expired(channel))
+
+    @staticmethod
+    def _grace(seconds: float) -> int:
+        return int(seconds)  # centrifuge: int64(delay.Seconds())
 
     def _check_sub_expired(self, channel: str) -> None:
         self._timers.pop(f"sub:{channel}", None)
         sub = self.subs.get(channel)
-        if sub is None or not sub.expire_at or sub.expire_at > time.time():
+        if sub is None or not sub.expire_at:
+            return
+        if int(time.time()) <= sub.expire_at + self._grace(self.config.expired_sub_close_delay):
+            self.schedule_sub_expiry(channel)  # woke a hair early (timer resolution)
             return
         code, reason = UNSUBSCRIBE_EXPIRED
         self.hub.remove_subscriber(self, channel)
@@ -292,12 +305,13 @@ class ClientConnection:
             self.schedule_expiry()
 
     def schedule_expiry(self) -> None:
-        delay = self.expire_at - time.time() + self.config.expired_close_delay
+        """centrifuge: checked after the ttl in whole seconds (as replied) plus the grace."""
+        delay = self.expire_at - int(time.time()) + self.config.expired_close_delay
         self._schedule("expire", delay, self._check_expired)
 
     def _check_expired(self) -> None:
         self._timers.pop("expire", None)
-        if self.expire_at and self.expire_at - time.time() <= 0:
+        if self.expire_at and self.expire_at - int(time.time()) <= 0:
             self.disconnect(DISCONNECT_EXPIRED)
 
     def _send_ping(self) -> None:

@@ -17,10 +17,11 @@ from typing import Any
 
 from starlette.websockets import WebSocket
 
+from whatrack.realtime.control import DISCONNECT_CODE, DISCONNECT_REASON, disconnect_target
 from whatrack.realtime.hub.channels import Channel
 from whatrack.realtime.hub.client import ClientConnection, Subscription
 from whatrack.realtime.hub.config import HubConfig, NamespaceOptions
-from whatrack.realtime.hub.protocol import DISCONNECT_SHUTDOWN, dumps, pub_push
+from whatrack.realtime.hub.protocol import DISCONNECT_SHUTDOWN, Disconnect, dumps, pub_push
 from whatrack.realtime.publisher import Publication, PublishError
 
 logger = logging.getLogger("whatrack.realtime.hub")
@@ -50,6 +51,10 @@ class Hub:
         """
         if self._closed:
             raise PublishError("hub is closed")
+        user = disconnect_target(channel, data)
+        if user is not None:
+            self.disconnect_user(user, Disconnect(DISCONNECT_CODE, DISCONNECT_REASON))
+            return
         options = self.config.namespace_of(channel)
         if options is None:
             raise PublishError(f"unknown channel namespace: {channel!r}")
@@ -78,6 +83,14 @@ class Hub:
         """In-process: publishes never wait, so a batch is just the publications in order."""
         for item in items:
             await self.publish(item.channel, item.data)
+
+    def disconnect_user(self, user: str, disconnect: Disconnect) -> int:
+        """Close every connection of `user` (Centrifugo's server API `disconnect` by user).
+        Returns how many were closed."""
+        victims = [conn for conn in self._clients.values() if conn.user == user]
+        for conn in victims:
+            conn.disconnect(disconnect)
+        return len(victims)
 
     async def close(self) -> None:
         """Disconnect everyone with 3001 "shutdown" (clients reconnect) and stop."""
