@@ -1,5 +1,12 @@
 // Centrifugo connection: token from the app, org channel always, the open conversation's
 // channel on demand. Every publication goes through applyEvent (the one event -> cache map).
+//
+// Tokens are short-lived (10 min): the SDK asks getToken for new ones before they expire, when
+// the server says one expired (109), and after a 3014 disconnect (the server ends a logged-out
+// user's connections that way; the token endpoint then answers 401 and the app shows the login).
+// A token the server calls invalid (3500: its secret changed) or the "Reconectar" button build
+// a new client, so every token is fetched afresh. A subscription that comes back without
+// recovering what it missed (server restarted, history gone) refetches lists and the open chat.
 import { Centrifuge, State, UnauthorizedError, type Subscription } from "centrifuge";
 import { useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useRef, useState } from "react";
@@ -19,6 +26,16 @@ export function resolveWsUrl(url: string): string {
   return `${proto}//${window.location.host}${url.startsWith("/") ? "" : "/"}${url}`;
 }
 
+/** Disconnect code for a token the server can't verify: retrying it is pointless, new ones may work. */
+const INVALID_TOKEN = 3500;
+/** Reconnect backoff cap (SDK default 20 s): after a server restart, live again within seconds. */
+const MAX_RECONNECT_DELAY_MS = 5000;
+
+/** Backoff for rebuilding the client: 1 s, 2 s, 4 s ... 30 s. */
+export function rebuildDelay(failures: number): number {
+  return Math.min(30_000, 1000 * 2 ** Math.min(failures, 5));
+}
+
 function authError(err: unknown): boolean {
   return err instanceof ApiError && (err.status === 401 || err.status === 403);
 }
@@ -30,6 +47,8 @@ export function attachHandlers(
   emit: (e: ChatEvent) => void,
 ): void {
   sub.on("subscribed", (ctx) => {
+    // First subscribe, or a resubscribe whose recovery failed (wasRecovering && !recovered: the
+    // server restarted or the history is gone): what was fetched may have missed events.
     if (!ctx.recovered) invalidateAfterGap(qc, ctx.channel);
   });
   sub.on("publication", (ctx) => {
@@ -71,6 +90,7 @@ export function useCentrifugo(opts: { orgId: string | null; meId: string | null;
   const [state, setState] = useState<ConnectionState>("connecting");
   const [attempt, setAttempt] = useState(0);
   const listeners = useRef(new Set<EventListener>());
+  const failures = useRef(0); // rebuilds in a row that did not connect
 
   const emit = useCallback((e: ChatEvent) => {
     for (const l of listeners.current) l(e);
@@ -80,12 +100,23 @@ export function useCentrifugo(opts: { orgId: string | null; meId: string | null;
     if (!enabled || !orgId) return;
     let cancelled = false;
     let c: Centrifuge | null = null;
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    const rebuildLater = () => {
+      if (cancelled) return;
+      retry = setTimeout(() => setAttempt((a) => a + 1), rebuildDelay(failures.current++));
+    };
     fetchConnectionToken()
       .then(({ token, url }) => {
         if (cancelled) return;
+        let first: string | null = token; // fetched with the URL: used once, then always getToken
         c = new Centrifuge(resolveWsUrl(url), {
-          token,
+          maxReconnectDelay: MAX_RECONNECT_DELAY_MS,
           getToken: async () => {
+            if (first !== null) {
+              const t = first;
+              first = null;
+              return t;
+            }
             try {
               return (await fetchConnectionToken()).token;
             } catch (err) {
@@ -95,17 +126,26 @@ export function useCentrifugo(opts: { orgId: string | null; meId: string | null;
           },
         });
         c.on("state", (ctx) => setState(ctx.newState as ConnectionState));
+        c.on("connected", () => {
+          failures.current = 0;
+        });
+        c.on("disconnected", (ctx) => {
+          if (ctx.code === INVALID_TOKEN) rebuildLater();
+        });
         const org = newSub(c, `chat:org:${orgId}`);
         attachHandlers(org, qc, meId, emit);
         org.subscribe();
         c.connect();
         setClient(c);
       })
-      .catch(() => {
-        if (!cancelled) setState("disconnected");
+      .catch((err: unknown) => {
+        if (cancelled) return;
+        setState("disconnected");
+        if (!authError(err)) rebuildLater(); // server restarting: try again (401: the login takes over)
       });
     return () => {
       cancelled = true;
+      clearTimeout(retry);
       c?.disconnect();
       setClient(null);
       setState("connecting"); // what the next run (new org, user or attempt) starts as
@@ -115,21 +155,19 @@ export function useCentrifugo(opts: { orgId: string | null; meId: string | null;
   // Coming back online: don't wait for the SDK's backoff.
   useEffect(() => {
     const onOnline = () => {
-      if (client && client.state === State.Disconnected) client.connect();
-      else if (!client) setAttempt((a) => a + 1);
+      // A new client rather than connect(): a stopped client would retry the token it stopped on.
+      if (!client || client.state === State.Disconnected) setAttempt((a) => a + 1);
     };
     window.addEventListener("online", onOnline);
     return () => window.removeEventListener("online", onOnline);
   }, [client]);
 
+  // "Reconectar": a new client, so the connection and subscription tokens are fetched afresh
+  // (reusing a token the server refused would be refused again).
   const reconnect = useCallback(() => {
-    if (client) {
-      client.disconnect();
-      client.connect();
-    } else {
-      setAttempt((a) => a + 1);
-    }
-  }, [client]);
+    failures.current = 0;
+    setAttempt((a) => a + 1);
+  }, []);
 
   const addListener = useCallback((l: EventListener) => {
     listeners.current.add(l);
