@@ -94,10 +94,11 @@ def ensure_frontend_built() -> None:
 class AppServer:
     """The real app (uvicorn, own event loop) in a daemon thread on a free loopback port."""
 
-    def __init__(self, tmp: Path, **overrides: Any) -> None:
+    def __init__(self, tmp: Path, port: int = 0, **overrides: Any) -> None:
+        """`port`: 0 for a free one; a previous server's port (and `tmp`) to restart it."""
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._sock.bind(("127.0.0.1", 0))
+        self._sock.bind(("127.0.0.1", port))
         self.port: int = self._sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self.database_url = f"sqlite+aiosqlite:///{tmp / 'app.db'}"
