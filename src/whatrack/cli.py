@@ -1,4 +1,4 @@
-"""whatrack serve | worker | db upgrade | user create | instance create | simulator"""
+"""whatrack serve | worker | db upgrade | user create | instance create | metrics rebuild | simulator"""
 
 from __future__ import annotations
 
@@ -31,6 +31,8 @@ instance_app = typer.Typer(help="WhatsApp instances (WuzAPI users).")
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(instance_app, name="instance")
+metrics_app = typer.Typer(help="Response metrics (reports).")
+app.add_typer(metrics_app, name="metrics")
 console = Console()
 T = TypeVar("T")
 
@@ -69,6 +71,50 @@ async def _organization(db: AsyncSession, organization_id: str | None) -> Organi
         except ValueError:
             raise typer.BadParameter("--organization must be a UUID") from None
     return await db.scalar(select(Organization).order_by(Organization.created_at).limit(1))
+
+
+@metrics_app.command("rebuild")
+def metrics_rebuild(
+    organization: Annotated[str | None, typer.Option(help="Organization id (default: every organization)")] = None,
+    chunk: Annotated[int, typer.Option(min=1, help="Conversations per transaction")] = 500,
+) -> None:
+    """Recompute every ticket's and conversation's response metrics from the messages
+    (idempotent: run it as often as you like; live traffic waits per chunk)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from whatrack.reports import metrics
+
+    org_id: uuid.UUID | None = None
+    if organization:
+        try:
+            org_id = uuid.UUID(organization)
+        except ValueError:
+            raise typer.BadParameter("--organization must be a UUID") from None
+    settings = get_settings()
+
+    async def work() -> int:
+        engine = create_engine(settings.database_url)
+        try:
+            with Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=console,
+            ) as bar:
+                task = bar.add_task("Conversations", total=None)
+                return await metrics.rebuild(
+                    create_session_factory(engine),
+                    org_id,
+                    chunk=chunk,
+                    on_start=lambda total: bar.update(task, total=total),
+                    on_chunk=lambda done: bar.advance(task, done),
+                )
+        finally:
+            await engine.dispose()
+
+    count = asyncio.run(work())
+    console.print(f"[green]Metrics rebuilt[/] for {count} conversations")
 
 
 @app.command()

@@ -17,6 +17,7 @@ import pytest
 from prometheus_client.samples import Sample
 from sqlalchemy import select
 
+from tests.api import test_metrics
 from tests.support.tenants import Harness, Tenant
 from whatrack.db import transaction
 from whatrack.errors import ContactUnidentifiable, ServerError
@@ -127,7 +128,10 @@ async def _state(harness: Harness, org_id: uuid.UUID) -> dict[str, Any]:
         events = (await db.scalars(select(OutboxEvent).order_by(OutboxEvent.id))).all()
         scheduled = (await db.scalars(select(ScheduledMessage).where(ScheduledMessage.organization_id == org_id))).all()
     conv_ids = {str(c.id) for c in convs}
+    figures = await test_metrics.snapshot(harness, org_id)  # response metrics, kept on both paths
     return {
+        "ticket_metrics": figures["tickets"],
+        "conversation_metrics": figures["conversations"],
         "leads": sorted(
             (x.phone, x.lid, x.remote_jid, x.push_name, x.first_source, x.first_campaign, x.first_medium) for x in leads
         ),
@@ -222,6 +226,8 @@ async def test_a_batch_ends_where_one_by_one_ends(harness: Harness) -> None:
     assert json.loads(msgs["SETUP2"][11]) == [{"emoji": "❤️", "fromMe": False}]
     assert len(msgs) == 3 + 10  # setup + the batch's messages (not the duplicate, receipts, reaction)
     assert msgs["B15"][8] == 9 + 256 * 5000 and msgs["B15"][9]  # size, stored on disk
+    figures = state_b["ticket_metrics"][("+5511922220001", 1)]  # the ad's newcomer: counted in the batch
+    assert figures["messages_in"] >= 1 and figures["first_lead_at"] == _at(15)
 
 
 async def _stored(harness: Harness, org_id: uuid.UUID) -> set[str | None]:

@@ -35,6 +35,7 @@ from whatrack.messages import service as messages
 from whatrack.messages.schemas import MessageRead
 from whatrack.models import Conversation, Instance, Lead, Message, MessageStatus, Ticket
 from whatrack.realtime.events import emit_conversation_updated, emit_new_message
+from whatrack.reports import metrics
 from whatrack.tickets import service as tickets
 from whatrack.whatsapp.events import Envelope, IncomingMessage, Receipt
 
@@ -210,11 +211,13 @@ async def _insert_messages(
         quoted = known.messages.get((instance.id, ev.quoted_id)) if ev.quoted_id else None
         rows.append(await message_values(instance, lead, conv, ticket, ev, quoted.id if quoted else None, media_dir))
     inserted = await messages.insert_many(db, rows)
+    counted: list[Message] = []
     for (slot, instance, ev, lead, conv, ticket), row in zip(new, rows, strict=True):
         if row["id"] not in inserted:  # a concurrent delivery of the same webhook won the unique key
             out.results[slot] = ReceiveResult("duplicate")
             continue
         msg = detached(Message, row)
+        counted.append(msg)
         conversations.on_message(conv, msg)
         tickets.touch(ticket, ev.timestamp)
         before = leads.contact_fields(lead)
@@ -226,6 +229,7 @@ async def _insert_messages(
         quoted = known.messages.get((instance.id, ev.quoted_id)) if ev.quoted_id else None
         emit_new_message(db, instance.organization_id, MessageRead.build(msg, quoted))
         out.results[slot] = ReceiveResult("ok", msg.id)
+    await metrics.on_messages(db, counted)  # one read and one write per table for the batch
 
 
 def _apply_receipt(db: AsyncSession, known: _Known, changes: _Changes, instance: Instance, ev: Receipt) -> None:

@@ -32,6 +32,7 @@ from whatrack.realtime.events import (
     emit_new_message,
     publish_typing,
 )
+from whatrack.reports import metrics
 from whatrack.tickets import service as tickets
 from whatrack.whatsapp.events import (
     Edit,
@@ -100,6 +101,7 @@ async def _message(db: AsyncSession, instance: Instance, ev: IncomingMessage, me
     if msg is None:  # a concurrent delivery of the same webhook won the unique key
         return ReceiveResult("duplicate")
     await after_insert(db, msg, conv, ticket)
+    await metrics.on_messages(db, [msg])
     emit_new_message(db, org_id, await messages.read_one(db, msg))
     emit_conversation_updated(db, org_id, await conversations.read_of(db, conv, lead))
     return ReceiveResult("ok", msg.id)

@@ -34,6 +34,7 @@ from whatrack.models import (
     SenderType,
 )
 from whatrack.realtime.events import emit_conversation_updated, emit_new_message
+from whatrack.reports import metrics
 from whatrack.tickets import service as tickets
 from whatrack.whatsapp.client import WuzapiClient, WuzapiError
 from whatrack.whatsapp.jid import chat_address, chat_jid, user_jid
@@ -130,6 +131,7 @@ async def send(
         )
         conversations.on_message(conv, msg, newest=True)
         tickets.touch(ticket, now)
+        await metrics.on_messages(db, [msg])
         conversations.take_if_unassigned(conv, ticket, actor.user_id)
         emit_new_message(db, actor.organization_id, await messages.read_one(db, msg))
         emit_conversation_updated(db, actor.organization_id, await conversations.read_model(db, conv.id))

@@ -17,6 +17,7 @@ from whatrack.models.instance import Instance
 from whatrack.models.lead import Lead
 from whatrack.models.login_throttle import LoginThrottle
 from whatrack.models.message import Message, PendingReceipt
+from whatrack.models.metrics import TicketMetrics
 from whatrack.models.organization import Organization
 from whatrack.models.outbox import OutboxEvent
 from whatrack.models.ticket import Ticket
@@ -44,6 +45,7 @@ __all__ = [
     "SenderType",
     "Ticket",
     "TicketAnalysis",
+    "TicketMetrics",
     "TicketOutcome",
     "TicketStatus",
     "User",

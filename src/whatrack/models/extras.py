@@ -49,3 +49,9 @@ class ConversationMetrics(Base):
     messages_out: Mapped[int] = mapped_column(Integer, default=0)
     first_response_seconds: Mapped[float | None] = mapped_column(Float)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # rolled up from ticket_metrics by reports/metrics.py
+    tickets: Mapped[int] = mapped_column(Integer, default=0)
+    response_count: Mapped[int] = mapped_column(Integer, default=0)
+    response_seconds_total: Mapped[int] = mapped_column(Integer, default=0)
+    response_p90_seconds: Mapped[int | None] = mapped_column(Integer)
+    responders: Mapped[list[str]] = mapped_column(JSONType, default=list)

@@ -16,6 +16,8 @@ class Lead(Base):
     __table_args__ = (
         UniqueConstraint("organization_id", "phone"),
         UniqueConstraint("organization_id", "lid"),
+        # reports and the leads list: leads created in a range, newest first
+        Index("ix_leads_org_created", "organization_id", "created_at", "id"),
         Index(
             "ix_leads_name_trgm",
             "name",

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from whatrack.db import Base, UTCDateTime, new_id, utcnow
@@ -27,6 +27,9 @@ class Ticket(Base):
             sqlite_where=text("status <> 'RESOLVED'"),
         ),
         Index("ix_tickets_active_activity", "status", "last_activity_at"),
+        # reports: tickets opened / resolved in a range
+        Index("ix_tickets_org_created", "organization_id", "created_at"),
+        Index("ix_tickets_org_resolved", "organization_id", "resolved_at"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -44,6 +47,8 @@ class Ticket(Base):
     assignee_name: Mapped[str | None] = mapped_column(String(200))
     outcome: Mapped[TicketOutcome | None] = mapped_column(str_enum(TicketOutcome))
     outcome_reason: Mapped[str | None] = mapped_column(Text)
+    # what a sale was worth (cents), given when the ticket is closed as a sale
+    value_cents: Mapped[int | None] = mapped_column(BigInteger)
     closed_by: Mapped[ClosedBy | None] = mapped_column(str_enum(ClosedBy))
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     follow_up_enabled: Mapped[bool] = mapped_column(Boolean, default=False)

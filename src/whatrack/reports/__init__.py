@@ -1,0 +1,1 @@
+"""Manager reports: response metrics kept per ticket, attribution, agents, leads."""

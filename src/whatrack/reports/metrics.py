@@ -1,0 +1,311 @@
+"""Response metrics kept as messages happen: per ticket (ticket_metrics), rolled up per
+conversation (conversation_metrics).
+
+One entry point for every write path: `on_messages(db, msgs)`, called in the transaction
+that inserts the messages (inbox receive, batch, send). It reads the metrics rows of the
+batch's tickets once (locked, detached), applies the messages in Python with `apply()` and
+writes each table back with one executemany upsert: Core only, so the batch path stays
+set-based. `rebuild()` (the `whatrack metrics rebuild` command) runs the same `apply()` over
+every message, in time order: incremental and rebuilt figures are equal by construction.
+
+Definitions (wall-clock seconds, whole):
+- messages in/out: LEAD messages / USER and AI messages;
+- a response: the first USER message after a burst of LEAD messages; its time is measured
+  from the burst's first message. The first response is the first of them (the first USER
+  message after the first LEAD message of the ticket);
+- `response_seconds` keeps every response time of the ticket (a handful of integers), so the
+  average and the p90 (nearest rank) are exact, per ticket and rolled up;
+- responders: the users who sent a message in the ticket, first reply first.
+A message older than the newest one already counted (webhooks arrive in any order) makes its
+ticket's figures be recomputed from that ticket's messages (index on messages.ticket_id).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from whatrack.db import transaction, utcnow
+from whatrack.db_util import dialect, in_param, table_of
+from whatrack.models import Conversation, ConversationMetrics, Message, SenderType, TicketMetrics
+
+_TM = table_of(TicketMetrics)
+_CM = table_of(ConversationMetrics)
+_MSG = table_of(Message)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass
+class Figures:
+    """A ticket's metrics while they are computed (the ticket_metrics row)."""
+
+    ticket_id: uuid.UUID
+    organization_id: uuid.UUID
+    conversation_id: uuid.UUID
+    messages_in: int = 0
+    messages_out: int = 0
+    first_lead_at: datetime | None = None
+    first_response_seconds: int | None = None
+    first_responder_id: uuid.UUID | None = None
+    waiting_since: datetime | None = None
+    last_message_at: datetime | None = None
+    response_count: int = 0
+    response_seconds_total: int = 0
+    response_seconds: list[int] = field(default_factory=list)
+    responders: list[str] = field(default_factory=list)
+
+    def row(self) -> dict[str, Any]:
+        return {c.name: getattr(self, c.name) for c in _TM.columns}
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """What the metrics need of a message."""
+
+    ticket_id: uuid.UUID
+    organization_id: uuid.UUID
+    conversation_id: uuid.UUID
+    sender_type: SenderType
+    sender_id: uuid.UUID | None
+    sent_at: datetime
+
+
+def event_of(msg: Message) -> Event:
+    return Event(msg.ticket_id, msg.organization_id, msg.conversation_id, msg.sender_type, msg.sender_id, msg.sent_at)
+
+
+def apply(fig: Figures, sender_type: SenderType, sender_id: uuid.UUID | None, at: datetime) -> None:
+    """One message, in time order, into its ticket's figures."""
+    if sender_type == SenderType.LEAD:
+        fig.messages_in += 1
+        if fig.first_lead_at is None:
+            fig.first_lead_at = at
+        if fig.waiting_since is None:
+            fig.waiting_since = at
+    elif sender_type in (SenderType.USER, SenderType.AI):
+        fig.messages_out += 1
+        if sender_type == SenderType.USER:
+            if fig.waiting_since is not None:
+                seconds = max(0, round((at - fig.waiting_since).total_seconds()))
+                fig.response_seconds = [*fig.response_seconds, seconds]
+                fig.response_count += 1
+                fig.response_seconds_total += seconds
+                if fig.first_response_seconds is None:
+                    fig.first_response_seconds = seconds
+                    fig.first_responder_id = sender_id
+                fig.waiting_since = None
+            if sender_id is not None and str(sender_id) not in fig.responders:
+                fig.responders = [*fig.responders, str(sender_id)]
+    if fig.last_message_at is None or at > fig.last_message_at:
+        fig.last_message_at = at
+
+
+def percentile(values: Sequence[float], p: float) -> float | None:
+    """Nearest-rank percentile (p in 0..100) of the values; None when there are none."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(p / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def rollup(conversation_id: uuid.UUID, figures: Iterable[Figures]) -> dict[str, Any]:
+    """The conversation_metrics row from all the conversation's ticket figures."""
+    figs = sorted(figures, key=lambda f: (f.first_lead_at is None, f.first_lead_at or _EPOCH, str(f.ticket_id)))
+    times = [s for f in figs for s in f.response_seconds]
+    responders: list[str] = []
+    for f in figs:
+        responders += [r for r in f.responders if r not in responders]
+    first = next((f.first_response_seconds for f in figs if f.first_response_seconds is not None), None)
+    p90 = percentile(times, 90)
+    return {
+        "conversation_id": conversation_id,
+        "messages_in": sum(f.messages_in for f in figs),
+        "messages_out": sum(f.messages_out for f in figs),
+        "first_response_seconds": None if first is None else float(first),
+        "tickets": len(figs),
+        "response_count": len(times),
+        "response_seconds_total": sum(times),
+        "response_p90_seconds": None if p90 is None else int(p90),
+        "responders": responders,
+    }
+
+
+# --- incremental -----------------------------------------------------------------------
+
+
+async def on_messages(db: AsyncSession, msgs: Sequence[Message]) -> None:
+    """New messages (just inserted, in arrival order) into their tickets' and conversations'
+    metrics, in the caller's transaction. Works on attached and detached rows alike."""
+    if not msgs:
+        return
+    events = [event_of(m) for m in msgs]
+    figs = await _load(db, {e.ticket_id for e in events})
+    stale: set[uuid.UUID] = set()
+    for e in events:
+        fig = figs.get(e.ticket_id)
+        if fig is None:
+            fig = figs[e.ticket_id] = Figures(e.ticket_id, e.organization_id, e.conversation_id)
+        if fig.last_message_at is not None and e.sent_at < fig.last_message_at:
+            stale.add(e.ticket_id)  # out of order: recomputed from the ticket's messages below
+            continue
+        if e.ticket_id not in stale:
+            apply(fig, e.sender_type, e.sender_id, e.sent_at)
+    if stale:
+        figs.update(await _recompute(db, stale, figs))
+    await _write_tickets(db, figs.values())
+    await _write_conversations(db, {f.conversation_id for f in figs.values()})
+
+
+async def _load(db: AsyncSession, ticket_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Figures]:
+    result = await db.execute(_select_figures(dialect(db)), {"ids": list(ticket_ids)})
+    return {row.ticket_id: _figures(row._mapping) for row in result}
+
+
+def _figures(values: Any) -> Figures:
+    fig = Figures(**{c.name: values[c.name] for c in _TM.columns})
+    fig.response_seconds = list(fig.response_seconds or [])
+    fig.responders = list(fig.responders or [])
+    return fig
+
+
+@functools.cache
+def _select_figures(dialect_name: str) -> Any:
+    stmt = select(_TM).where(in_param(_TM.c.ticket_id, "ids", dialect_name)).order_by(_TM.c.ticket_id)
+    return stmt.with_for_update() if dialect_name == "postgresql" else stmt
+
+
+async def _recompute(
+    db: AsyncSession, ticket_ids: Collection[uuid.UUID], known: dict[uuid.UUID, Figures]
+) -> dict[uuid.UUID, Figures]:
+    """The figures of these tickets from their messages (the ones of this transaction included)."""
+    fresh = {t: Figures(t, known[t].organization_id, known[t].conversation_id) for t in ticket_ids}
+    result = await db.execute(_select_events(dialect(db)), {"ids": list(ticket_ids)})
+    for row in result:
+        apply(fresh[row.ticket_id], row.sender_type, row.sender_id, row.sent_at)
+    return fresh
+
+
+@functools.cache
+def _select_events(dialect_name: str) -> Any:
+    return (
+        select(_MSG.c.ticket_id, _MSG.c.sender_type, _MSG.c.sender_id, _MSG.c.sent_at)
+        .where(in_param(_MSG.c.ticket_id, "ids", dialect_name))
+        .order_by(_MSG.c.sent_at, _MSG.c.created_at, _MSG.c.id)
+    )
+
+
+async def _write_tickets(db: AsyncSession, figs: Iterable[Figures]) -> None:
+    rows = [f.row() for f in figs]
+    if rows:
+        await db.execute(_upsert_tickets(dialect(db)), rows)
+
+
+@functools.cache
+def _upsert_tickets(dialect_name: str) -> Any:
+    stmt = (pg_insert if dialect_name == "postgresql" else sqlite_insert)(_TM)
+    keep = {c.name: stmt.excluded[c.name] for c in _TM.columns if c.name != "ticket_id"}
+    return stmt.on_conflict_do_update(index_elements=[_TM.c.ticket_id], set_=keep)
+
+
+async def _write_conversations(db: AsyncSession, conversation_ids: Collection[uuid.UUID]) -> None:
+    """Each conversation's rollup from all its ticket rows (a few per conversation)."""
+    if not conversation_ids:
+        return
+    by_conv: dict[uuid.UUID, list[Figures]] = defaultdict(list)
+    result = await db.execute(_select_by_conversation(dialect(db)), {"ids": list(conversation_ids)})
+    for row in result:
+        by_conv[row.conversation_id].append(_figures(row._mapping))
+    now = utcnow()
+    rows = [rollup(c, by_conv[c]) | {"id": uuid.uuid4(), "updated_at": now} for c in sorted(conversation_ids)]
+    await db.execute(_upsert_conversations(dialect(db)), rows)
+
+
+@functools.cache
+def _select_by_conversation(dialect_name: str) -> Any:
+    return select(_TM).where(in_param(_TM.c.conversation_id, "ids", dialect_name))
+
+
+@functools.cache
+def _upsert_conversations(dialect_name: str) -> Any:
+    stmt = (pg_insert if dialect_name == "postgresql" else sqlite_insert)(_CM)
+    keep = {c.name: stmt.excluded[c.name] for c in _CM.columns if c.name not in ("id", "conversation_id")}
+    return stmt.on_conflict_do_update(index_elements=[_CM.c.conversation_id], set_=keep)
+
+
+# --- rebuild ---------------------------------------------------------------------------
+
+Progress = Callable[[int], None]
+
+
+async def conversation_ids(db: AsyncSession, organization_id: uuid.UUID | None) -> list[uuid.UUID]:
+    stmt = select(Conversation.id).order_by(Conversation.id)
+    if organization_id is not None:
+        stmt = stmt.where(Conversation.organization_id == organization_id)
+    return list((await db.scalars(stmt)).all())
+
+
+async def rebuild_conversations(db: AsyncSession, conversation_ids: Sequence[uuid.UUID]) -> None:
+    """Recompute the metrics of these conversations from their messages (replacing what was
+    there). Idempotent; locks the conversations first so live messages wait."""
+    if not conversation_ids:
+        return
+    ids = list(conversation_ids)
+    if dialect(db) == "postgresql":
+        await db.execute(select(Conversation.id).where(Conversation.id.in_(ids)).with_for_update())
+    await db.execute(delete(_TM).where(_TM.c.conversation_id.in_(ids)))
+    await db.execute(delete(_CM).where(_CM.c.conversation_id.in_(ids)))
+    figs: dict[uuid.UUID, Figures] = {}
+    stmt = (
+        select(
+            _MSG.c.ticket_id,
+            _MSG.c.organization_id,
+            _MSG.c.conversation_id,
+            _MSG.c.sender_type,
+            _MSG.c.sender_id,
+            _MSG.c.sent_at,
+        )
+        .where(_MSG.c.conversation_id.in_(ids))
+        .order_by(_MSG.c.sent_at, _MSG.c.created_at, _MSG.c.id)
+    )
+    for row in await db.execute(stmt):
+        fig = figs.get(row.ticket_id)
+        if fig is None:
+            fig = figs[row.ticket_id] = Figures(row.ticket_id, row.organization_id, row.conversation_id)
+        apply(fig, row.sender_type, row.sender_id, row.sent_at)
+    await _write_tickets(db, figs.values())
+    await _write_conversations(db, {f.conversation_id for f in figs.values()})
+
+
+async def rebuild(
+    factory: async_sessionmaker[AsyncSession],
+    organization_id: uuid.UUID | None = None,
+    *,
+    chunk: int = 500,
+    on_start: Progress | None = None,
+    on_chunk: Progress | None = None,
+) -> int:
+    """Recompute every conversation's metrics (of one organization, or all), `chunk`
+    conversations per transaction. Returns how many conversations were rebuilt."""
+    async with transaction(factory) as db:
+        ids = await conversation_ids(db, organization_id)
+    if on_start is not None:
+        on_start(len(ids))
+    for start in range(0, len(ids), chunk):
+        part = ids[start : start + chunk]
+        async with transaction(factory) as db:
+            await rebuild_conversations(db, part)
+        if on_chunk is not None:
+            on_chunk(len(part))
+    return len(ids)
