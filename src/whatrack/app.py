@@ -31,8 +31,10 @@ from whatrack.jobs.worker import Worker
 from whatrack.leads.api import router as leads_router
 from whatrack.messages.api import router as messages_router
 from whatrack.observability import OUTBOX_LAG, RequestMiddleware, configure_logging
+from whatrack.quick_replies.api import router as quick_replies_router
 from whatrack.realtime import ephemeral
 from whatrack.realtime.api import router as realtime_router
+from whatrack.reports.api import router as reports_router
 from whatrack.realtime.centrifugo import CentrifugoPublisher
 from whatrack.realtime.hub import Hub, HubConfig
 from whatrack.realtime.outbox import OutboxDrainer
@@ -152,8 +154,10 @@ def create_app(settings: Settings | None = None, *, http_transport: httpx.AsyncB
         conversations_router,
         leads_router,
         tickets_router,
+        quick_replies_router,
         instances_router,
         realtime_router,
+        reports_router,
     ):
         app.include_router(router)
     if hub is not None:

@@ -327,6 +327,37 @@ class LeadNotFound(NotFound):
     code = "lead_not_found"
 
 
+class QuickReplyNotFound(NotFound):
+    """Quick reply not found (or it is a colleague's personal one)."""
+
+    code = "quick_reply_not_found"
+
+
+class QuickReplyShortcutTaken(Conflict):
+    """A quick reply with this shortcut already exists in that scope (`details.shortcut`)."""
+
+    code = "quick_reply_shortcut_taken"
+
+
+class MentionNotMember(BadRequest):
+    """A mentioned user is not a member of this organization (`details.userId`)."""
+
+    code = "mention_not_member"
+
+
+class VoiceNoteInvalid(BadRequest):
+    """The recording could not be converted to a WhatsApp voice note (Ogg/Opus)."""
+
+    code = "voice_note_invalid"
+
+
+class VoiceNoteUnavailable(DomainError):
+    """Voice notes need ffmpeg on the server, and it is not installed."""
+
+    status_code = 503
+    code = "voice_note_unavailable"
+
+
 class ContactUnidentifiable(BadRequest):
     """Cannot identify the contact: no phone number or LID."""
 

@@ -37,6 +37,7 @@ async def test_other_org_gets_404_everywhere(harness: Harness) -> None:
         (f"/api/v1/tickets/{ticket_id}/reopen", None),
         (f"/api/v1/whatsapp/messages/{msg['id']}/retry", None),
         ("/api/v1/whatsapp/messages", {"conversationId": conv["id"], "content": "invasão"}),
+        (f"/api/v1/conversations/{conv['id']}/notes", {"content": "invasão"}),
     ]
     for url, body in posts:
         resp = await b.client.post(url, json=body)

@@ -186,6 +186,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/conversations/{conversation_id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add Note
+         * @description An internal note in the thread, seen by the team only: never sent to WhatsApp.
+         */
+        post: operations["add_note_api_v1_conversations__conversation_id__notes_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/conversations/{conversation_id}/read": {
         parameters: {
             query?: never;
@@ -477,9 +497,117 @@ export interface paths {
         head?: never;
         /**
          * Update Organization
-         * @description Organization settings (admins): name, time zone, inactivity timeout (0 = never auto-close).
+         * @description Organization settings (admins): name, time zone, inactivity timeout (0 = never auto-close),
+         *     which conversations agents see (agentVisibility: `all` or `assigned_and_unassigned`).
          */
         patch: operations["update_organization_api_v1_organization_patch"];
+        trace?: never;
+    };
+    "/api/v1/quick-replies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Quick Replies
+         * @description The organization's quick replies and the caller's personal ones, by shortcut.
+         */
+        get: operations["list_quick_replies_api_v1_quick_replies_get"];
+        put?: never;
+        /**
+         * Create Quick Reply
+         * @description A personal quick reply, or an organization-wide one (`scope: "organization"`, admins only).
+         */
+        post: operations["create_quick_reply_api_v1_quick_replies_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/quick-replies/{quick_reply_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete Quick Reply */
+        delete: operations["delete_quick_reply_api_v1_quick_replies__quick_reply_id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Quick Reply
+         * @description Change the shortcut or the text.
+         */
+        patch: operations["update_quick_reply_api_v1_quick_replies__quick_reply_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/reports/agents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Agents
+         * @description Per agent: conversations handled, first response p50/p90, tickets resolved, sales and value
+         *     (an agent sees their own row only).
+         */
+        get: operations["agents_api_v1_reports_agents_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/attribution": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Attribution
+         * @description Leads, tickets, sales and value per origin, credited by the attribution model.
+         */
+        get: operations["attribution_api_v1_reports_attribution_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Overview
+         * @description New leads, tickets, resolutions by closing rule and outcome, sales, conversion, first
+         *     response and resolution times, waiting now; each beside the previous period of equal length.
+         */
+        get: operations["overview_api_v1_reports_overview_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/tickets/{ticket_id}/close": {
@@ -606,6 +734,42 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AgentFigures */
+        AgentFigures: {
+            /** Conversationshandled */
+            conversationsHandled: number;
+            /** Firstresponsep50Seconds */
+            firstResponseP50Seconds: number | null;
+            /** Firstresponsep90Seconds */
+            firstResponseP90Seconds: number | null;
+            /** Name */
+            name: string;
+            /** Sales */
+            sales: number;
+            /** Salesvaluecents */
+            salesValueCents: number;
+            /** Ticketsresolved */
+            ticketsResolved: number;
+            /**
+             * Userid
+             * Format: uuid
+             */
+            userId: string;
+        };
+        /**
+         * AgentVisibility
+         * @description Which conversations an organization's agents see (admins see all).
+         * @enum {string}
+         */
+        AgentVisibility: "all" | "assigned_and_unassigned";
+        /** AgentsReport */
+        AgentsReport: {
+            /** Agents */
+            agents: components["schemas"]["AgentFigures"][];
+            period: components["schemas"]["Period"];
+            /** Previousagents */
+            previousAgents: components["schemas"]["AgentFigures"][];
+        };
         /** AssignIn */
         AssignIn: {
             /** Userid */
@@ -620,6 +784,37 @@ export interface components {
             id: string;
             /** Name */
             name: string;
+        };
+        /** Attribution */
+        Attribution: {
+            /** Groupby */
+            groupBy: string;
+            /** Groups */
+            groups: components["schemas"]["AttributionGroup"][];
+            /** Model */
+            model: string;
+            period: components["schemas"]["Period"];
+            /** Previousgroups */
+            previousGroups: components["schemas"]["AttributionGroup"][];
+        };
+        /** AttributionGroup */
+        AttributionGroup: {
+            /** Conversionrate */
+            conversionRate: number | null;
+            /** Key */
+            key: string | null;
+            /** Leads */
+            leads: number;
+            /** Mediandaystosale */
+            medianDaysToSale: number | null;
+            /** Medianticketstosale */
+            medianTicketsToSale: number | null;
+            /** Sales */
+            sales: number;
+            /** Salesvaluecents */
+            salesValueCents: number;
+            /** Tickets */
+            tickets: number;
         };
         /**
          * ChatEvent
@@ -699,13 +894,27 @@ export interface components {
              */
             type: "conversation_updated";
         };
+        /** DailyPoint */
+        DailyPoint: {
+            /**
+             * Date
+             * Format: date
+             */
+            date: string;
+            /** Leads */
+            leads: number;
+            /** Sales */
+            sales: number;
+            /** Tickets */
+            tickets: number;
+        };
         /** ErrorBody */
         ErrorBody: {
             /**
              * Code
              * @enum {string}
              */
-            code: "account_not_found" | "admin_required" | "assignee_not_member" | "channel_forbidden" | "contact_unidentifiable" | "conversation_not_found" | "csrf_failed" | "empty_file" | "instance_already_added" | "instance_already_paired" | "instance_disconnected" | "instance_has_conversations" | "instance_not_found" | "internal_error" | "invalid_body" | "invalid_channel" | "invalid_credentials" | "invalid_cursor" | "invalid_field" | "invalid_webhook_payload" | "lead_not_found" | "malformed_request" | "media_file_missing" | "media_not_found" | "message_empty" | "message_not_found" | "message_not_retryable" | "method_not_allowed" | "metrics_token_required" | "missing_field" | "not_authenticated" | "nothing_to_update" | "organization_not_found" | "payload_too_large" | "rate_limited" | "reply_to_other_conversation" | "route_not_found" | "session_expired" | "ticket_already_open" | "ticket_already_resolved" | "ticket_not_found" | "ticket_not_resolved" | "unknown_time_zone" | "unsupported_media_type" | "user_email_taken" | "user_not_found" | "validation_error" | "weak_password" | "webhook_secret_invalid" | "webhook_signature_invalid" | "wuzapi_admin_credentials_missing" | "wuzapi_admin_token_rejected" | "wuzapi_credentials_required" | "wuzapi_error" | "wuzapi_refused" | "wuzapi_token_invalid" | "wuzapi_token_rejected" | "wuzapi_unreachable" | "wuzapi_url_invalid" | "wuzapi_user_exists";
+            code: "account_not_found" | "admin_required" | "assignee_not_member" | "channel_forbidden" | "contact_unidentifiable" | "conversation_not_found" | "csrf_failed" | "empty_file" | "instance_already_added" | "instance_already_paired" | "instance_disconnected" | "instance_has_conversations" | "instance_not_found" | "internal_error" | "invalid_body" | "invalid_channel" | "invalid_credentials" | "invalid_cursor" | "invalid_field" | "invalid_webhook_payload" | "lead_not_found" | "malformed_request" | "media_file_missing" | "media_not_found" | "mention_not_member" | "message_empty" | "message_not_found" | "message_not_retryable" | "method_not_allowed" | "metrics_token_required" | "missing_field" | "not_authenticated" | "nothing_to_update" | "organization_not_found" | "payload_too_large" | "quick_reply_not_found" | "quick_reply_shortcut_taken" | "rate_limited" | "reply_to_other_conversation" | "report_format_unknown" | "report_group_unknown" | "report_model_unknown" | "report_other_agent_forbidden" | "report_range_inverted" | "report_range_too_long" | "route_not_found" | "session_expired" | "ticket_already_open" | "ticket_already_resolved" | "ticket_not_found" | "ticket_not_resolved" | "unknown_time_zone" | "unsupported_media_type" | "user_email_taken" | "user_not_found" | "validation_error" | "voice_note_invalid" | "voice_note_unavailable" | "weak_password" | "webhook_secret_invalid" | "webhook_signature_invalid" | "wuzapi_admin_credentials_missing" | "wuzapi_admin_token_rejected" | "wuzapi_credentials_required" | "wuzapi_error" | "wuzapi_refused" | "wuzapi_token_invalid" | "wuzapi_token_rejected" | "wuzapi_unreachable" | "wuzapi_url_invalid" | "wuzapi_user_exists";
             /** Details */
             details?: unknown;
             /** Message */
@@ -714,6 +923,16 @@ export interface components {
         /** ErrorResponse */
         ErrorResponse: {
             error: components["schemas"]["ErrorBody"];
+        };
+        /**
+         * Figure
+         * @description A figure for the period asked, and the same figure for the period just before it.
+         */
+        Figure: {
+            /** Previous */
+            previous: number | null;
+            /** Value */
+            value: number | null;
         };
         /**
          * InstanceConnection
@@ -808,6 +1027,15 @@ export interface components {
              * @enum {string}
              */
             type: "instance_updated";
+        };
+        /** KeyedFigure */
+        KeyedFigure: {
+            /** Key */
+            key: string;
+            /** Previous */
+            previous: number;
+            /** Value */
+            value: number;
         };
         /** LeadBrief */
         LeadBrief: {
@@ -942,6 +1170,8 @@ export interface components {
             metadata: {
                 [key: string]: unknown;
             };
+            /** Note */
+            note: boolean;
             /** Reactions */
             reactions: components["schemas"]["ReactionRead"][];
             replyTo: components["schemas"]["ReplyRead"] | null;
@@ -1002,8 +1232,21 @@ export interface components {
              */
             type: "new_message";
         };
+        /** NoteIn */
+        NoteIn: {
+            /** Clientid */
+            clientId?: string | null;
+            /** Content */
+            content: string;
+            /**
+             * Mentions
+             * @description Users named with @
+             */
+            mentions?: string[];
+        };
         /** OrganizationRead */
         OrganizationRead: {
+            agentVisibility: components["schemas"]["AgentVisibility"];
             /**
              * Id
              * Format: uuid
@@ -1018,12 +1261,35 @@ export interface components {
         };
         /** OrganizationUpdate */
         OrganizationUpdate: {
+            agentVisibility?: components["schemas"]["AgentVisibility"] | null;
             /** Inactivitytimeoutminutes */
             inactivityTimeoutMinutes?: number | null;
             /** Name */
             name?: string | null;
             /** Timezone */
             timezone?: string | null;
+        };
+        /** Overview */
+        Overview: {
+            conversionRate: components["schemas"]["Figure"];
+            /** Daily */
+            daily: components["schemas"]["DailyPoint"][];
+            firstResponseP50Seconds: components["schemas"]["Figure"];
+            firstResponseP90Seconds: components["schemas"]["Figure"];
+            newLeads: components["schemas"]["Figure"];
+            period: components["schemas"]["Period"];
+            previousPeriod: components["schemas"]["Period"];
+            resolutionP50Seconds: components["schemas"]["Figure"];
+            /** Resolvedbyclosingrule */
+            resolvedByClosingRule: components["schemas"]["KeyedFigure"][];
+            /** Resolvedbyoutcome */
+            resolvedByOutcome: components["schemas"]["KeyedFigure"][];
+            sales: components["schemas"]["Figure"];
+            salesValueCents: components["schemas"]["Figure"];
+            ticketsOpened: components["schemas"]["Figure"];
+            ticketsResolved: components["schemas"]["Figure"];
+            /** Waitingnow */
+            waitingNow: number;
         };
         /** PairPhoneIn */
         PairPhoneIn: {
@@ -1040,6 +1306,78 @@ export interface components {
              * @description 8 characters ("ABCD-EFGH") to type on the phone
              */
             linkingCode: string;
+        };
+        /** Period */
+        Period: {
+            /**
+             * From
+             * Format: date
+             */
+            from: string;
+            /**
+             * To
+             * Format: date
+             */
+            to: string;
+        };
+        /** QuickReplyCreate */
+        QuickReplyCreate: {
+            /** Content */
+            content: string;
+            /**
+             * Scope
+             * @default personal
+             * @enum {string}
+             */
+            scope?: "organization" | "personal";
+            /**
+             * Shortcut
+             * @description Without the leading `/`; stored lowercase
+             */
+            shortcut: string;
+        };
+        /** QuickReplyList */
+        QuickReplyList: {
+            /** Items */
+            items: components["schemas"]["QuickReplyRead"][];
+        };
+        /** QuickReplyRead */
+        QuickReplyRead: {
+            /** Content */
+            content: string;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /** Editable */
+            editable: boolean;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Ownerid */
+            ownerId: string | null;
+            /**
+             * Scope
+             * @enum {string}
+             */
+            scope: "organization" | "personal";
+            /** Shortcut */
+            shortcut: string;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+        };
+        /** QuickReplyUpdate */
+        QuickReplyUpdate: {
+            /** Content */
+            content?: string | null;
+            /** Shortcut */
+            shortcut?: string | null;
         };
         /** ReactionRead */
         ReactionRead: {
@@ -1701,6 +2039,80 @@ export interface operations {
              *     - `session_expired`: The session expired or was revoked: log in again.
              */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `conversation_not_found`: Conversation not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    add_note_api_v1_conversations__conversation_id__notes_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NoteIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageRead"];
+                };
+            };
+            /** @description - `mention_not_member`: A mentioned user is not a member of this organization (`details.userId`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `csrf_failed`: Missing or wrong X-CSRF-Token header. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2952,6 +3364,518 @@ export interface operations {
              *     - `admin_required`: Only organization admins can do this.
              */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_quick_replies_api_v1_quick_replies_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuickReplyList"];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    create_quick_reply_api_v1_quick_replies_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuickReplyCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuickReplyRead"];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             *     - `admin_required`: Only organization admins can do this.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `quick_reply_shortcut_taken`: A quick reply with this shortcut already exists in that scope (`details.shortcut`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    delete_quick_reply_api_v1_quick_replies__quick_reply_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                quick_reply_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             *     - `admin_required`: Only organization admins can do this.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `quick_reply_not_found`: Quick reply not found (or it is a colleague's personal one). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    update_quick_reply_api_v1_quick_replies__quick_reply_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                quick_reply_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuickReplyUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuickReplyRead"];
+                };
+            };
+            /** @description - `nothing_to_update`: Nothing to update: the body changes no field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             *     - `admin_required`: Only organization admins can do this.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `quick_reply_not_found`: Quick reply not found (or it is a colleague's personal one). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `quick_reply_shortcut_taken`: A quick reply with this shortcut already exists in that scope (`details.shortcut`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    agents_api_v1_reports_agents_get: {
+        parameters: {
+            query: {
+                /** @description First day (YYYY-MM-DD, organization time zone) */
+                from: string;
+                /** @description Last day, inclusive (YYYY-MM-DD) */
+                to: string;
+                /** @description json (default) or csv */
+                format?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report (CSV with `?format=csv`) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentsReport"];
+                    "text/csv": string;
+                };
+            };
+            /**
+             * @description - `report_range_inverted`: The report's `from` date is after its `to` date.
+             *     - `report_range_too_long`: The report's range is longer than two years (`details.maxDays`).
+             *     - `report_format_unknown`: Unknown report format: json or csv (`details.allowed`).
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `report_other_agent_forbidden`: Agents see only their own figures. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description - `instance_not_found`: Instance not found.
+             *     - `user_not_found`: No user with this e-mail.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    attribution_api_v1_reports_attribution_get: {
+        parameters: {
+            query: {
+                /** @description First day (YYYY-MM-DD, organization time zone) */
+                from: string;
+                /** @description Last day, inclusive (YYYY-MM-DD) */
+                to: string;
+                /** @description first_touch | last_touch | any_touch */
+                model?: string;
+                /** @description source | campaign | medium | ad */
+                groupBy?: string;
+                /** @description json (default) or csv */
+                format?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report (CSV with `?format=csv`) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Attribution"];
+                    "text/csv": string;
+                };
+            };
+            /**
+             * @description - `report_range_inverted`: The report's `from` date is after its `to` date.
+             *     - `report_range_too_long`: The report's range is longer than two years (`details.maxDays`).
+             *     - `report_format_unknown`: Unknown report format: json or csv (`details.allowed`).
+             *     - `report_model_unknown`: Unknown attribution model (`details.allowed`).
+             *     - `report_group_unknown`: Unknown attribution grouping (`details.allowed`).
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `report_other_agent_forbidden`: Agents see only their own figures. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description - `instance_not_found`: Instance not found.
+             *     - `user_not_found`: No user with this e-mail.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    overview_api_v1_reports_overview_get: {
+        parameters: {
+            query: {
+                /** @description First day (YYYY-MM-DD, organization time zone) */
+                from: string;
+                /** @description Last day, inclusive (YYYY-MM-DD) */
+                to: string;
+                instanceId?: string | null;
+                assigneeId?: string | null;
+                /** @description json (default) or csv */
+                format?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report (CSV with `?format=csv`) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Overview"];
+                    "text/csv": string;
+                };
+            };
+            /**
+             * @description - `report_range_inverted`: The report's `from` date is after its `to` date.
+             *     - `report_range_too_long`: The report's range is longer than two years (`details.maxDays`).
+             *     - `report_format_unknown`: Unknown report format: json or csv (`details.allowed`).
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `report_other_agent_forbidden`: Agents see only their own figures. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description - `instance_not_found`: Instance not found.
+             *     - `user_not_found`: No user with this e-mail.
+             */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

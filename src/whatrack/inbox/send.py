@@ -164,6 +164,8 @@ async def dispatch(ctx: SendContext, message_id: uuid.UUID) -> MessageRead:
         msg = await db.get(Message, message_id)
         if msg is None:
             raise MessageNotFound("Message not found")
+        if not messages.reaches_whatsapp(msg):  # an internal note: the thread only
+            return await messages.read_one(db, msg)
         conv = await db.get(Conversation, msg.conversation_id)
         instance = await db.get(Instance, msg.instance_id)
         lead = await db.get(Lead, conv.lead_id) if conv else None

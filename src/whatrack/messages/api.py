@@ -22,6 +22,7 @@ from whatrack.errors import (
     InvalidField,
     MediaFileMissing,
     MediaNotFound,
+    MentionNotMember,
     MessageEmpty,
     MessageNotFound,
     MessageNotRetryable,
@@ -33,7 +34,7 @@ from whatrack.errors import (
 from whatrack.inbox import send as sending
 from whatrack.messages import media as media_store
 from whatrack.messages import service as messages
-from whatrack.messages.schemas import MessagePage, MessageRead, SendTextIn
+from whatrack.messages.schemas import MessagePage, MessageRead, NoteIn, SendTextIn
 
 router = APIRouter(prefix="/api/v1", tags=["messages"])
 
@@ -184,3 +185,15 @@ async def list_messages(
     conv = await conversations.get_conversation(db, actor, conversation_id)
     items, next_cursor = await messages.list_messages(db, conv.id, cursor, limit)
     return MessagePage(items=items, next_cursor=next_cursor)
+
+
+@router.post(
+    "/conversations/{conversation_id}/notes",
+    status_code=201,
+    responses=responses(*WRITE, ConversationNotFound, MentionNotMember),
+)
+async def add_note(conversation_id: uuid.UUID, body: NoteIn, db: Db, actor: CurrentActor) -> MessageRead:
+    """An internal note in the thread, seen by the team only: never sent to WhatsApp."""
+    conv = await conversations.get_conversation(db, actor, conversation_id)
+    note = await messages.add_note(db, actor, conv, body.content, mentions=body.mentions, client_id=body.client_id)
+    return await messages.read_one(db, note)

@@ -46,6 +46,7 @@ class MessageRead(CamelModel):
     error: str | None
     edited: bool
     deleted: bool
+    note: bool  # an internal note: in the thread only, never sent to WhatsApp
     reactions: list[ReactionRead]
     metadata: dict[str, Any]
     sent_at: datetime
@@ -81,6 +82,7 @@ class MessageRead(CamelModel):
             error=m.error,
             edited=m.edited,
             deleted=m.deleted,
+            note=bool(m.note),
             reactions=[ReactionRead(emoji=r["emoji"], from_me=bool(r.get("fromMe"))) for r in m.reactions or []],
             metadata=m.meta or {},
             sent_at=m.sent_at,
@@ -93,6 +95,12 @@ class SendTextIn(InputModel):
     content: str = Field(min_length=1, max_length=65536)
     client_id: str | None = Field(default=None, min_length=1, max_length=64)
     reply_to_id: uuid.UUID | None = None
+
+
+class NoteIn(InputModel):
+    content: str = Field(min_length=1, max_length=65536)
+    mentions: list[uuid.UUID] = Field(default_factory=list, max_length=20, description="Users named with @")
+    client_id: str | None = Field(default=None, min_length=1, max_length=64)
 
 
 class MessagePage(CamelModel):

@@ -20,12 +20,23 @@ from whatrack.auth.service import Actor
 from whatrack.conversations import service as conversations
 from whatrack.db import utcnow
 from whatrack.db_util import AnySelect, dialect, for_update, get_scoped, in_param, load_detached, one_of, table_of
-from whatrack.errors import InvalidCursor, MessageNotFound
+from whatrack.errors import InvalidCursor, MentionNotMember, MessageNotFound
 from whatrack.messages.schemas import MessageRead
-from whatrack.models import Conversation, Lead, Message, MessageStatus, MessageType, PendingReceipt, SenderType
+from whatrack.models import (
+    Conversation,
+    Lead,
+    Membership,
+    Message,
+    MessageStatus,
+    MessageType,
+    PendingReceipt,
+    SenderType,
+    Ticket,
+    User,
+)
 from whatrack.models.enums import STATUS_RANK
 from whatrack.models.enums import MessageStatus as Status
-from whatrack.realtime.events import StatusData, emit_conversation_updated, emit_message_status
+from whatrack.realtime.events import StatusData, emit_conversation_updated, emit_message_status, emit_new_message
 
 
 async def reads(db: AsyncSession, messages: Sequence[Message]) -> list[MessageRead]:
@@ -80,7 +91,7 @@ def row(
     message_type: MessageType,
     content: str | None,
     status: MessageStatus,
-    external_id: str,
+    external_id: str | None,
     sent_at: datetime,
     sender_id: uuid.UUID | None = None,
     sender_name: str | None = None,
@@ -92,6 +103,7 @@ def row(
     media_name: str | None = None,
     media_size: int | None = None,
     meta: dict[str, Any] | None = None,
+    note: bool = False,
 ) -> dict[str, Any]:
     """A messages row with every column set (rows of one multi-row INSERT share their keys, and
     the row alone builds the MessageRead): insert_once(), insert_many() or Message(**row)."""
@@ -116,6 +128,7 @@ def row(
         "error": None,
         "edited": False,
         "deleted": False,
+        "note": note,
         "reactions": [],
         "media_path": media_path,
         "media_mime": media_mime,
@@ -123,6 +136,78 @@ def row(
         "media_size": media_size,
         "meta": meta if meta is not None else {},
     }
+
+
+def reaches_whatsapp(message: Message) -> bool:
+    """The one rule for what may go to WhatsApp: never an internal note (nor a lead's own
+    message). dispatch() (send, retry) asks here before calling WuzAPI. Lines that only record
+    activity in the thread (SYSTEM messages of ticket events) belong here too when they exist;
+    a follow-up actually sent to the lead does reach WhatsApp."""
+    return not message.note and message.sender_type != SenderType.LEAD
+
+
+async def add_note(
+    db: AsyncSession,
+    actor: Actor,
+    conv: Conversation,
+    content: str,
+    *,
+    mentions: Sequence[uuid.UUID] = (),
+    client_id: str | None = None,
+) -> Message:
+    """An internal note in the thread (author and time; `meta.mentions` the colleagues named).
+    Stored as SENT with no WhatsApp id, and it leaves the list summary alone: it is no message
+    of the conversation with the lead. Emits new_message (the org channel too: a mentioned
+    colleague's browser notifies them)."""
+    if client_id:
+        existing = await by_client_id(db, conv.id, client_id)
+        if existing is not None:
+            return existing
+    named: list[dict[str, str]] = []
+    if mentions:
+        wanted = list(dict.fromkeys(mentions))
+        found = {
+            u.id: u.name
+            for u in (
+                await db.scalars(
+                    select(User)
+                    .join(Membership, Membership.user_id == User.id)
+                    .where(Membership.organization_id == actor.organization_id, one_of(db, User.id, wanted))
+                )
+            ).all()
+        }
+        for user_id in wanted:
+            if user_id not in found:
+                raise MentionNotMember(
+                    "A mentioned user is not a member of this organization", {"userId": str(user_id)}
+                )
+            named.append({"userId": str(user_id), "name": found[user_id]})
+    ticket_id = conv.current_ticket_id or await db.scalar(
+        select(Ticket.id).where(Ticket.conversation_id == conv.id).order_by(Ticket.number.desc()).limit(1)
+    )
+    assert ticket_id is not None  # a conversation is created with its first ticket
+    msg = await add(
+        db,
+        row(
+            organization_id=actor.organization_id,
+            conversation_id=conv.id,
+            ticket_id=ticket_id,
+            instance_id=conv.instance_id,
+            sender_type=SenderType.USER,
+            sender_id=actor.user_id,
+            sender_name=actor.name,
+            message_type=MessageType.TEXT,
+            content=content,
+            status=MessageStatus.SENT,
+            external_id=None,
+            client_id=client_id,
+            sent_at=utcnow(),
+            meta={"mentions": named} if named else {},
+            note=True,
+        ),
+    )
+    emit_new_message(db, actor.organization_id, await read_one(db, msg))
+    return msg
 
 
 async def add(db: AsyncSession, values: dict[str, Any]) -> Message:

@@ -20,6 +20,7 @@ from whatrack.models.message import Message, PendingReceipt
 from whatrack.models.metrics import TicketMetrics
 from whatrack.models.organization import Organization
 from whatrack.models.outbox import OutboxEvent
+from whatrack.models.quick_reply import QuickReply
 from whatrack.models.ticket import Ticket
 from whatrack.models.user import AuthSession, Membership, User
 
@@ -39,6 +40,7 @@ __all__ = [
     "Organization",
     "OutboxEvent",
     "PendingReceipt",
+    "QuickReply",
     "Role",
     "ScheduledMessage",
     "ScheduledStatus",

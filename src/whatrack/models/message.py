@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from whatrack.db import Base, UTCDateTime, new_id, utcnow
@@ -51,6 +51,8 @@ class Message(Base):
     error: Mapped[str | None] = mapped_column(Text)
     edited: Mapped[bool] = mapped_column(Boolean, default=False)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # an internal note: written by an agent into the thread, never sent to WhatsApp
+    note: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     reactions: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSONType, default=json_default)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

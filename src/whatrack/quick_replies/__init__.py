@@ -1,0 +1,1 @@
+"""Quick replies: canned responses typed as `/shortcut` in the composer."""
