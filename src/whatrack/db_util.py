@@ -5,24 +5,64 @@ from __future__ import annotations
 import functools
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast
 
-from sqlalchemy import ColumnElement, Select, Table, any_, bindparam, select
+from sqlalchemy import ColumnElement, Select, Table, any_, bindparam, exists, or_, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from whatrack.models import Conversation, Lead, Message, Ticket
+
 T = TypeVar("T")
 AnySelect = Select[*tuple[Any, ...]]  # a select of any columns
 S = TypeVar("S", bound=AnySelect)
 
 
+class Scope(Protocol):
+    """Who loads: their organization, and the user they are restricted to (auth.service.Actor).
+    `restricted_to` set: only conversations assigned to that user or to no one are visible
+    (the organization's agentVisibility policy for agents), and so only their messages,
+    tickets and leads."""
+
+    @property
+    def organization_id(self) -> uuid.UUID: ...
+
+    @property
+    def restricted_to(self) -> uuid.UUID | None: ...
+
+
+def conversation_visible(user_id: uuid.UUID) -> ColumnElement[bool]:
+    """The conversations a restricted user sees: assigned to them, or to no one."""
+    return or_(Conversation.assignee_id.is_(None), Conversation.assignee_id == user_id)
+
+
+def visibility_clause(model: type[Any], user_id: uuid.UUID) -> ColumnElement[bool] | None:
+    """The rows of `model` a restricted user may load (None: the model is not governed by the
+    conversation visibility policy, e.g. instances)."""
+    if model is Conversation:
+        return conversation_visible(user_id)
+    if model in (Message, Ticket):
+        m: Any = model
+        return exists().where(Conversation.id == m.conversation_id, conversation_visible(user_id))
+    if model is Lead:  # hidden when its conversation is assigned to someone else
+        return ~exists().where(
+            Conversation.lead_id == Lead.id,
+            Conversation.assignee_id.is_not(None),
+            Conversation.assignee_id != user_id,
+        )
+    return None
+
+
+_GOVERNED: tuple[type[Any], ...] = (Conversation, Message, Ticket, Lead)
+
+
 async def get_scoped(
     db: AsyncSession,
     model: type[T],
-    organization_id: uuid.UUID,
+    scope: Scope | uuid.UUID,
     entity_id: uuid.UUID,
     not_found: Callable[[], Exception],
     *,
@@ -30,9 +70,25 @@ async def get_scoped(
 ) -> T:
     """The `model` row `entity_id` of this organization (locked FOR UPDATE when asked), or
     not_found() raised: another organization's row is not found either. Every service loads
-    "entity X of the caller's organization" through here."""
+    "entity X of the caller's organization" through here.
+
+    The one place the visibility policy is applied to loads by id: with a caller (`Scope`)
+    restricted to their own and unassigned conversations, a conversation assigned to someone
+    else — and its messages, tickets and lead — is not found, the same answer as another
+    organization's. Conversation-linked rows must be loaded with the caller, not a bare
+    organization id, so the policy cannot be skipped by mistake."""
     m: Any = model
+    if isinstance(scope, uuid.UUID):
+        if model in _GOVERNED:
+            raise TypeError(f"get_scoped({model.__name__}) needs the caller (a Scope), not an organization id")
+        organization_id, restricted_to = scope, None
+    else:
+        organization_id, restricted_to = scope.organization_id, scope.restricted_to
     stmt = select(m).where(m.id == entity_id, m.organization_id == organization_id)
+    if restricted_to is not None:
+        clause = visibility_clause(model, restricted_to)
+        if clause is not None:
+            stmt = stmt.where(clause)
     found: T | None = await db.scalar(for_update(stmt, db) if lock else stmt)
     if found is None:
         raise not_found()

@@ -826,6 +826,8 @@ export interface components {
             outcome: components["schemas"]["TicketOutcome"];
             /** Reason */
             reason?: string | null;
+            /** Valuecents */
+            valueCents?: number | null;
         };
         /**
          * ClosedBy
@@ -1476,6 +1478,8 @@ export interface components {
             /** Source */
             source: string | null;
             status: components["schemas"]["TicketStatus"];
+            /** Valuecents */
+            valueCents: number | null;
         };
         /**
          * TicketStatus

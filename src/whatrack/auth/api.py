@@ -85,13 +85,15 @@ async def me(db: Db, actor: CurrentActor) -> MeRead:
 
 @router.patch("/organization", responses=responses(*WRITE, AdminRequired, NothingToUpdate, UnknownTimeZone))
 async def update_organization(body: OrganizationUpdate, db: Db, actor: AdminActor) -> OrganizationRead:
-    """Organization settings (admins): name, time zone, inactivity timeout (0 = never auto-close)."""
+    """Organization settings (admins): name, time zone, inactivity timeout (0 = never auto-close),
+    which conversations agents see (agentVisibility: `all` or `assigned_and_unassigned`)."""
     org = await service.update_organization(
         db,
         actor,
         name=body.name,
         timezone=body.timezone,
         inactivity_timeout_minutes=body.inactivity_timeout_minutes,
+        agent_visibility=body.agent_visibility,
     )
     return OrganizationRead.model_validate(org)
 

@@ -5,6 +5,7 @@ import uuid
 from pydantic import Field
 
 from whatrack.models import Role
+from whatrack.models.enums import AgentVisibility
 from whatrack.schemas import CamelModel, InputModel
 
 
@@ -28,6 +29,8 @@ class OrganizationRead(CamelModel):
     name: str
     timezone: str
     inactivity_timeout_minutes: int
+    # `all`: agents see every conversation; `assigned_and_unassigned`: their own and unassigned.
+    agent_visibility: AgentVisibility
 
 
 class OrganizationUpdate(InputModel):
@@ -35,6 +38,7 @@ class OrganizationUpdate(InputModel):
     timezone: str | None = Field(default=None, min_length=1, max_length=64)
     # 0 turns the inactivity close off; at most 90 days.
     inactivity_timeout_minutes: int | None = Field(default=None, ge=0, le=90 * 24 * 60)
+    agent_visibility: AgentVisibility | None = None
 
 
 class MeRead(CamelModel):

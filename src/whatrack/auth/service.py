@@ -31,6 +31,7 @@ from whatrack.errors import (
     WeakPassword,
 )
 from whatrack.models import AuthSession, Membership, Organization, Role, User
+from whatrack.models.enums import AgentVisibility
 from whatrack.realtime.revoke import disconnect_user
 
 _hasher = PasswordHasher()
@@ -62,10 +63,20 @@ class Actor:
     email: str
     csrf_token: str
     session_id: str
+    agent_visibility: AgentVisibility = AgentVisibility.ALL
 
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+    @property
+    def restricted_to(self) -> uuid.UUID | None:
+        """The user whose assigned (and the unassigned) conversations are all this caller may see;
+        None when the caller sees every conversation of the organization (admins, policy `all`).
+        db_util.get_scoped() and the conversation list apply it."""
+        if self.role == Role.ADMIN or self.agent_visibility == AgentVisibility.ALL:
+            return None
+        return self.user_id
 
 
 def hash_password(password: str) -> str:
@@ -208,6 +219,7 @@ async def resolve_session(db: AsyncSession | AsyncConnection, token: str) -> Act
         email=row.email,
         csrf_token=row.csrf_token,
         session_id=row.id,
+        agent_visibility=row.agent_visibility,
     )
 
 
@@ -223,8 +235,10 @@ _RESOLVE_SESSION = (
         User.email,
         User.is_active,
         Membership.role,
+        Organization.agent_visibility,
     )
     .join(User, User.id == AuthSession.user_id)
+    .join(Organization, Organization.id == AuthSession.organization_id)
     .join(
         Membership,
         (Membership.user_id == AuthSession.user_id) & (Membership.organization_id == AuthSession.organization_id),
@@ -241,13 +255,21 @@ async def logout(db: AsyncSession, actor: Actor) -> None:
 
 
 async def update_organization(
-    db: AsyncSession, actor: Actor, *, name: str | None, timezone: str | None, inactivity_timeout_minutes: int | None
+    db: AsyncSession,
+    actor: Actor,
+    *,
+    name: str | None,
+    timezone: str | None,
+    inactivity_timeout_minutes: int | None,
+    agent_visibility: AgentVisibility | None = None,
 ) -> Organization:
     org = await db.get(Organization, actor.organization_id)
     if org is None:
         raise OrganizationNotFound("Organization not found")
-    if name is None and timezone is None and inactivity_timeout_minutes is None:
-        raise NothingToUpdate("Nothing to update: send name, timezone and/or inactivityTimeoutMinutes")
+    if name is None and timezone is None and inactivity_timeout_minutes is None and agent_visibility is None:
+        raise NothingToUpdate("Nothing to update: send name, timezone, inactivityTimeoutMinutes and/or agentVisibility")
+    if agent_visibility is not None:
+        org.agent_visibility = agent_visibility
     if timezone is not None:
         try:
             ZoneInfo(timezone)

@@ -20,6 +20,7 @@ from whatrack.conversations.schemas import AssigneeRead, ConversationPage, Conve
 from whatrack.db import utcnow
 from whatrack.db_util import (
     AnySelect,
+    conversation_visible,
     dialect,
     for_update,
     get_scoped,
@@ -96,7 +97,7 @@ async def read_model(db: AsyncSession, conversation_id: uuid.UUID) -> Conversati
 async def get_conversation(
     db: AsyncSession, actor: Actor, conversation_id: uuid.UUID, *, lock: bool = False
 ) -> Conversation:
-    return await get_scoped(db, Conversation, actor.organization_id, conversation_id, _not_found, lock=lock)
+    return await get_scoped(db, Conversation, actor, conversation_id, _not_found, lock=lock)
 
 
 def _not_found() -> ConversationNotFound:
@@ -328,6 +329,8 @@ async def list_conversations(
     db: AsyncSession, actor: Actor, filters: ListFilters, cursor: str | None, limit: int
 ) -> ConversationPage:
     stmt = _select_rows().where(Conversation.organization_id == actor.organization_id)
+    if actor.restricted_to is not None:  # the visibility policy, as get_scoped() applies it
+        stmt = stmt.where(conversation_visible(actor.restricted_to))
     if filters.instance_id:
         stmt = stmt.where(Conversation.instance_id == filters.instance_id)
     if filters.ticket_status:

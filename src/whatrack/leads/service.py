@@ -156,7 +156,7 @@ class LeadIndex:
 
 
 async def get_lead(db: AsyncSession, actor: Actor, lead_id: uuid.UUID) -> Lead:
-    return await get_scoped(db, Lead, actor.organization_id, lead_id, LeadNotFound)
+    return await get_scoped(db, Lead, actor, lead_id, LeadNotFound)
 
 
 async def lead_read(db: AsyncSession, lead: Lead) -> LeadRead:

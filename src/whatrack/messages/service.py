@@ -53,7 +53,7 @@ async def read_one(db: AsyncSession, message: Message) -> MessageRead:
 
 
 async def get_message(db: AsyncSession, actor: Actor, message_id: uuid.UUID) -> Message:
-    return await get_scoped(db, Message, actor.organization_id, message_id, MessageNotFound)
+    return await get_scoped(db, Message, actor, message_id, MessageNotFound)
 
 
 async def lock(db: AsyncSession, message_id: uuid.UUID) -> Message | None:

@@ -79,3 +79,10 @@ class ScheduledStatus(StrEnum):
     SENT = "SENT"
     CANCELLED = "CANCELLED"
     FAILED = "FAILED"
+
+
+class AgentVisibility(StrEnum):
+    """Which conversations an organization's agents see (admins see all)."""
+
+    ALL = "all"
+    ASSIGNED_AND_UNASSIGNED = "assigned_and_unassigned"

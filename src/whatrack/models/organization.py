@@ -7,6 +7,8 @@ from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from whatrack.db import Base, UTCDateTime, new_id, utcnow
+from whatrack.models._types import str_enum
+from whatrack.models.enums import AgentVisibility
 
 
 class Organization(Base):
@@ -17,4 +19,9 @@ class Organization(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="America/Sao_Paulo")
     # A ticket with no activity for this long is resolved by the inactivity job.
     inactivity_timeout_minutes: Mapped[int] = mapped_column(Integer, default=24 * 60)
+    # New organizations start restrictive: an agent sees their own and unassigned conversations.
+    # Organizations that existed before the setting keep `all` (migration 0008).
+    agent_visibility: Mapped[AgentVisibility] = mapped_column(
+        str_enum(AgentVisibility, length=32), default=AgentVisibility.ASSIGNED_AND_UNASSIGNED
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

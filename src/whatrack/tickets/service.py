@@ -165,7 +165,7 @@ def first_touch(lead: Lead, ticket: Ticket) -> None:
 
 
 async def get_ticket(db: AsyncSession, actor: Actor, ticket_id: uuid.UUID) -> Ticket:
-    return await get_scoped(db, Ticket, actor.organization_id, ticket_id, TicketNotFound)
+    return await get_scoped(db, Ticket, actor, ticket_id, TicketNotFound)
 
 
 async def _lock_conversation(db: AsyncSession, conversation_id: uuid.UUID) -> Conversation:
