@@ -497,6 +497,43 @@ class WuzapiFailed(BadGateway):
     code = "wuzapi_error"
 
 
+# --- reports (issue 11) ---------------------------------------------------------------------
+class ReportRangeInverted(BadRequest):
+    """The report's `from` date is after its `to` date."""
+
+    code = "report_range_inverted"
+
+
+class ReportRangeTooLong(BadRequest):
+    """The report's range is longer than two years (`details.maxDays`)."""
+
+    code = "report_range_too_long"
+
+
+class ReportModelUnknown(BadRequest):
+    """Unknown attribution model (`details.allowed`)."""
+
+    code = "report_model_unknown"
+
+
+class ReportGroupUnknown(BadRequest):
+    """Unknown attribution grouping (`details.allowed`)."""
+
+    code = "report_group_unknown"
+
+
+class ReportFormatUnknown(BadRequest):
+    """Unknown report format: json or csv (`details.allowed`)."""
+
+    code = "report_format_unknown"
+
+
+class ReportOtherAgentForbidden(Forbidden):
+    """Agents see only their own figures."""
+
+    code = "report_other_agent_forbidden"
+
+
 def for_http_status(status: int) -> type[DomainError]:
     """The case for an error raised by the framework (Starlette's HTTPException) with this status."""
     by_status: dict[int, type[DomainError]] = {

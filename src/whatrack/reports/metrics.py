@@ -8,7 +8,7 @@ writes each table back with one executemany upsert: Core only, so the batch path
 set-based. `rebuild()` (the `whatrack metrics rebuild` command) runs the same `apply()` over
 every message, in time order: incremental and rebuilt figures are equal by construction.
 
-Definitions (wall-clock seconds, whole):
+Definitions (wall-clock seconds, whole; internal notes are not messages here):
 - messages in/out: LEAD messages / USER and AI messages;
 - a response: the first USER message after a burst of LEAD messages; its time is measured
   from the burst's first message. The first response is the first of them (the first USER
@@ -150,7 +150,9 @@ async def on_messages(db: AsyncSession, msgs: Sequence[Message]) -> None:
     metrics, in the caller's transaction. Works on attached and detached rows alike."""
     if not msgs:
         return
-    events = [event_of(m) for m in msgs]
+    events = [event_of(m) for m in msgs if not m.note]  # an internal note is not a reply
+    if not events:
+        return
     figs = await _load(db, {e.ticket_id for e in events})
     stale: set[uuid.UUID] = set()
     for e in events:
@@ -201,7 +203,7 @@ async def _recompute(
 def _select_events(dialect_name: str) -> Any:
     return (
         select(_MSG.c.ticket_id, _MSG.c.sender_type, _MSG.c.sender_id, _MSG.c.sent_at)
-        .where(in_param(_MSG.c.ticket_id, "ids", dialect_name))
+        .where(in_param(_MSG.c.ticket_id, "ids", dialect_name), _MSG.c.note.is_(False))
         .order_by(_MSG.c.sent_at, _MSG.c.created_at, _MSG.c.id)
     )
 
@@ -276,7 +278,7 @@ async def rebuild_conversations(db: AsyncSession, conversation_ids: Sequence[uui
             _MSG.c.sender_id,
             _MSG.c.sent_at,
         )
-        .where(_MSG.c.conversation_id.in_(ids))
+        .where(_MSG.c.conversation_id.in_(ids), _MSG.c.note.is_(False))
         .order_by(_MSG.c.sent_at, _MSG.c.created_at, _MSG.c.id)
     )
     for row in await db.execute(stmt):

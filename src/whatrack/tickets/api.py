@@ -24,7 +24,9 @@ router = APIRouter(prefix="/api/v1/tickets", tags=["tickets"])
 async def close_ticket(ticket_id: uuid.UUID, body: CloseTicketIn, db: Db, actor: CurrentActor) -> TicketRead:
     """Close (resolve) a ticket with its outcome; the lead's next message opens a new ticket."""
     ticket = await service.get_ticket(db, actor, ticket_id)
-    ticket, _conv = await service.close_ticket(db, ticket, body.outcome, body.reason, ClosedBy.MANUAL)
+    ticket, _conv = await service.close_ticket(
+        db, ticket, body.outcome, body.reason, ClosedBy.MANUAL, value_cents=body.value_cents
+    )
     return TicketRead.model_validate(ticket)
 
 

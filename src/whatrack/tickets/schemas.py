@@ -21,6 +21,7 @@ class TicketRead(CamelModel):
     ctwa_clid: str | None
     outcome: TicketOutcome | None
     outcome_reason: str | None
+    value_cents: int | None = None
     closed_by: ClosedBy | None
     assignee_id: uuid.UUID | None
     assignee_name: str | None
@@ -31,3 +32,5 @@ class TicketRead(CamelModel):
 class CloseTicketIn(InputModel):
     outcome: TicketOutcome
     reason: str | None = Field(default=None, max_length=2000)
+    # what the sale was worth, in cents (kept only when the outcome is a sale)
+    value_cents: int | None = Field(default=None, ge=0, le=10**13)

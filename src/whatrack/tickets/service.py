@@ -183,6 +183,7 @@ async def close_ticket(
     outcome: TicketOutcome | None,
     reason: str | None,
     closed_by: ClosedBy,
+    value_cents: int | None = None,
 ) -> tuple[Ticket, Conversation]:
     conv = await _lock_conversation(db, ticket.conversation_id)
     await db.refresh(ticket)
@@ -192,6 +193,7 @@ async def close_ticket(
     ticket.outcome = outcome
     ticket.outcome_reason = reason
     ticket.closed_by = closed_by
+    ticket.value_cents = value_cents if outcome == TicketOutcome.SALE else None
     ticket.resolved_at = utcnow()
     conversations.on_ticket(conv, ticket)
     await db.flush()
