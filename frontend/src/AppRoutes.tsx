@@ -3,6 +3,7 @@ import { useMe } from "./api/auth";
 import type { Me } from "./api/types";
 import { LoginPage } from "./features/auth/LoginPage";
 import { InboxPage } from "./features/inbox/InboxPage";
+import { useMentionNotifications } from "./features/inbox/useMentionNotifications";
 import { useNotifications } from "./features/inbox/useNotifications";
 import { SettingsPage } from "./features/settings/SettingsPage";
 import { useOutboxFlush } from "./features/composer/useSend";
@@ -47,6 +48,7 @@ export function AppRoutes() {
 function Authed({ me, pathname }: { me: Me; pathname: string }) {
   const t = useT();
   useNotifications();
+  useMentionNotifications();
   useOutboxFlush();
   if (pathname === "/inbox") return <InboxPage me={me} instanceId={null} />;
   const m = matchPath("/inbox/instance/:instanceId", pathname);

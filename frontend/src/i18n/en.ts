@@ -289,6 +289,27 @@ export const en: Record<MessageKey, string> = {
   "errors.sendFailed": "The message was not sent.",
   "errors.fileTooLarge": "File too large.",
 
+  // issue 13: quick replies, internal notes, voice notes, emoji
+  "quick.title": "Quick replies",
+  "quick.hint": "Type / in a chat to insert one. Organization ones are seen by the whole team; personal ones only by you.",
+  "quick.empty": "No quick replies yet.",
+  "quick.none": "No quick reply with that shortcut.",
+  "quick.add": "New quick reply",
+  "quick.delete": "Delete",
+  "quick.shortcut": "Shortcut",
+  "quick.content": "Text",
+  "quick.variablesHint": "Variables: {nome} (lead's name), {primeiro_nome} (first name) and {atendente} (you).",
+  "quick.scope": "Visible to",
+  "quick.scope.personal": "Only me",
+  "quick.scope.organization": "The whole organization",
+  "note.modeMessage": "Message",
+  "note.modeNote": "Internal note",
+  "note.placeholder": "Internal note: only the team sees it. Use @ to mention",
+  "note.label": "Internal note",
+  "note.mention": "Mention a colleague",
+  "note.failed": "The note was not saved.",
+  "note.mentionedYou": "{name} mentioned you in a note",
+
   "notFound.title": "Page not found",
   "notFound.link": "Go to conversations",
 };

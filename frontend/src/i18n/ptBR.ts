@@ -289,6 +289,27 @@ export const ptBR = {
   "errors.sendFailed": "A mensagem não foi enviada.",
   "errors.fileTooLarge": "Arquivo muito grande.",
 
+  // issue 13: quick replies, internal notes, voice notes, emoji
+  "quick.title": "Respostas rápidas",
+  "quick.hint": "Digite / na conversa para inserir uma. Da organização: toda a equipe vê; pessoais: só você.",
+  "quick.empty": "Nenhuma resposta rápida ainda.",
+  "quick.none": "Nenhuma resposta rápida com esse atalho.",
+  "quick.add": "Nova resposta rápida",
+  "quick.delete": "Excluir",
+  "quick.shortcut": "Atalho",
+  "quick.content": "Texto",
+  "quick.variablesHint": "Variáveis: {nome}, {primeiro_nome} (do lead) e {atendente} (você).",
+  "quick.scope": "Visível para",
+  "quick.scope.personal": "Só eu",
+  "quick.scope.organization": "Toda a organização",
+  "note.modeMessage": "Mensagem",
+  "note.modeNote": "Nota interna",
+  "note.placeholder": "Nota interna: só a equipe vê. Use @ para mencionar",
+  "note.label": "Nota interna",
+  "note.mention": "Mencionar colega",
+  "note.failed": "A nota não foi salva.",
+  "note.mentionedYou": "{name} mencionou você em uma nota",
+
   "notFound.title": "Página não encontrada",
   "notFound.link": "Ir para as conversas",
 } as const;

@@ -19,6 +19,7 @@ export function makeMessage(over: Partial<ServerMessage> = {}): ServerMessage {
     error: null,
     edited: false,
     deleted: false,
+    note: false,
     reactions: [],
     metadata: {},
     sentAt: "2024-03-12T12:00:00Z",

@@ -6,6 +6,7 @@ import { Ticks } from "../../components/ui/Ticks";
 import { useFormat } from "../../i18n/format";
 import { useT } from "../../i18n/i18n";
 import { MessageContent, typeLabel } from "./MessageContent";
+import { NoteBubble } from "./NoteBubble";
 
 interface Props {
   message: Message;
@@ -24,6 +25,7 @@ export const MessageBubble = memo(function MessageBubble({ message: m, meId, onR
       </div>
     );
   }
+  if (m.note) return <NoteBubble message={m} />;
   const outgoing = m.senderType === "USER" || m.senderType === "AI";
   const showSender = outgoing && m.senderId !== meId && !!m.senderName;
   const failed = m.status === "FAILED";

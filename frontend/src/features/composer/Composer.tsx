@@ -1,5 +1,8 @@
-import { useEffect, useMemo, useRef, type ClipboardEvent, type KeyboardEvent } from "react";
+import { useQueryClient } from "@tanstack/react-query";
+import { useEffect, useMemo, useRef, useState, type ClipboardEvent, type KeyboardEvent } from "react";
+import { useMe } from "../../api/auth";
 import { postTyping } from "../../api/conversations";
+import { postNote } from "../../api/notes";
 import type { Conversation, Message } from "../../api/types";
 import { Icon } from "../../components/ui/Icon";
 import { RichText } from "../../components/ui/RichText";
@@ -10,6 +13,9 @@ import { createTypingNotifier } from "./typingNotifier";
 import { useObjectUrl } from "./useObjectUrl";
 import { useDraft } from "./useDraft";
 import { useSend } from "./useSend";
+import { useSuggestions, type ComposerMode } from "./Suggestions";
+import { showToast } from "../../components/ui/toast";
+import { errorMessage } from "../../lib/errors";
 
 interface Props {
   conversation: Conversation;
@@ -28,13 +34,41 @@ export function Composer({ conversation: c, replyTo, onClearReply, file, onFileC
   const fileRef = useRef<HTMLInputElement>(null);
   const preview = useObjectUrl(file && file.type.startsWith("image/") ? file : null);
   const notifier = useMemo(() => createTypingNotifier((isTyping) => void postTyping(c.id, isTyping)), [c.id]);
+  const qc = useQueryClient();
+  const { data: me } = useMe();
+  const [mode, setMode] = useState<ComposerMode>("message");
+  const [mentions, setMentions] = useState<{ userId: string; name: string }[]>([]);
+  const suggest = useSuggestions({
+    mode,
+    draft,
+    setDraft,
+    inputRef,
+    leadName: c.lead.name || c.lead.pushName || null,
+    agentName: me?.user.name ?? "",
+    meId: me?.user.id ?? "",
+    onMention: (m) => setMentions((list) => [...list.filter((x) => x.userId !== m.userId), m]),
+  });
 
   useEffect(() => () => notifier.stop(), [notifier]);
   useEffect(() => {
     inputRef.current?.focus();
   }, [c.id, replyTo]);
 
+  const submitNote = () => {
+    const text = draft.trim();
+    if (!text) return;
+    const named = mentions.filter((m) => text.includes(`@${m.name}`)).map((m) => m.userId);
+    postNote(qc, c.id, { content: text, mentions: named, clientId: crypto.randomUUID() }).catch((err: unknown) => {
+      setDraft(text);
+      showToast(`${t("note.failed")} ${errorMessage(err, t)}`);
+    });
+    setDraft("");
+    setMentions([]);
+    inputRef.current?.focus();
+  };
+
   const submit = () => {
+    if (mode === "note") return submitNote();
     const text = draft.trim();
     if (!text && !file) return;
     send({ conversationId: c.id, content: text, replyTo, file });
@@ -46,6 +80,7 @@ export function Composer({ conversation: c, replyTo, onClearReply, file, onFileC
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (suggest.onKeyDown(e)) return;
     if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
       e.preventDefault();
       submit();
@@ -65,7 +100,16 @@ export function Composer({ conversation: c, replyTo, onClearReply, file, onFileC
 
   const lines = Math.min(6, Math.max(1, draft.split("\n").length));
   return (
-    <footer className="composer" data-testid="composer">
+    <footer className={`composer${mode === "note" ? " composer-note" : ""}`} data-testid="composer" data-mode={mode}>
+      <div className="composer-modes" role="tablist">
+        <button role="tab" aria-selected={mode === "message"} className={mode === "message" ? "active" : undefined} onClick={() => setMode("message")} data-testid="mode-message">
+          {t("note.modeMessage")}
+        </button>
+        <button role="tab" aria-selected={mode === "note"} className={mode === "note" ? "active" : undefined} onClick={() => setMode("note")} data-testid="mode-note">
+          {t("note.modeNote")}
+        </button>
+      </div>
+      {suggest.popup}
       {c.ticketStatus === "RESOLVED" && <div className="composer-hint">{t("composer.resolvedHint")}</div>}
       {replyTo && (
         <div className="composer-reply" data-testid="composer-reply">
@@ -89,7 +133,7 @@ export function Composer({ conversation: c, replyTo, onClearReply, file, onFileC
         </div>
       )}
       <div className="composer-row">
-        <button className="icon-btn" onClick={() => fileRef.current?.click()} aria-label={t("composer.attach")} title={t("composer.attach")} data-testid="attach-button">
+        <button className="icon-btn" hidden={mode === "note"} onClick={() => fileRef.current?.click()} aria-label={t("composer.attach")} title={t("composer.attach")} data-testid="attach-button">
           <Icon name="attach" />
         </button>
         <input
@@ -107,19 +151,21 @@ export function Composer({ conversation: c, replyTo, onClearReply, file, onFileC
           ref={inputRef}
           className="composer-input"
           rows={lines}
-          placeholder={t("composer.placeholder")}
+          placeholder={mode === "note" ? t("note.placeholder") : t("composer.placeholder")}
           value={draft}
           onChange={(e) => {
             setDraft(e.target.value);
+            suggest.track(e.target);
             if (e.target.value) notifier.input();
             else notifier.stop();
           }}
           onKeyDown={onKeyDown}
           onPaste={onPaste}
-          aria-label={t("composer.placeholder")}
+          onSelect={(e) => suggest.track(e.currentTarget)}
+          aria-label={mode === "note" ? t("note.placeholder") : t("composer.placeholder")}
           data-testid="composer-input"
         />
-        <button className="send-btn" onClick={submit} disabled={!draft.trim() && !file} aria-label={t("composer.send")} title={t("composer.send")} data-testid="send-button">
+        <button className="send-btn" onClick={submit} disabled={!draft.trim() && (!file || mode === "note")} aria-label={t("composer.send")} title={t("composer.send")} data-testid="send-button">
           <Icon name="send" />
         </button>
       </div>

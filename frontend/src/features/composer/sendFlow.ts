@@ -78,6 +78,7 @@ export function buildOptimistic(input: SendInput, clientId: string, now: Date): 
     status: "PENDING",
     externalId: null,
     clientId,
+    note: false,
     replyTo: input.replyTo
       ? {
           id: input.replyTo.id,

@@ -6,6 +6,7 @@ import { Link } from "../../router";
 import { InstancesSection } from "./InstancesSection";
 import { LanguageSwitch } from "./LanguageSwitch";
 import { OrganizationForm } from "./OrganizationForm";
+import { QuickRepliesSection } from "./QuickRepliesSection";
 
 export function SettingsPage({ me }: { me: Me }) {
   const t = useT();
@@ -20,6 +21,7 @@ export function SettingsPage({ me }: { me: Me }) {
       </header>
       <main className="settings-body">
         <InstancesSection isAdmin={me.role === "admin"} />
+        <QuickRepliesSection isAdmin={me.role === "admin"} />
         <section className="card">
           <h2>{t("settings.organization")}</h2>
           {me.role === "admin" ? (
