@@ -15,6 +15,7 @@ PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1 || tru
 [ -n "$PG_BIN" ] && [ -x "$PG_BIN/initdb" ] || need_apt+=(postgresql postgresql-contrib)
 command -v redis-server >/dev/null || need_apt+=(redis-server)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+command -v ffmpeg >/dev/null || need_apt+=(ffmpeg)  # voice notes: webm/opus -> ogg/opus
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "services: apt-get install ${need_apt[*]}"
   apt-get update -qq

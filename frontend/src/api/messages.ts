@@ -38,6 +38,9 @@ export interface SendTextBody {
   replyToId?: string | undefined;
 }
 
+/** Files recorded in the browser: sent with `voice=1`, the server makes them a WhatsApp voice note. */
+export const voiceRecordings = new WeakSet<File>();
+
 /** POST /whatsapp/messages (JSON or multipart). */
 export function postMessage(body: SendTextBody, file: File | null): Promise<Message> {
   if (!file) return api<Message>("/whatsapp/messages", { json: body });
@@ -46,6 +49,7 @@ export function postMessage(body: SendTextBody, file: File | null): Promise<Mess
   form.set("clientId", body.clientId);
   if (body.replyToId) form.set("replyToId", body.replyToId);
   if (body.content) form.set("caption", body.content);
+  if (voiceRecordings.has(file)) form.set("voice", "1");
   form.set("file", file, file.name);
   return api<Message>("/whatsapp/messages", { form });
 }

@@ -820,7 +820,7 @@ export interface components {
          * ChatEvent
          * @description A real-time publication on an org or conversation channel.
          */
-        ChatEvent: components["schemas"]["NewMessage"] | components["schemas"]["MessageStatusEvent"] | components["schemas"]["ConversationUpdated"] | components["schemas"]["TypingEvent"] | components["schemas"]["MessageUpdated"] | components["schemas"]["InstanceUpdated"];
+        ChatEvent: components["schemas"]["NewMessage"] | components["schemas"]["MessageStatusEvent"] | components["schemas"]["ConversationUpdated"] | components["schemas"]["TypingEvent"] | components["schemas"]["MessageUpdated"] | components["schemas"]["InstanceUpdated"] | components["schemas"]["ConversationHidden"];
         /** CloseTicketIn */
         CloseTicketIn: {
             outcome: components["schemas"]["TicketOutcome"];
@@ -834,6 +834,19 @@ export interface components {
          * @enum {string}
          */
         ClosedBy: "manual" | "inactivity" | "follow_up";
+        /**
+         * ConversationHidden
+         * @description Sent to the restricted agents who could see the conversation and no longer can (it was
+         *     assigned to someone else): their list drops it, their open chat says so.
+         */
+        ConversationHidden: {
+            data: components["schemas"]["HiddenData"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "conversation_hidden";
+        };
         /** ConversationPage */
         ConversationPage: {
             /** Items */
@@ -916,7 +929,7 @@ export interface components {
              * Code
              * @enum {string}
              */
-            code: "account_not_found" | "admin_required" | "assignee_not_member" | "channel_forbidden" | "contact_unidentifiable" | "conversation_not_found" | "csrf_failed" | "empty_file" | "instance_already_added" | "instance_already_paired" | "instance_disconnected" | "instance_has_conversations" | "instance_not_found" | "internal_error" | "invalid_body" | "invalid_channel" | "invalid_credentials" | "invalid_cursor" | "invalid_field" | "invalid_webhook_payload" | "lead_not_found" | "malformed_request" | "media_file_missing" | "media_not_found" | "mention_not_member" | "message_empty" | "message_not_found" | "message_not_retryable" | "method_not_allowed" | "metrics_token_required" | "missing_field" | "not_authenticated" | "nothing_to_update" | "organization_not_found" | "payload_too_large" | "quick_reply_not_found" | "quick_reply_shortcut_taken" | "rate_limited" | "reply_to_other_conversation" | "report_format_unknown" | "report_group_unknown" | "report_model_unknown" | "report_other_agent_forbidden" | "report_range_inverted" | "report_range_too_long" | "route_not_found" | "session_expired" | "ticket_already_open" | "ticket_already_resolved" | "ticket_not_found" | "ticket_not_resolved" | "unknown_time_zone" | "unsupported_media_type" | "user_email_taken" | "user_not_found" | "validation_error" | "voice_note_invalid" | "voice_note_unavailable" | "weak_password" | "webhook_secret_invalid" | "webhook_signature_invalid" | "wuzapi_admin_credentials_missing" | "wuzapi_admin_token_rejected" | "wuzapi_credentials_required" | "wuzapi_error" | "wuzapi_refused" | "wuzapi_token_invalid" | "wuzapi_token_rejected" | "wuzapi_unreachable" | "wuzapi_url_invalid" | "wuzapi_user_exists";
+            code: "account_not_found" | "admin_required" | "assignee_not_member" | "channel_forbidden" | "contact_unidentifiable" | "conversation_not_found" | "csrf_failed" | "empty_file" | "instance_already_added" | "instance_already_paired" | "instance_disconnected" | "instance_has_conversations" | "instance_not_found" | "internal_error" | "invalid_body" | "invalid_channel" | "invalid_credentials" | "invalid_cursor" | "invalid_field" | "invalid_webhook_payload" | "lead_not_found" | "malformed_request" | "media_file_missing" | "media_not_found" | "mention_not_member" | "message_empty" | "message_not_found" | "message_not_retryable" | "method_not_allowed" | "metrics_token_required" | "missing_field" | "not_authenticated" | "nothing_to_update" | "organization_not_found" | "payload_too_large" | "quick_reply_not_found" | "quick_reply_shortcut_taken" | "rate_limited" | "reply_to_other_conversation" | "report_format_unknown" | "report_group_unknown" | "report_model_unknown" | "report_other_agent_forbidden" | "report_range_inverted" | "report_range_too_long" | "route_not_found" | "session_expired" | "ticket_already_open" | "ticket_already_resolved" | "ticket_not_found" | "ticket_not_resolved" | "unknown_time_zone" | "unsupported_media_type" | "user_email_taken" | "user_not_found" | "validation_error" | "voice_note_invalid" | "voice_note_unavailable" | "weak_password" | "webhook_busy" | "webhook_secret_invalid" | "webhook_signature_invalid" | "wuzapi_admin_credentials_missing" | "wuzapi_admin_token_rejected" | "wuzapi_credentials_required" | "wuzapi_error" | "wuzapi_refused" | "wuzapi_token_invalid" | "wuzapi_token_rejected" | "wuzapi_unreachable" | "wuzapi_url_invalid" | "wuzapi_user_exists";
             /** Details */
             details?: unknown;
             /** Message */
@@ -935,6 +948,19 @@ export interface components {
             previous: number | null;
             /** Value */
             value: number | null;
+        };
+        /** HiddenData */
+        HiddenData: {
+            /**
+             * Assigneeid
+             * Format: uuid
+             */
+            assigneeId: string;
+            /**
+             * Conversationid
+             * Format: uuid
+             */
+            conversationId: string;
         };
         /**
          * InstanceConnection
@@ -4117,6 +4143,8 @@ export interface operations {
                     file: string;
                     /** Format: uuid */
                     replyToId?: string;
+                    /** @description `1`: a browser recording, sent as a voice note (Ogg/Opus) */
+                    voice?: string;
                 };
             };
         };
@@ -4137,6 +4165,7 @@ export interface operations {
              *     - `empty_file`: The uploaded file is empty.
              *     - `message_empty`: Message is empty: send content or a file.
              *     - `reply_to_other_conversation`: replyToId is a message of another conversation.
+             *     - `voice_note_invalid`: The recording could not be converted to a WhatsApp voice note (Ogg/Opus).
              */
             400: {
                 headers: {
@@ -4190,6 +4219,15 @@ export interface operations {
             };
             /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `voice_note_unavailable`: Voice notes need ffmpeg on the server, and it is not installed. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -313,3 +313,11 @@ export const en: Record<MessageKey, string> = {
   "notFound.title": "Page not found",
   "notFound.link": "Go to conversations",
 };
+  "voice.record": "Record a voice note",
+  "voice.stop": "Stop and listen",
+  "voice.cancel": "Discard recording",
+  "voice.starting": "Opening the microphone…",
+  "voice.escHint": "Esc cancels",
+  "voice.denied": "The browser did not allow the microphone. Allow it for this site (padlock icon in the address bar) and try again.",
+  "voice.noMicrophone": "No microphone found.",
+  "voice.unsupported": "This browser cannot record audio.",

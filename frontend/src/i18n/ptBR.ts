@@ -315,3 +315,11 @@ export const ptBR = {
 } as const;
 
 export type MessageKey = keyof typeof ptBR;
+  "voice.record": "Gravar áudio",
+  "voice.stop": "Parar e ouvir",
+  "voice.cancel": "Descartar gravação",
+  "voice.starting": "Abrindo o microfone…",
+  "voice.escHint": "Esc cancela",
+  "voice.denied": "O navegador não deu acesso ao microfone. Permita o microfone para este site (ícone do cadeado na barra de endereço) e tente de novo.",
+  "voice.noMicrophone": "Nenhum microfone encontrado.",
+  "voice.unsupported": "Este navegador não grava áudio.",

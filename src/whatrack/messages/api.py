@@ -29,11 +29,14 @@ from whatrack.errors import (
     MissingField,
     ReplyToOtherConversation,
     UnsupportedMediaType,
+    VoiceNoteInvalid,
+    VoiceNoteUnavailable,
     responses,
 )
 from whatrack.inbox import send as sending
 from whatrack.messages import media as media_store
 from whatrack.messages import service as messages
+from whatrack.messages import voice
 from whatrack.messages.schemas import MessagePage, MessageRead, NoteIn, SendTextIn
 
 router = APIRouter(prefix="/api/v1", tags=["messages"])
@@ -75,6 +78,10 @@ SEND_BODY: dict[str, Any] = {
                         "clientId": {"type": "string"},
                         "replyToId": {"type": "string", "format": "uuid"},
                         "caption": {"type": "string"},
+                        "voice": {
+                            "type": "string",
+                            "description": "`1`: a browser recording, sent as a voice note (Ogg/Opus)",
+                        },
                         "file": {"type": "string", "format": "binary"},
                     },
                 }
@@ -99,6 +106,8 @@ SEND_BODY: dict[str, Any] = {
         ConversationNotFound,
         MessageNotFound,
         UnsupportedMediaType,
+        VoiceNoteInvalid,
+        VoiceNoteUnavailable,
     ),
 )
 async def send_message(request: Request, actor: CurrentActor) -> MessageRead:
@@ -114,6 +123,11 @@ async def send_message(request: Request, actor: CurrentActor) -> MessageRead:
             raise EmptyFile("The file is empty")
         client_id = form.get("clientId")
         caption = form.get("caption")
+        mime = file.content_type or "application/octet-stream"
+        file_name = file.filename
+        if str(form.get("voice") or "") in ("1", "true"):  # a recording: sent as a WhatsApp voice note
+            data = await voice.to_ogg_opus(data, mime)
+            mime, file_name, caption = voice.OGG_OPUS, "voice.ogg", None
         return await sending.send(
             _ctx(request),
             actor,
@@ -121,9 +135,7 @@ async def send_message(request: Request, actor: CurrentActor) -> MessageRead:
             content=str(caption) if caption else None,
             client_id=str(client_id)[:64] if client_id else None,
             reply_to_id=_uuid_field(form, "replyToId", False),
-            upload=sending.Upload(
-                data=data, mime=file.content_type or "application/octet-stream", file_name=file.filename
-            ),
+            upload=sending.Upload(data=data, mime=mime, file_name=file_name),
         )
     if not content_type.startswith("application/json"):
         raise UnsupportedMediaType("Send JSON or multipart/form-data")

@@ -1,5 +1,5 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { useEffect, useMemo, useRef, useState, type ClipboardEvent, type KeyboardEvent } from "react";
+import { lazy, Suspense, useEffect, useMemo, useRef, useState, type ClipboardEvent, type KeyboardEvent } from "react";
 import { useMe } from "../../api/auth";
 import { postTyping } from "../../api/conversations";
 import { postNote } from "../../api/notes";
@@ -16,6 +16,8 @@ import { useSend } from "./useSend";
 import { useSuggestions, type ComposerMode } from "./Suggestions";
 import { showToast } from "../../components/ui/toast";
 import { errorMessage } from "../../lib/errors";
+
+const VoiceRecorder = lazy(() => import("./VoiceRecorder"));
 
 interface Props {
   conversation: Conversation;
@@ -37,6 +39,7 @@ export function Composer({ conversation: c, replyTo, onClearReply, file, onFileC
   const qc = useQueryClient();
   const { data: me } = useMe();
   const [mode, setMode] = useState<ComposerMode>("message");
+  const [recording, setRecording] = useState(false);
   const [mentions, setMentions] = useState<{ userId: string; name: string }[]>([]);
   const suggest = useSuggestions({
     mode,
@@ -132,6 +135,20 @@ export function Composer({ conversation: c, replyTo, onClearReply, file, onFileC
           </button>
         </div>
       )}
+      {recording ? (
+        <div className="composer-row">
+          <Suspense fallback={<span className="hint">{t("common.loading")}</span>}>
+            <VoiceRecorder
+              onClose={() => setRecording(false)}
+              onSend={(voice) => {
+                send({ conversationId: c.id, content: "", replyTo, file: voice });
+                setRecording(false);
+                onClearReply();
+              }}
+            />
+          </Suspense>
+        </div>
+      ) : (
       <div className="composer-row">
         <button className="icon-btn" hidden={mode === "note"} onClick={() => fileRef.current?.click()} aria-label={t("composer.attach")} title={t("composer.attach")} data-testid="attach-button">
           <Icon name="attach" />
@@ -165,10 +182,17 @@ export function Composer({ conversation: c, replyTo, onClearReply, file, onFileC
           aria-label={mode === "note" ? t("note.placeholder") : t("composer.placeholder")}
           data-testid="composer-input"
         />
+        {mode === "message" && !draft.trim() && !file ? (
+          <button className="send-btn" onClick={() => setRecording(true)} aria-label={t("voice.record")} title={t("voice.record")} data-testid="voice-record">
+            <Icon name="mic" />
+          </button>
+        ) : (
         <button className="send-btn" onClick={submit} disabled={!draft.trim() && (!file || mode === "note")} aria-label={t("composer.send")} title={t("composer.send")} data-testid="send-button">
           <Icon name="send" />
         </button>
+        )}
       </div>
+      )}
     </footer>
   );
 }
