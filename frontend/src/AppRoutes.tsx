@@ -1,4 +1,4 @@
-import { useEffect } from "react";
+import { lazy, Suspense, useEffect } from "react";
 import { useMe } from "./api/auth";
 import type { Me } from "./api/types";
 import { LoginPage } from "./features/auth/LoginPage";
@@ -10,6 +10,9 @@ import { useOutboxFlush } from "./features/composer/useSend";
 import { useT } from "./i18n/i18n";
 import { RealtimeProvider } from "./realtime/RealtimeProvider";
 import { Link, matchPath, navigate, useLocation } from "./router";
+
+// The reports page (and its charting library) loads only when opened.
+const ReportsPage = lazy(() => import("./features/reports/ReportsPage"));
 
 export function AppRoutes() {
   const { data: me, isPending, isError, refetch } = useMe();
@@ -54,6 +57,12 @@ function Authed({ me, pathname }: { me: Me; pathname: string }) {
   const m = matchPath("/inbox/instance/:instanceId", pathname);
   if (m) return <InboxPage me={me} instanceId={m.instanceId!} />;
   if (pathname === "/settings") return <SettingsPage me={me} />;
+  if (pathname === "/reports")
+    return (
+      <Suspense fallback={<div className="splash">{t("common.loading")}</div>}>
+        <ReportsPage me={me} />
+      </Suspense>
+    );
   if (pathname === "/login" || pathname === "/") return null;
   return (
     <div className="splash">

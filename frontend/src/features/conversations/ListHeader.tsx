@@ -53,6 +53,9 @@ export function ListHeader({ me, instanceId, ui, onUiChange, searchRef }: Props)
             </option>
           ))}
         </select>
+        <Link href="/reports" className="icon-btn" aria-label={t("nav.reports")} title={t("nav.reports")} data-testid="reports-link">
+          <Icon name="chart" />
+        </Link>
         <Link href="/settings" className="icon-btn" aria-label={t("nav.settings")} title={t("nav.settings")} data-testid="settings-link">
           <Icon name="settings" />
         </Link>
