@@ -18,6 +18,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 WORKDIR /app
+# ffmpeg (Debian's package): browser recordings (webm/opus) become WhatsApp voice notes (Ogg/Opus).
+RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg && rm -rf /var/lib/apt/lists/*
 # Versions are pinned in pyproject.toml; a non-editable install puts `whatrack` on PATH.
 COPY pyproject.toml README.md ./
 COPY src ./src
