@@ -25,6 +25,7 @@ from whatrack.db import create_engine, create_session_factory
 from whatrack.demo import MOUNT, EmbeddedDemo
 from whatrack.errors import DomainError, RouteNotFound, ServerError, ValidationFailed, for_http_status
 from whatrack.inbox.api import router as webhook_router
+from whatrack.inbox.gate import WebhookGate
 from whatrack.inbox.ingest import Ingestor
 from whatrack.instances.api import router as instances_router
 from whatrack.jobs.worker import Worker
@@ -78,6 +79,7 @@ def _lifespan(
         ingestor = Ingestor(factory, settings.media_dir)
         ingestor.start()
         app.state.ingestor = ingestor
+        app.state.webhook_gate = WebhookGate(factory, settings.max_body_bytes, settings.webhook_inflight_bytes)
         tasks: list[asyncio.Task[None]] = []
         if demo is not None:
             await demo.start(factory)

@@ -431,6 +431,17 @@ class WebhookSecretInvalid(Unauthorized):
     code = "webhook_secret_invalid"
 
 
+class WebhookBusy(DomainError):
+    """Too many webhook bytes in flight for this instance: send again after `Retry-After`."""
+
+    status_code = 503
+    code = "webhook_busy"
+
+    def __init__(self, message: str, retry_after_seconds: int) -> None:
+        super().__init__(message, {"retryAfterSeconds": retry_after_seconds})
+        self.headers = {"Retry-After": str(retry_after_seconds)}
+
+
 class InvalidWebhookPayload(BadRequest):
     """The webhook body is not a WuzAPI event we can read."""
 

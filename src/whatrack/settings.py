@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     media_dir: Path = Path("./data/media")
     static_dir: Path = REPO_ROOT / "frontend" / "dist"
     max_body_bytes: int = 64 * 1024 * 1024
+    # Webhook bytes of one instance being read at once (HMAC instances are read to be verified);
+    # beyond it the webhook answers 503 + Retry-After.
+    webhook_inflight_bytes: int = Field(default=128 * 1024 * 1024, ge=1)
     session_ttl_hours: int = 24 * 14
     cookie_secure: bool = False
     log_json: bool = False

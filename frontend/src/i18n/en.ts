@@ -317,6 +317,7 @@ export const en: Record<MessageKey, string> = {
   "errors.validation_error": "Invalid data ({fields}).",
   "errors.weak_password": "Weak password: use at least {minLength} characters and avoid common passwords or ones like the email.",
   "errors.webhook_secret_invalid": "Missing or wrong webhook secret.",
+  "errors.webhook_busy": "Too many webhook deliveries at once for this number: they will be sent again shortly.",
   "errors.webhook_signature_invalid": "Missing or wrong webhook signature (x-hmac-signature).",
   "errors.wuzapi_admin_credentials_missing": "To create the WuzAPI user, enter the URL and admin token (or set WUZAPI_ADMIN_URL and WUZAPI_ADMIN_TOKEN on the server).",
   "errors.wuzapi_admin_token_rejected": "WuzAPI rejected the admin token.",

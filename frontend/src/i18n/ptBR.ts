@@ -317,6 +317,7 @@ export const ptBR = {
   "errors.validation_error": "Dados inválidos ({fields}).",
   "errors.weak_password": "Senha fraca: use pelo menos {minLength} caracteres e evite senhas comuns ou parecidas com o e-mail.",
   "errors.webhook_secret_invalid": "Segredo do webhook ausente ou incorreto.",
+  "errors.webhook_busy": "Muitos webhooks ao mesmo tempo para este número: serão reenviados em instantes.",
   "errors.webhook_signature_invalid": "Assinatura do webhook (x-hmac-signature) ausente ou incorreta.",
   "errors.wuzapi_admin_credentials_missing": "Para criar o usuário no WuzAPI, informe a URL e o token de administrador (ou configure WUZAPI_ADMIN_URL e WUZAPI_ADMIN_TOKEN no servidor).",
   "errors.wuzapi_admin_token_rejected": "O WuzAPI recusou o token de administrador.",

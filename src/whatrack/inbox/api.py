@@ -10,6 +10,8 @@ from whatrack.errors import (
     ContactUnidentifiable,
     InstanceNotFound,
     InvalidWebhookPayload,
+    PayloadTooLarge,
+    WebhookBusy,
     WebhookSecretInvalid,
     WebhookSignatureInvalid,
     responses,
@@ -28,16 +30,23 @@ class WebhookAck(CamelModel):
 @router.post(
     "/whatsapp/w/webhook/{instance_id}",
     responses=responses(
-        InvalidWebhookPayload, ContactUnidentifiable, WebhookSignatureInvalid, WebhookSecretInvalid, InstanceNotFound
+        InvalidWebhookPayload,
+        ContactUnidentifiable,
+        WebhookSignatureInvalid,
+        WebhookSecretInvalid,
+        InstanceNotFound,
+        PayloadTooLarge,
+        WebhookBusy,
     ),
 )
 async def webhook(instance_id: str, request: Request, secret: str | None = None) -> WebhookAck:
     """WuzAPI webhook (JSON or form with jsonData). Verified per instance; re-deliveries are no-ops."""
-    raw = await request.body()
     try:
         iid = uuid.UUID(instance_id)
     except ValueError:
         raise InstanceNotFound("Unknown instance") from None
+    # Unknown instances and wrong URL secrets are refused before a byte of the body is read.
+    raw = await request.app.state.webhook_gate.read(iid, request, secret)
     result = await request.app.state.ingestor.submit(
         Delivery(iid, raw, request.headers.get("content-type"), request.headers.get("x-hmac-signature"), secret)
     )
