@@ -1,4 +1,4 @@
-"""whatrack serve | worker | db upgrade | user create | instance create | metrics rebuild | simulator"""
+"""whatrack serve | worker | db upgrade | user create | instance create | metrics rebuild | import legacy | simulator"""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import asyncio
 import secrets
 import uuid
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
@@ -33,6 +34,8 @@ app.add_typer(user_app, name="user")
 app.add_typer(instance_app, name="instance")
 metrics_app = typer.Typer(help="Response metrics (reports).")
 app.add_typer(metrics_app, name="metrics")
+import_app = typer.Typer(help="Bring data in from elsewhere.")
+app.add_typer(import_app, name="import")
 console = Console()
 T = TypeVar("T")
 
@@ -115,6 +118,54 @@ def metrics_rebuild(
 
     count = asyncio.run(work())
     console.print(f"[green]Metrics rebuilt[/] for {count} conversations")
+
+
+@import_app.command("legacy")
+def import_legacy(
+    source: Annotated[str, typer.Option("--from", help="Legacy Whatrack database, postgresql://user:pass@host/db")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print what would be imported; write nothing")] = False,
+    mapping: Annotated[
+        Path | None, typer.Option(help="TOML file for renamed tables/columns (docs/legacy-mapping.example.toml)")
+    ] = None,
+    organization: Annotated[str | None, typer.Option(help="Target organization id (default: the first one)")] = None,
+    instance: Annotated[str | None, typer.Option(help="Target instance id (default: the organization's first)")] = None,
+    legacy_organization: Annotated[
+        str | None, typer.Option(help="Only the legacy leads of this legacy organization id")
+    ] = None,
+    batch_size: Annotated[int, typer.Option(min=1, help="Legacy people per transaction")] = 500,
+) -> None:
+    """Import leads, tickets (Inbound) and messages from the legacy Whatrack database: resumable
+    (keyed by legacy ids), ends with a verification table."""
+    from whatrack.legacy.command import import_legacy as run_import
+    from whatrack.legacy.mapping import MappingError
+
+    def as_uuid(value: str | None, name: str) -> uuid.UUID | None:
+        try:
+            return uuid.UUID(value) if value else None
+        except ValueError:
+            raise typer.BadParameter(f"--{name} must be a UUID") from None
+
+    org_id, inst_id = as_uuid(organization, "organization"), as_uuid(instance, "instance")
+    settings = get_settings()
+    try:
+        report = asyncio.run(
+            run_import(
+                console,
+                settings.database_url,
+                source,
+                mapping_file=mapping,
+                organization=org_id,
+                instance=inst_id,
+                legacy_organization=legacy_organization,
+                batch_size=batch_size,
+                dry_run=dry_run,
+            )
+        )
+    except (DomainError, MappingError, ValueError) as exc:
+        console.print(f"[red]Error:[/] {getattr(exc, 'message', None) or exc}")
+        raise typer.Exit(1) from exc
+    if not all(ok for *_, ok in report.verification()):
+        raise typer.Exit(2)
 
 
 @app.command()

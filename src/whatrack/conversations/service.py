@@ -230,6 +230,25 @@ def on_message(conv: Conversation, msg: Message, *, newest: bool = False) -> Non
         conv.waiting_since = None
 
 
+def on_history(conv: Conversation, msg: Message) -> None:
+    """A past message was brought in (legacy import, WhatsApp history): it becomes the last one
+    only if nothing later is there, and is never unread; a lead's last message starts the wait
+    (a resolved ticket then clears it, as on_ticket does)."""
+    if msg.sent_at < conv.last_message_at and conv.last_message_id is not None:
+        return
+    conv.last_message_at = msg.sent_at
+    conv.last_message_preview = snippet(msg.content)
+    conv.last_message_type = msg.message_type
+    conv.last_message_reaction = None
+    conv.last_message_sender_type = msg.sender_type
+    conv.last_message_status = msg.status
+    conv.last_message_id = msg.id
+    if msg.sender_type != SenderType.LEAD:
+        conv.waiting_since = None
+    elif conv.waiting_since is None:
+        conv.waiting_since = msg.sent_at
+
+
 def on_reaction(conv: Conversation, target: Message, emoji: str, *, at: datetime, from_lead: bool) -> bool:
     """A reaction to `target`. A lead's 👍 is often its only answer: it counts as the lead
     replying (returns True), and shows in the list unless a later message is there already.

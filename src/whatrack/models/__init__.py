@@ -15,6 +15,7 @@ from whatrack.models.enums import (
 from whatrack.models.extras import ConversationMetrics, ScheduledMessage, TicketAnalysis
 from whatrack.models.instance import Instance
 from whatrack.models.lead import Lead
+from whatrack.models.legacy import LegacyId
 from whatrack.models.login_throttle import LoginThrottle
 from whatrack.models.message import Message, PendingReceipt
 from whatrack.models.metrics import TicketMetrics
@@ -32,6 +33,7 @@ __all__ = [
     "Instance",
     "InstanceStatus",
     "Lead",
+    "LegacyId",
     "LoginThrottle",
     "Membership",
     "Message",
