@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from whatrack.simulator import payloads, wire
+from whatrack.simulator import history, payloads, wire
 from whatrack.simulator.emitter import WebhookEmitter
 from whatrack.simulator.state import SUPPORTED_EVENTS, RecordedRequest, SentMessage, SimulatorState, SimUser
 
@@ -365,6 +365,20 @@ def create_simulator_app(state: SimulatorState, emitter: WebhookEmitter | None =
     # One route per kind (not a path parameter), so other paths keep gorilla/mux's plain 404.
     for kind in ("text", "image", "audio", "video", "document"):
         router.add_api_route(f"/chat/send/{kind}", send_route(kind), methods=["POST"])
+
+    @router.get("/chat/history")
+    async def chat_history(request: Request, user: SimUser = Depends(current_user)) -> Response:
+        if user.history <= 0:
+            raise fail(501, "message history is disabled for this user")
+        chat_jid = request.query_params.get("chat_jid", "")
+        if not chat_jid:
+            raise fail(400, "chat_jid is required")
+        if chat_jid == "index":
+            return ok(history.index(state))
+        limit = history.parse_limit(request.query_params.get("limit"))
+        if limit is None:
+            raise fail(400, "invalid limit")
+        return ok(history.rows(state, user, chat_jid, limit))
 
     @router.post("/chat/markread")
     async def mark_read(request: Request, user: SimUser = Depends(current_user)) -> Response:

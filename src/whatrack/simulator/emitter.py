@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from whatrack.simulator import payloads, wire
+from whatrack.simulator import history, payloads, wire
 from whatrack.simulator.state import SentMessage, SimulatorState, SimUser, WebhookDelivery
 
 logger = logging.getLogger(__name__)
@@ -90,6 +90,8 @@ class WebhookEmitter:
         body_payload = self.prepare(user, payload)
         event_type = str(body_payload.get("type", ""))
         reason = self._skip_reason(user, event_type)
+        if reason != "session not connected":  # WuzAPI keeps history whether or not the webhook goes out
+            history.remember_message(self.state, user, body_payload)
         body, headers = encode_webhook(user, body_payload)
         if reason:
             skipped = WebhookDelivery(user.id, user.webhook, event_type, body_payload, body, headers, skipped=reason)

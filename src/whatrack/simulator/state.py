@@ -151,6 +151,9 @@ class SimulatorState:
         self.marked_read: list[dict[str, Any]] = []
         self.presences: list[dict[str, Any]] = []
         self.send_listeners: list[SendListener] = []
+        # WuzAPI's message_history (simulator/history.py): rows of users whose `history` > 0
+        self.history_rows: list[dict[str, Any]] = []
+        self.history_seq = 0
         self._tasks: set[asyncio.Task[Any]] = set()
 
     # users -----------------------------------------------------------------------------
@@ -212,8 +215,17 @@ class SimulatorState:
             and (event_type is None or d.event_type == event_type)
         ]
 
+    def undelivered(self, user_id: str | None = None) -> list[WebhookDelivery]:
+        """Webhook POSTs that did not reach the app (connection error or a non-2xx answer)."""
+        return [
+            d for d in self.deliveries(user_id) if d.error or d.status_code is None or not 200 <= d.status_code < 300
+        ]
+
     def notify_sent(self, user: SimUser, sent: SentMessage) -> None:
+        from whatrack.simulator import history  # history.py builds on this module
+
         self.sent_messages.append(sent)
+        history.remember_sent(self, user, sent)
         for listener in list(self.send_listeners):
             listener(user, sent)
 

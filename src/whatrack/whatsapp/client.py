@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import urllib.parse
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -102,6 +103,12 @@ class WuzapiClient:
         return await _request(
             self._http, method, self._base + path, json, {"token": self._token}, self._timeout, "instance token"
         )
+
+    async def chat_history(self, chat_jid: str, limit: int = 50) -> Any:
+        """GET /chat/history: a chat's stored messages, newest first (`chat_jid="index"`: every
+        user's chats with their last update). 501 when the instance keeps no history."""
+        query = urllib.parse.urlencode({"chat_jid": chat_jid, "limit": limit})
+        return await self._call("GET", f"/chat/history?{query}")
 
     async def send_text(
         self, phone: str, body: str, *, message_id: str | None = None, reply: tuple[str, str] | None = None
