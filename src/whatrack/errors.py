@@ -473,9 +473,15 @@ class WuzapiTokenInvalid(BadRequest):
 
 
 class WuzapiUrlInvalid(BadRequest):
-    """No WuzAPI API at this URL: check baseUrl."""
+    """The WuzAPI URL is not usable: http(s)://host[:port][/path], without user:password, query or fragment."""
 
     code = "wuzapi_url_invalid"
+
+
+class WuzapiHostNotAllowed(BadRequest):
+    """This server may not call WuzAPI at that host (WUZAPI_ALLOWED_HOSTS)."""
+
+    code = "wuzapi_host_not_allowed"
 
 
 class WuzapiUserExists(Conflict):

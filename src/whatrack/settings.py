@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     wuzapi_timeout_seconds: float = 15.0
     wuzapi_admin_url: str | None = None
     wuzapi_admin_token: str | None = None
+    # Hosts instance base URLs may name (comma-separated host, host:port or *.domain); unset:
+    # any. Required for hosted multi-tenancy (else an admin makes the app call internal hosts).
+    wuzapi_allowed_hosts: str | None = None
 
     # Background jobs
     run_worker: bool = True

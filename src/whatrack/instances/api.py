@@ -26,6 +26,7 @@ from whatrack.errors import (
     WuzapiAdminTokenRejected,
     WuzapiCredentialsRequired,
     WuzapiFailed,
+    WuzapiHostNotAllowed,
     WuzapiRefused,
     WuzapiTokenInvalid,
     WuzapiTokenRejected,
@@ -55,7 +56,7 @@ def get_context(request: Request) -> InstanceContext:
 
 Ctx = Annotated[InstanceContext, Depends(get_context)]
 _ADMIN = (*WRITE, AdminRequired, InstanceNotFound)
-_WUZAPI = (WuzapiUnreachable, WuzapiTokenRejected, WuzapiFailed)
+_WUZAPI = (WuzapiUnreachable, WuzapiTokenRejected, WuzapiFailed, WuzapiHostNotAllowed)
 _SESSION = (*_ADMIN, *_WUZAPI)
 _ADD = (
     WuzapiCredentialsRequired,

@@ -18,6 +18,7 @@ from whatrack.auth.service import Actor
 from whatrack.db import transaction
 from whatrack.instances import service
 from whatrack.instances.schemas import InstanceConnection
+from whatrack.instances.targets import check_target
 from whatrack.instances.wuzapi import SessionState
 from whatrack.models import Instance
 from whatrack.settings import Settings
@@ -60,8 +61,11 @@ class InstanceContext:
         return target
 
     async def client_for(self, actor: Actor, instance_id: uuid.UUID) -> WuzapiClient:
-        """The instance's WuzAPI client (read in its own short transaction)."""
+        """The instance's WuzAPI client (read in its own short transaction). Raises
+        WuzapiHostNotAllowed for a URL outside WUZAPI_ALLOWED_HOSTS (added before it was set)."""
         target = await self.target(actor, instance_id)
+        if not target.is_demo:  # the embedded demo is this app itself
+            check_target(target.base_url, self.settings)
         return self.client(target.base_url, target.token)
 
     async def store(self, actor: Actor, instance_id: uuid.UUID, state: SessionState) -> InstanceConnection:

@@ -9,6 +9,7 @@ row inserted, so a wrong token or an unreachable WuzAPI leaves nothing behind.
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import uuid
 
@@ -23,14 +24,14 @@ from whatrack.errors import (
     WuzapiAdminTokenRejected,
     WuzapiCredentialsRequired,
     WuzapiRefused,
-    WuzapiUrlInvalid,
     WuzapiUserExists,
 )
 from whatrack.instances import service
 from whatrack.instances.context import InstanceContext, Target
 from whatrack.instances.schemas import InstanceCreate
+from whatrack.instances.targets import check_target, clean_base_url, host_allowed, server_key
 from whatrack.instances.webhook import hook_url, point_webhook
-from whatrack.instances.wuzapi import check_token, gateway
+from whatrack.instances.wuzapi import SessionState, check_token, unreachable
 from whatrack.models import Instance
 from whatrack.settings import Settings
 from whatrack.whatsapp.client import WEBHOOK_EVENTS, WuzapiAdminClient, WuzapiError
@@ -42,8 +43,17 @@ def _norm_url(url: str) -> str:
     return url.strip().rstrip("/")
 
 
+def _given_url(data: InstanceCreate, settings: Settings) -> str | None:
+    """The admin's base URL, refused when malformed or outside WUZAPI_ALLOWED_HOSTS."""
+    if data.base_url is None:
+        return None
+    url = clean_base_url(str(data.base_url))
+    check_target(url, settings)
+    return url
+
+
 def _admin_credentials(data: InstanceCreate, settings: Settings) -> tuple[str, str]:
-    given_url = _norm_url(str(data.base_url)) if data.base_url is not None else None
+    given_url = _given_url(data, settings)
     if data.admin_token:
         base_url = given_url or settings.wuzapi_admin_url
         if base_url:
@@ -64,20 +74,48 @@ def _admin_error(exc: WuzapiError) -> DomainError:
         return WuzapiAdminTokenRejected("WuzAPI rejected the admin token (WUZAPI_ADMIN_TOKEN of the WuzAPI server)")
     if exc.status_code == 409:
         return WuzapiUserExists("A WuzAPI user with this token already exists")
-    if exc.status_code == 404:
-        return WuzapiUrlInvalid("No WuzAPI admin API at this URL (HTTP 404 on /admin/users): check baseUrl")
     if exc.status_code == 400:
-        return WuzapiRefused(f"WuzAPI refused to create the user: {exc.message}", {"reason": exc.message})
-    return gateway(exc, "create the WuzAPI user")
+        reason = exc.message[:200]
+        return WuzapiRefused(f"WuzAPI refused to create the user: {reason}", {"reason": reason})
+    # 404, 5xx, not JSON, nothing listening: the same answer (a URL must not probe ports).
+    return unreachable("create the WuzAPI user")
 
 
-async def _refuse_duplicate(ctx: InstanceContext, base_url: str, token: str) -> None:
-    # Re-pointing a WuzAPI user's webhook would silently steal another instance's traffic.
+_HOOK_PATH = re.compile(r"/api/v1/whatsapp/w/webhook/([0-9a-fA-F-]{36})")
+
+
+def _hooked_instance(webhook: str | None) -> uuid.UUID | None:
+    """The instance of this app a WuzAPI user's webhook points at, if it points at one."""
+    found = _HOOK_PATH.search(webhook or "")
+    if found is None:
+        return None
+    try:
+        return uuid.UUID(found.group(1))
+    except ValueError:
+        return None
+
+
+async def _refuse_duplicate(ctx: InstanceContext, base_url: str, token: str, state: SessionState | None = None) -> None:
+    """Refuse a WuzAPI user that is an instance already, in this organization or another:
+    re-pointing its webhook would silently steal that instance's traffic.
+
+    The same user is recognised by what WuzAPI itself says (`state`, after the token check: its
+    user id, and a webhook already pointing at one of our instances) and, for builds that do not
+    say, by the token on the same server, whatever the spelling of its URL (`localhost`,
+    `127.0.0.1`, a default port, a trailing slash).
+    """
+    key = server_key(base_url)
+    user_id = state.user_id if state is not None else None
+    hooked = _hooked_instance(state.webhook) if state is not None else None
     async with transaction(ctx.factory) as db:
-        taken = await db.scalar(
-            select(Instance.id).where(Instance.base_url == _norm_url(base_url), Instance.token == token).limit(1)
-        )
-    if taken is not None:
+        same_token = (
+            await db.execute(select(Instance.base_url, Instance.wuzapi_user_id).where(Instance.token == token))
+        ).all()
+        hooked_exists = hooked is not None and await db.get(Instance, hooked) is not None
+    taken = hooked_exists or any(
+        server_key(row.base_url) == key or (user_id is not None and row.wuzapi_user_id == user_id) for row in same_token
+    )
+    if taken:
         raise InstanceAlreadyAdded("This WuzAPI user is already added as an instance")
 
 
@@ -102,12 +140,14 @@ async def add_instance(ctx: InstanceContext, actor: Actor, data: InstanceCreate)
     else:
         if data.base_url is None or data.token is None:  # the schema guarantees both
             raise WuzapiCredentialsRequired("baseUrl and token are required")
-        base_url, token = _norm_url(str(data.base_url)), data.token
+        base_url, token = _given_url(data, ctx.settings) or "", data.token
         await _refuse_duplicate(ctx, base_url, token)
 
     client = ctx.client(base_url, token)
     try:
         state = await check_token(client)
+        if created_user_id is None:  # WuzAPI's own answer names the user: is it one of ours?
+            await _refuse_duplicate(ctx, base_url, token, state)
         # A created user already has its webhook and HMAC key; setting the webhook again is
         # harmless and leaves both paths in the same WuzAPI state.
         await point_webhook(client, hook, None if created_user_id else data.hmac_key)
@@ -153,7 +193,7 @@ async def delete_instance(ctx: InstanceContext, actor: Actor, instance_id: uuid.
         instance = await service.get_instance(db, actor, instance_id)
         await service.refuse_if_used(db, instance.id)
         target = Target.of(instance)
-    if not target.is_demo:
+    if not target.is_demo and host_allowed(target.base_url, ctx.settings):
         # Best effort: stop WuzAPI from posting to a URL that is about to answer 404.
         try:
             await ctx.client(target.base_url, target.token).clear_webhook()

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from whatrack.instances.context import Target
 from whatrack.instances.service import apply_state
+from whatrack.instances.targets import host_allowed
 from whatrack.instances.wuzapi import NO_SESSION, UNKNOWN, SessionState, no_session, session_state
 from whatrack.models import Instance
 from whatrack.settings import Settings
@@ -37,6 +38,9 @@ async def poll_instance_statuses(db: AsyncSession, http: httpx.AsyncClient, sett
     limit = asyncio.Semaphore(POLL_CONCURRENCY)
 
     async def probe(target: Target) -> SessionState:
+        if not host_allowed(target.base_url, settings):  # added before WUZAPI_ALLOWED_HOSTS said no
+            log.warning("instance %s: not polled, its WuzAPI host is outside WUZAPI_ALLOWED_HOSTS", target.id)
+            return UNKNOWN
         async with limit:
             try:
                 data = await WuzapiClient(http, target.base_url, target.token, timeout).session_status()

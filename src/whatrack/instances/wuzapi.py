@@ -18,7 +18,6 @@ from whatrack.errors import (
     WuzapiTokenInvalid,
     WuzapiTokenRejected,
     WuzapiUnreachable,
-    WuzapiUrlInvalid,
 )
 from whatrack.models import InstanceStatus
 from whatrack.whatsapp.client import WuzapiClient, WuzapiError
@@ -41,6 +40,7 @@ class SessionState:
     jid: str | None = None
     qr_code: str | None = None
     user_id: str | None = None
+    webhook: str | None = None  # where WuzAPI posts this user's events (newest builds say)
 
 
 def _first(data: dict[str, Any], *keys: str) -> Any:
@@ -65,9 +65,12 @@ def session_state(data: dict[str, Any]) -> SessionState:
         status = InstanceStatus.DISCONNECTED  # paired before; the client is down
     else:
         status = InstanceStatus.LOGGED_OUT  # never paired, or unpaired: needs a QR scan
-    return SessionState(status, connected, logged_in, jid, qr if status == InstanceStatus.QR else None, user_id)
+    webhook = str(_first(data, "webhook") or "") or None
+    qr_code = qr if status == InstanceStatus.QR else None
+    return SessionState(status, connected, logged_in, jid, qr_code, user_id, webhook)
 
 
+_STATUS_KEYS = {"connected", "Connected", "loggedIn", "LoggedIn"}
 NO_SESSION = SessionState(InstanceStatus.DISCONNECTED, connected=False, logged_in=False)
 UNKNOWN = SessionState(InstanceStatus.UNKNOWN, connected=False, logged_in=False)
 
@@ -78,9 +81,14 @@ def no_session(exc: WuzapiError) -> bool:
     return "no session" in msg or "not connected" in msg
 
 
+def unreachable(action: str) -> WuzapiUnreachable:
+    """Refused, timed out, not HTTP, not WuzAPI: one answer, so a URL cannot probe ports."""
+    return WuzapiUnreachable(f"Could not reach WuzAPI; could not {action}")
+
+
 def gateway(exc: WuzapiError, action: str) -> DomainError:
     if exc.status_code is None:
-        return WuzapiUnreachable(f"WuzAPI is unreachable ({exc.message}); could not {action}")
+        return unreachable(action)
     if exc.status_code == 401:
         return WuzapiTokenRejected(
             f"WuzAPI rejected this instance's token; could not {action}. "
@@ -100,11 +108,13 @@ async def check_token(client: WuzapiClient) -> SessionState:
             raise WuzapiTokenInvalid(
                 "WuzAPI rejected the token: use the token of an existing WuzAPI user (or createUser: true)"
             ) from exc
-        if exc.status_code == 404:
-            raise WuzapiUrlInvalid("No WuzAPI API at this URL (HTTP 404 on /session/status): check baseUrl") from exc
         if no_session(exc):  # old builds: valid token, client not started
             return NO_SESSION
-        raise gateway(exc, "check the token") from exc
+        # A URL being added is not trusted yet: whatever is (or is not) listening there, the
+        # answer is the same (no status, no body: an admin must not map internal ports with it).
+        raise unreachable("check the token") from exc
+    if not _STATUS_KEYS & data.keys():  # an HTTP server, but not WuzAPI
+        raise unreachable("check the token")
     return session_state(data)
 
 
