@@ -458,7 +458,8 @@ async def test_poll_instance_statuses(harness: Harness) -> None:
             "demo": InstanceStatus.UNKNOWN,  # never polled
         }
     published = await harness.drain()
-    assert sum(1 for _, d in published if d["type"] == "instance_updated") == 3
+    # each on the organization channel (and copied to chat:agents:, the restricted agents' feed)
+    assert sum(1 for ch, d in published if d["type"] == "instance_updated" and ch.startswith("chat:org:")) == 3
 
     # Nothing changed since: a second round publishes nothing; WuzAPI down: unknown, no raise.
     async with harness.db() as db:

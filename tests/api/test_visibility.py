@@ -264,3 +264,39 @@ async def test_new_organizations_are_restrictive_and_the_setting_is_validated(ha
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "admin_required"
     me = (await admin.client.get("/api/v1/auth/me")).json()
     assert me["organization"]["agentVisibility"] == "assigned_and_unassigned"
+
+
+async def test_events_are_copied_to_restricted_channels_only_under_the_policy(harness: Harness) -> None:
+    for policy in ("all", "assigned_and_unassigned"):
+        t = await team(harness, policy=policy, role=Role.AGENT)
+        await harness.drain()
+        await harness.webhook(t.admin, p.text_message(phone="5511977770001", text="de novo"))  # Bruno's
+        await harness.webhook(t.admin, p.text_message(phone="5511977770003", text="livre"))  # unassigned
+        channels = {ch.split(":")[1] + ":" + ch.split(":")[2] for ch, _ in await harness.drain()}
+        org = t.admin.organization_id
+        if policy == "all":
+            assert {c.split(":")[0] for c in channels} == {"org", "conversation"}
+        else:
+            assert f"user:{t.colleague_id}" in channels and f"agents:{org}" in channels
+            assert f"user:{t.agent_id}" not in channels
+
+
+async def test_subscription_tokens_follow_the_policy(harness: Harness) -> None:
+    t = await team(harness, policy="assigned_and_unassigned", role=Role.AGENT)
+    org = t.admin.organization_id
+
+    async def status(channel: str) -> int:
+        resp = await t.agent_client.post("/api/v1/chat/centrifugo/subscription-token", json={"channel": channel})
+        code: int = resp.status_code
+        return code
+
+    assert await status(f"chat:org:{org}") == 403
+    assert await status(f"chat:agents:{org}") == 200
+    assert await status(f"chat:user:{t.agent_id}") == 200
+    assert await status(f"chat:user:{t.colleague_id}") == 403
+    assert await status(f"chat:conversation:{t.hidden['conversation_id']}") == 403
+    assert await status(f"chat:conversation:{t.own_conversation}") == 200
+    assert await status(f"chat:conversation:{t.unassigned_conversation}") == 200
+    assert await status(f"chat:agents:{uuid.uuid4()}") == 403
+    admin = await t.admin.client.post("/api/v1/chat/centrifugo/subscription-token", json={"channel": f"chat:org:{org}"})
+    assert admin.status_code == 200

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, ApiError, setCsrfToken } from "./client";
 import { keys } from "./keys";
-import type { Me, Member, Organization } from "./types";
+import type { AgentVisibility, Me, Member, Organization } from "./types";
 
 /** GET /auth/me — null when not logged in (401). */
 export function useMe() {
@@ -63,6 +63,7 @@ export interface OrganizationUpdate {
   name?: string;
   timezone?: string;
   inactivityTimeoutMinutes?: number;
+  agentVisibility?: AgentVisibility;
 }
 
 /** PATCH /organization (admins) — the saved organization replaces the one in /auth/me. */

@@ -18,6 +18,8 @@ export const keys = {
     list: (conversationId: string) => ["messages", conversationId] as const,
   },
   typing: (conversationId: string) => ["typing", conversationId] as const,
+  /** Set when a conversation was assigned away from this restricted agent (conversation_hidden). */
+  hidden: (conversationId: string) => ["hidden", conversationId] as const,
   leads: {
     detail: (id: string) => ["leads", id] as const,
   },

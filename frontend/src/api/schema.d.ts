@@ -266,6 +266,55 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/follow-up-sequences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Sequences
+         * @description The organization's sequences by name (`archived=true`: the archived ones too).
+         */
+        get: operations["list_sequences_api_v1_follow_up_sequences_get"];
+        put?: never;
+        /**
+         * Create Sequence
+         * @description A sequence: ordered steps, each a delay after the previous one and a message.
+         */
+        post: operations["create_sequence_api_v1_follow_up_sequences_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/follow-up-sequences/{sequence_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Sequence */
+        get: operations["get_sequence_api_v1_follow_up_sequences__sequence_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Sequence
+         * @description Only a sequence never used: one that was is archived instead (409).
+         */
+        delete: operations["delete_sequence_api_v1_follow_up_sequences__sequence_id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Sequence
+         * @description Rename, change the steps or the final wait, archive (`archived: true`) or restore.
+         */
+        patch: operations["update_sequence_api_v1_follow_up_sequences__sequence_id__patch"];
+        trace?: never;
+    };
     "/api/v1/instances": {
         parameters: {
             query?: never;
@@ -438,6 +487,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/leads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Leads
+         * @description Leads, newest first: first touch, last ticket's origin and outcome, tickets, last contact.
+         *     `source`/`campaign` and the created range match the first-touch report.
+         */
+        get: operations["list_leads_api_v1_leads_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/leads/{lead_id}": {
         parameters: {
             query?: never;
@@ -471,7 +541,8 @@ export interface paths {
         };
         /**
          * Media
-         * @description The media file of a message (tenancy checked).
+         * @description The media file of a message (tenancy checked): from disk, or from S3 as a redirect to a
+         *     presigned URL carrying the same headers (MEDIA_DELIVERY=redirect) or streamed (stream).
          */
         get: operations["media_api_v1_media__message_id__get"];
         put?: never;
@@ -610,6 +681,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/scheduled-messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Scheduled
+         * @description A conversation's scheduled messages (follow-up steps too), by due time.
+         */
+        get: operations["list_scheduled_api_v1_scheduled_messages_get"];
+        put?: never;
+        /**
+         * Schedule Message
+         * @description Send `content` at `sendAt` ("enviar depois"); a lead's reply does not cancel it.
+         */
+        post: operations["schedule_message_api_v1_scheduled_messages_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/scheduled-messages/{scheduled_message_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Cancel Scheduled
+         * @description Cancel it while it is PENDING (kept, CANCELLED).
+         */
+        delete: operations["cancel_scheduled_api_v1_scheduled_messages__scheduled_message_id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Scheduled
+         * @description Change the text or the time while it is PENDING.
+         */
+        patch: operations["update_scheduled_api_v1_scheduled_messages__scheduled_message_id__patch"];
+        trace?: never;
+    };
     "/api/v1/tickets/{ticket_id}/close": {
         parameters: {
             query?: never;
@@ -625,6 +744,34 @@ export interface paths {
          */
         post: operations["close_ticket_api_v1_tickets__ticket_id__close_post"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{ticket_id}/follow-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Follow Up
+         * @description The ticket's follow-up: its state and every step row (due, sent, cancelled, failed).
+         */
+        get: operations["get_follow_up_api_v1_tickets__ticket_id__follow_up_get"];
+        put?: never;
+        /**
+         * Start Follow Up
+         * @description Start a sequence on an open ticket: FOLLOW_UP, one scheduled row per step.
+         */
+        post: operations["start_follow_up_api_v1_tickets__ticket_id__follow_up_post"];
+        /**
+         * Stop Follow Up
+         * @description Stop the running follow-up: pending steps cancelled, the ticket OPEN again.
+         */
+        delete: operations["stop_follow_up_api_v1_tickets__ticket_id__follow_up_delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -929,7 +1076,7 @@ export interface components {
              * Code
              * @enum {string}
              */
-            code: "account_not_found" | "admin_required" | "assignee_not_member" | "channel_forbidden" | "contact_unidentifiable" | "conversation_not_found" | "csrf_failed" | "empty_file" | "instance_already_added" | "instance_already_paired" | "instance_disconnected" | "instance_has_conversations" | "instance_not_found" | "internal_error" | "invalid_body" | "invalid_channel" | "invalid_credentials" | "invalid_cursor" | "invalid_field" | "invalid_webhook_payload" | "lead_not_found" | "malformed_request" | "media_file_missing" | "media_not_found" | "mention_not_member" | "message_empty" | "message_not_found" | "message_not_retryable" | "method_not_allowed" | "metrics_token_required" | "missing_field" | "not_authenticated" | "nothing_to_update" | "organization_not_found" | "payload_too_large" | "quick_reply_not_found" | "quick_reply_shortcut_taken" | "rate_limited" | "reply_to_other_conversation" | "report_format_unknown" | "report_group_unknown" | "report_model_unknown" | "report_other_agent_forbidden" | "report_range_inverted" | "report_range_too_long" | "route_not_found" | "session_expired" | "ticket_already_open" | "ticket_already_resolved" | "ticket_not_found" | "ticket_not_resolved" | "unknown_time_zone" | "unsupported_media_type" | "user_email_taken" | "user_not_found" | "validation_error" | "voice_note_invalid" | "voice_note_unavailable" | "weak_password" | "webhook_busy" | "webhook_secret_invalid" | "webhook_signature_invalid" | "wuzapi_admin_credentials_missing" | "wuzapi_admin_token_rejected" | "wuzapi_credentials_required" | "wuzapi_error" | "wuzapi_refused" | "wuzapi_token_invalid" | "wuzapi_token_rejected" | "wuzapi_unreachable" | "wuzapi_url_invalid" | "wuzapi_user_exists";
+            code: "account_not_found" | "admin_required" | "assignee_not_member" | "channel_forbidden" | "contact_unidentifiable" | "conversation_not_found" | "csrf_failed" | "empty_file" | "follow_up_delay_invalid" | "follow_up_sequence_archived" | "follow_up_sequence_in_use" | "follow_up_sequence_no_steps" | "follow_up_sequence_not_found" | "follow_up_sequence_too_many_steps" | "follow_up_step_empty" | "instance_already_added" | "instance_already_paired" | "instance_disconnected" | "instance_has_conversations" | "instance_not_found" | "internal_error" | "invalid_body" | "invalid_channel" | "invalid_credentials" | "invalid_cursor" | "invalid_field" | "invalid_webhook_payload" | "lead_not_found" | "leads_date_invalid" | "leads_range_inverted" | "malformed_request" | "media_file_missing" | "media_not_found" | "media_store_unavailable" | "mention_not_member" | "message_empty" | "message_not_found" | "message_not_retryable" | "method_not_allowed" | "metrics_token_required" | "missing_field" | "not_authenticated" | "nothing_to_update" | "organization_not_found" | "overloaded" | "payload_too_large" | "quick_reply_not_found" | "quick_reply_shortcut_taken" | "rate_limited" | "reply_to_other_conversation" | "report_format_unknown" | "report_group_unknown" | "report_model_unknown" | "report_other_agent_forbidden" | "report_range_inverted" | "report_range_too_long" | "route_not_found" | "scheduled_message_not_found" | "scheduled_message_not_pending" | "send_at_in_past" | "send_at_too_far" | "session_expired" | "ticket_already_open" | "ticket_already_resolved" | "ticket_in_follow_up" | "ticket_not_found" | "ticket_not_in_follow_up" | "ticket_not_resolved" | "unknown_time_zone" | "unsupported_media_type" | "user_email_taken" | "user_not_found" | "validation_error" | "voice_note_invalid" | "voice_note_unavailable" | "weak_password" | "webhook_busy" | "webhook_secret_invalid" | "webhook_signature_invalid" | "wuzapi_admin_credentials_missing" | "wuzapi_admin_token_rejected" | "wuzapi_credentials_required" | "wuzapi_error" | "wuzapi_host_not_allowed" | "wuzapi_refused" | "wuzapi_token_invalid" | "wuzapi_token_rejected" | "wuzapi_unreachable" | "wuzapi_url_invalid" | "wuzapi_user_exists";
             /** Details */
             details?: unknown;
             /** Message */
@@ -948,6 +1095,25 @@ export interface components {
             previous: number | null;
             /** Value */
             value: number | null;
+        };
+        /** FollowUpRead */
+        FollowUpRead: {
+            /** Currentfollowupstep */
+            currentFollowUpStep: number | null;
+            /** Endsat */
+            endsAt: string | null;
+            /** Followupenabled */
+            followUpEnabled: boolean;
+            /** Scheduled */
+            scheduled: components["schemas"]["ScheduledRead"][];
+            /** Sequenceid */
+            sequenceId: string | null;
+            status: components["schemas"]["TicketStatus"];
+            /**
+             * Ticketid
+             * Format: uuid
+             */
+            ticketId: string;
         };
         /** HiddenData */
         HiddenData: {
@@ -1079,6 +1245,57 @@ export interface components {
             /** Pushname */
             pushName: string | null;
         };
+        /** LeadListItem */
+        LeadListItem: {
+            /**
+             * Conversationid
+             * Format: uuid
+             */
+            conversationId: string;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /** Firstcampaign */
+            firstCampaign: string | null;
+            /** Firstmedium */
+            firstMedium: string | null;
+            /** Firstsource */
+            firstSource: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Instanceid
+             * Format: uuid
+             */
+            instanceId: string;
+            /**
+             * Lastcontactat
+             * Format: date-time
+             * @description When the lead's conversation last had a message
+             */
+            lastContactAt: string;
+            lastTicket: components["schemas"]["LeadTicketBrief"] | null;
+            /** Name */
+            name: string | null;
+            /** Phone */
+            phone: string | null;
+            /** Pushname */
+            pushName: string | null;
+            /** Ticketscount */
+            ticketsCount: number;
+        };
+        /** LeadPage */
+        LeadPage: {
+            /** Items */
+            items: components["schemas"]["LeadListItem"][];
+            /** Nextcursor */
+            nextCursor: string | null;
+        };
         /** LeadRead */
         LeadRead: {
             /** Conversationid */
@@ -1109,6 +1326,31 @@ export interface components {
             pushName: string | null;
             /** Tickets */
             tickets: components["schemas"]["TicketRead"][];
+        };
+        /**
+         * LeadTicketBrief
+         * @description The lead's last ticket as the leads list shows it.
+         */
+        LeadTicketBrief: {
+            /** Adid */
+            adId: string | null;
+            /** Campaign */
+            campaign: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Medium */
+            medium: string | null;
+            /** Number */
+            number: number;
+            outcome: components["schemas"]["TicketOutcome"] | null;
+            /** Source */
+            source: string | null;
+            status: components["schemas"]["TicketStatus"];
+            /** Valuecents */
+            valueCents: number | null;
         };
         /** LeadUpdate */
         LeadUpdate: {
@@ -1224,7 +1466,7 @@ export interface components {
          * MessageStatus
          * @enum {string}
          */
-        MessageStatus: "PENDING" | "SENT" | "DELIVERED" | "READ" | "FAILED";
+        MessageStatus: "PENDING" | "SENT" | "DELIVERED" | "READ" | "FAILED" | "UNKNOWN";
         /** MessageStatusEvent */
         MessageStatusEvent: {
             data: components["schemas"]["StatusData"];
@@ -1431,11 +1673,153 @@ export interface components {
          * @enum {string}
          */
         Role: "admin" | "agent";
+        /** ScheduleIn */
+        ScheduleIn: {
+            /** Content */
+            content: string;
+            /**
+             * Conversationid
+             * Format: uuid
+             */
+            conversationId: string;
+            /**
+             * Sendat
+             * Format: date-time
+             */
+            sendAt: string;
+        };
+        /** ScheduleUpdate */
+        ScheduleUpdate: {
+            /** Content */
+            content?: string | null;
+            /** Sendat */
+            sendAt?: string | null;
+        };
+        /** ScheduledList */
+        ScheduledList: {
+            /** Items */
+            items: components["schemas"]["ScheduledRead"][];
+        };
+        /** ScheduledRead */
+        ScheduledRead: {
+            /** Attempts */
+            attempts: number;
+            /** Content */
+            content: string;
+            /**
+             * Conversationid
+             * Format: uuid
+             */
+            conversationId: string;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /** Createdby */
+            createdBy: string | null;
+            /** Error */
+            error: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Messageid */
+            messageId: string | null;
+            /**
+             * Sendat
+             * Format: date-time
+             */
+            sendAt: string;
+            /** Sentat */
+            sentAt: string | null;
+            /** Sequenceid */
+            sequenceId: string | null;
+            status: components["schemas"]["ScheduledStatus"];
+            /** Step */
+            step: number | null;
+            /**
+             * Ticketid
+             * Format: uuid
+             */
+            ticketId: string;
+        };
+        /**
+         * ScheduledStatus
+         * @enum {string}
+         */
+        ScheduledStatus: "PENDING" | "SENT" | "CANCELLED" | "FAILED";
         /**
          * SenderType
          * @enum {string}
          */
         SenderType: "LEAD" | "USER" | "AI" | "SYSTEM";
+        /** SequenceCreate */
+        SequenceCreate: {
+            /**
+             * Finalwaitminutes
+             * @description After the last step: the lead's silence this long resolves the ticket
+             * @default 1440
+             */
+            finalWaitMinutes?: number;
+            /** Name */
+            name: string;
+            /** Steps */
+            steps: components["schemas"]["StepIn"][];
+        };
+        /** SequenceList */
+        SequenceList: {
+            /** Items */
+            items: components["schemas"]["SequenceRead"][];
+        };
+        /** SequenceRead */
+        SequenceRead: {
+            /** Archived */
+            archived: boolean;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /** Finalwaitminutes */
+            finalWaitMinutes: number;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Inuse */
+            inUse: boolean;
+            /** Name */
+            name: string;
+            /** Steps */
+            steps: components["schemas"]["StepRead"][];
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+        };
+        /** SequenceUpdate */
+        SequenceUpdate: {
+            /** Archived */
+            archived?: boolean | null;
+            /** Finalwaitminutes */
+            finalWaitMinutes?: number | null;
+            /** Name */
+            name?: string | null;
+            /** Steps */
+            steps?: components["schemas"]["StepIn"][] | null;
+        };
+        /** StartFollowUpIn */
+        StartFollowUpIn: {
+            /**
+             * Sequenceid
+             * Format: uuid
+             */
+            sequenceId: string;
+        };
         /** StatusData */
         StatusData: {
             /**
@@ -1453,6 +1837,26 @@ export interface components {
              */
             messageId: string;
             status: components["schemas"]["MessageStatus"];
+        };
+        /** StepIn */
+        StepIn: {
+            /**
+             * Content
+             * @description Variables: {nome}, {primeiro_nome}, {atendente}
+             */
+            content: string;
+            /**
+             * Delayminutes
+             * @description After the previous step (the first: after the start); 1..525600
+             */
+            delayMinutes: number;
+        };
+        /** StepRead */
+        StepRead: {
+            /** Content */
+            content: string;
+            /** Delayminutes */
+            delayMinutes: number;
         };
         /** SubscriptionIn */
         SubscriptionIn: {
@@ -2355,6 +2759,326 @@ export interface operations {
             };
         };
     };
+    list_sequences_api_v1_follow_up_sequences_get: {
+        parameters: {
+            query?: {
+                archived?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SequenceList"];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    create_sequence_api_v1_follow_up_sequences_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SequenceCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SequenceRead"];
+                };
+            };
+            /**
+             * @description - `follow_up_sequence_no_steps`: A follow-up sequence needs at least one step.
+             *     - `follow_up_sequence_too_many_steps`: A follow-up sequence has at most `details.maxSteps` steps.
+             *     - `follow_up_delay_invalid`: A step's delay must be more than 0 and at most 365 days (`details.step`, `details.maxMinutes`).
+             *     - `follow_up_step_empty`: A step's message is empty (`details.step`).
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             *     - `admin_required`: Only organization admins can do this.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_sequence_api_v1_follow_up_sequences__sequence_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sequence_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SequenceRead"];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `follow_up_sequence_not_found`: Follow-up sequence not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    delete_sequence_api_v1_follow_up_sequences__sequence_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sequence_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             *     - `admin_required`: Only organization admins can do this.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `follow_up_sequence_not_found`: Follow-up sequence not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `follow_up_sequence_in_use`: This sequence was used on tickets: archive it instead of deleting it. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    update_sequence_api_v1_follow_up_sequences__sequence_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sequence_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SequenceUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SequenceRead"];
+                };
+            };
+            /**
+             * @description - `nothing_to_update`: Nothing to update: the body changes no field.
+             *     - `follow_up_sequence_no_steps`: A follow-up sequence needs at least one step.
+             *     - `follow_up_sequence_too_many_steps`: A follow-up sequence has at most `details.maxSteps` steps.
+             *     - `follow_up_delay_invalid`: A step's delay must be more than 0 and at most 365 days (`details.step`, `details.maxMinutes`).
+             *     - `follow_up_step_empty`: A step's message is empty (`details.step`).
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             *     - `admin_required`: Only organization admins can do this.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `follow_up_sequence_not_found`: Follow-up sequence not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     list_instances_api_v1_instances_get: {
         parameters: {
             query?: never;
@@ -2423,8 +3147,9 @@ export interface operations {
              *     - `wuzapi_admin_credentials_missing`: createUser needs the WuzAPI URL and admin token (in the request or the server settings).
              *     - `wuzapi_admin_token_rejected`: WuzAPI rejected the admin token.
              *     - `wuzapi_token_invalid`: WuzAPI rejected the token: use the token of an existing WuzAPI user.
-             *     - `wuzapi_url_invalid`: No WuzAPI API at this URL: check baseUrl.
+             *     - `wuzapi_url_invalid`: The WuzAPI URL is not usable: http(s)://host[:port][/path], without user:password, query or fragment.
              *     - `wuzapi_refused`: WuzAPI refused the request (`details.reason` is its own words).
+             *     - `wuzapi_host_not_allowed`: This server may not call WuzAPI at that host (WUZAPI_ALLOWED_HOSTS).
              */
             400: {
                 headers: {
@@ -2705,6 +3430,15 @@ export interface operations {
                     "application/json": components["schemas"]["InstanceConnection"];
                 };
             };
+            /** @description - `wuzapi_host_not_allowed`: This server may not call WuzAPI at that host (WUZAPI_ALLOWED_HOSTS). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
@@ -2782,6 +3516,15 @@ export interface operations {
                     "application/json": components["schemas"]["InstanceConnection"];
                 };
             };
+            /** @description - `wuzapi_host_not_allowed`: This server may not call WuzAPI at that host (WUZAPI_ALLOWED_HOSTS). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
@@ -2857,6 +3600,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InstanceConnection"];
+                };
+            };
+            /** @description - `wuzapi_host_not_allowed`: This server may not call WuzAPI at that host (WUZAPI_ALLOWED_HOSTS). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /**
@@ -2949,7 +3701,10 @@ export interface operations {
                     "application/json": components["schemas"]["PairingCode"];
                 };
             };
-            /** @description - `wuzapi_refused`: WuzAPI refused the request (`details.reason` is its own words). */
+            /**
+             * @description - `wuzapi_host_not_allowed`: This server may not call WuzAPI at that host (WUZAPI_ALLOWED_HOSTS).
+             *     - `wuzapi_refused`: WuzAPI refused the request (`details.reason` is its own words).
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3044,6 +3799,15 @@ export interface operations {
                     "application/json": components["schemas"]["InstanceConnection"];
                 };
             };
+            /** @description - `wuzapi_host_not_allowed`: This server may not call WuzAPI at that host (WUZAPI_ALLOWED_HOSTS). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
@@ -3118,6 +3882,15 @@ export interface operations {
                     "application/json": components["schemas"]["InstanceConnection"];
                 };
             };
+            /** @description - `wuzapi_host_not_allowed`: This server may not call WuzAPI at that host (WUZAPI_ALLOWED_HOSTS). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
@@ -3154,6 +3927,80 @@ export interface operations {
              *     - `wuzapi_error`: WuzAPI answered with an unexpected error (`details.wuzapiStatus`, `details.reason`).
              */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_leads_api_v1_leads_get: {
+        parameters: {
+            query?: {
+                /** @description Name or phone */
+                q?: string | null;
+                /** @description First touch source */
+                source?: string | null;
+                /** @description First touch campaign */
+                campaign?: string | null;
+                /** @description Outcome of the lead's last ticket */
+                outcome?: components["schemas"]["TicketOutcome"] | null;
+                instanceId?: string | null;
+                /** @description YYYY-MM-DD, organization time zone */
+                createdFrom?: string | null;
+                /** @description YYYY-MM-DD, inclusive */
+                createdTo?: string | null;
+                cursor?: string | null;
+                limit?: number;
+                /** @description json (default) or csv (every match, UTF-8 with BOM) */
+                format?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The leads (CSV with `?format=csv`) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadPage"];
+                    "text/csv": string;
+                };
+            };
+            /**
+             * @description - `invalid_cursor`: Invalid pagination cursor.
+             *     - `leads_date_invalid`: A leads list date is not a date: YYYY-MM-DD (`details.field`).
+             *     - `leads_range_inverted`: The leads list's `createdFrom` is after its `createdTo`.
+             *     - `report_format_unknown`: Unknown report format: json or csv (`details.allowed`).
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3307,6 +4154,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description S3 media with MEDIA_DELIVERY=redirect: a short-lived presigned URL */
+            307: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
@@ -3334,6 +4188,15 @@ export interface operations {
             };
             /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `media_store_unavailable`: The media store (S3-compatible object storage) did not answer; try again. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3924,6 +4787,291 @@ export interface operations {
             };
         };
     };
+    list_scheduled_api_v1_scheduled_messages_get: {
+        parameters: {
+            query: {
+                conversationId: string;
+                status?: "pending" | "all";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduledList"];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `conversation_not_found`: Conversation not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    schedule_message_api_v1_scheduled_messages_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduledRead"];
+                };
+            };
+            /**
+             * @description - `send_at_in_past`: The send time is in the past.
+             *     - `send_at_too_far`: The send time is more than a year ahead.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `csrf_failed`: Missing or wrong X-CSRF-Token header. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `conversation_not_found`: Conversation not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    cancel_scheduled_api_v1_scheduled_messages__scheduled_message_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                scheduled_message_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduledRead"];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `csrf_failed`: Missing or wrong X-CSRF-Token header. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `scheduled_message_not_found`: Scheduled message not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `scheduled_message_not_pending`: This scheduled message was already sent or cancelled (`details.status`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    update_scheduled_api_v1_scheduled_messages__scheduled_message_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                scheduled_message_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduledRead"];
+                };
+            };
+            /**
+             * @description - `nothing_to_update`: Nothing to update: the body changes no field.
+             *     - `send_at_in_past`: The send time is in the past.
+             *     - `send_at_too_far`: The send time is more than a year ahead.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `csrf_failed`: Missing or wrong X-CSRF-Token header. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `scheduled_message_not_found`: Scheduled message not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `scheduled_message_not_pending`: This scheduled message was already sent or cancelled (`details.status`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     close_ticket_api_v1_tickets__ticket_id__close_post: {
         parameters: {
             query?: never;
@@ -3979,6 +5127,209 @@ export interface operations {
                 };
             };
             /** @description - `ticket_already_resolved`: The ticket is already closed (`details.ticketNumber`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_follow_up_api_v1_tickets__ticket_id__follow_up_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUpRead"];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `ticket_not_found`: Ticket not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    start_follow_up_api_v1_tickets__ticket_id__follow_up_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StartFollowUpIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUpRead"];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `csrf_failed`: Missing or wrong X-CSRF-Token header. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description - `ticket_not_found`: Ticket not found.
+             *     - `follow_up_sequence_not_found`: Follow-up sequence not found.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description - `follow_up_sequence_archived`: This sequence is archived: it cannot be started.
+             *     - `ticket_already_resolved`: The ticket is already closed (`details.ticketNumber`).
+             *     - `ticket_in_follow_up`: The ticket is already in a follow-up sequence.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    stop_follow_up_api_v1_tickets__ticket_id__follow_up_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUpRead"];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `csrf_failed`: Missing or wrong X-CSRF-Token header. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `ticket_not_found`: Ticket not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `ticket_not_in_follow_up`: The ticket has no follow-up running. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4362,8 +5713,29 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description - `payload_too_large`: The request body is larger than the server accepts (`details.maxBytes`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description - `webhook_busy`: Too many webhook bytes in flight for this instance: send again after `Retry-After`.
+             *     - `overloaded`: The ingest queue is full (WEBHOOK_QUEUE_MAX): answered at once, send again after `Retry-After`.
+             */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -14,6 +14,7 @@ export type InstanceStatus = S["InstanceStatus"];
 export type Outcome = S["TicketOutcome"];
 
 export type Organization = S["OrganizationRead"];
+export type AgentVisibility = S["AgentVisibility"];
 export type Me = S["MeRead"];
 export type Member = S["MemberRead"];
 

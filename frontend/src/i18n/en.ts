@@ -115,6 +115,7 @@ export const en: Record<MessageKey, string> = {
   "source.whatsapp": "WhatsApp",
   "source.direct": "Direct",
 
+  "chat.reassignedAway": "This conversation was assigned to someone else and is no longer visible to you.",
   "chat.empty": "Select a conversation to start.",
   "chat.emptyHint": "Your leads' messages show up here in real time.",
   "chat.assign": "Assign",
@@ -192,6 +193,9 @@ export const en: Record<MessageKey, string> = {
   "settings.inactivityHint": "A ticket without messages for this long is resolved automatically. 0 turns it off.",
   "settings.save": "Save",
   "settings.saved": "Settings saved.",
+  "settings.agentVisibility": "Agents see",
+  "settings.visibilityRestricted": "Only conversations assigned to them and unassigned ones",
+  "settings.visibilityAll": "Every conversation of the organization",
   "settings.timezone": "Time zone",
   "settings.user": "User",
   "instance.connected": "Connected",

@@ -116,6 +116,7 @@ export const ptBR = {
   "source.direct": "Direto",
 
   "chat.empty": "Selecione uma conversa para começar.",
+  "chat.reassignedAway": "Esta conversa foi atribuída a outra pessoa e não está mais visível para você.",
   "chat.emptyHint": "As mensagens dos seus leads aparecem aqui em tempo real.",
   "chat.assign": "Atribuir",
   "chat.assignTo": "Atribuir a",
@@ -193,6 +194,9 @@ export const ptBR = {
   "settings.save": "Salvar",
   "settings.saved": "Configurações salvas.",
   "settings.timezone": "Fuso horário",
+  "settings.agentVisibility": "Atendentes veem",
+  "settings.visibilityRestricted": "Só as conversas atribuídas a eles e as sem responsável",
+  "settings.visibilityAll": "Todas as conversas da organização",
   "settings.user": "Usuário",
   "instance.connected": "Conectada",
   "instance.disconnected": "Desconectada",

@@ -5,7 +5,8 @@ import { useCentrifugo, useConversationSubscription, type CentrifugoHandle, type
 const Ctx = createContext<CentrifugoHandle | null>(null);
 
 export function RealtimeProvider({ me, children }: { me: Me; children: ReactNode }) {
-  const handle = useCentrifugo({ orgId: me.organization.id, meId: me.user.id });
+  const restricted = me.role !== "admin" && me.organization.agentVisibility === "assigned_and_unassigned";
+  const handle = useCentrifugo({ orgId: me.organization.id, meId: me.user.id, restricted });
   return <Ctx.Provider value={handle}>{children}</Ctx.Provider>;
 }
 

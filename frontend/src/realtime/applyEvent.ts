@@ -34,6 +34,7 @@ const EVENT_TYPES: readonly string[] = [
   "conversation_updated",
   "typing",
   "instance_updated",
+  "conversation_hidden",
 ];
 
 /** Queries whose first load is running and that must be read again once it lands. */
@@ -123,6 +124,21 @@ export function applyEvent(qc: QueryClient, event: ChatEvent, ctx: ApplyContext)
       }
       return;
     }
+    case "conversation_hidden": {
+      // Assigned away from this agent (the organization hides colleagues' conversations): it
+      // leaves every list, and an open chat says so. Its new assignee keeps it.
+      const { conversationId, assigneeId } = event.data;
+      if (assigneeId === ctx.meId) return;
+      for (const [key, data] of qc.getQueriesData<ConversationsData>({ queryKey: keys.conversations.lists() })) {
+        if (!data?.pages.some((p) => p.items.some((c) => c.id === conversationId))) continue;
+        qc.setQueryData<ConversationsData>(key, {
+          ...data,
+          pages: data.pages.map((p) => ({ ...p, items: p.items.filter((c) => c.id !== conversationId) })),
+        });
+      }
+      qc.setQueryData(keys.hidden(conversationId), true);
+      return;
+    }
     case "instance_updated": {
       const ev = event.data;
       const list = qc.getQueryData<Instance[]>(keys.instances());
@@ -174,7 +190,8 @@ export function invalidateAfterGap(qc: QueryClient, channel: string): void {
   // Anything read before the subscription became active may predate a publication that was
   // never delivered, including a fetch still in flight (TanStack restarts it). No timestamp can
   // tell: a fetch that finished after the gap began may have read its snapshot before it.
-  if (channel.startsWith("chat:org:")) {
+  // The organization's feed, or a restricted agent's (chat:agents: and chat:user:).
+  if (/^chat:(org|agents|user):/.test(channel)) {
     void qc.invalidateQueries({ queryKey: keys.conversations.all() });
     void qc.invalidateQueries({ queryKey: keys.messages.all() });
     void qc.invalidateQueries({ queryKey: keys.instances() });

@@ -83,8 +83,19 @@ export interface CentrifugoHandle {
   meId: string | null;
 }
 
-export function useCentrifugo(opts: { orgId: string | null; meId: string | null; enabled?: boolean }): CentrifugoHandle {
-  const { orgId, meId, enabled = true } = opts;
+/** The feed channels: the organization's, or for an agent who sees only their own and
+ * unassigned conversations, the agents' feed and their own (the server refuses them the org's). */
+export function feedChannels(orgId: string, meId: string | null, restricted: boolean): string[] {
+  return restricted && meId ? [`chat:agents:${orgId}`, `chat:user:${meId}`] : [`chat:org:${orgId}`];
+}
+
+export function useCentrifugo(opts: {
+  orgId: string | null;
+  meId: string | null;
+  enabled?: boolean;
+  restricted?: boolean;
+}): CentrifugoHandle {
+  const { orgId, meId, enabled = true, restricted = false } = opts;
   const qc = useQueryClient();
   const [client, setClient] = useState<Centrifuge | null>(null);
   const [state, setState] = useState<ConnectionState>("connecting");
@@ -132,9 +143,11 @@ export function useCentrifugo(opts: { orgId: string | null; meId: string | null;
         c.on("disconnected", (ctx) => {
           if (ctx.code === INVALID_TOKEN) rebuildLater();
         });
-        const org = newSub(c, `chat:org:${orgId}`);
-        attachHandlers(org, qc, meId, emit);
-        org.subscribe();
+        for (const channel of feedChannels(orgId, meId, restricted)) {
+          const feed = newSub(c, channel);
+          attachHandlers(feed, qc, meId, emit);
+          feed.subscribe();
+        }
         c.connect();
         setClient(c);
       })
@@ -150,7 +163,7 @@ export function useCentrifugo(opts: { orgId: string | null; meId: string | null;
       setClient(null);
       setState("connecting"); // what the next run (new org, user or attempt) starts as
     };
-  }, [enabled, orgId, meId, qc, emit, attempt]);
+  }, [enabled, orgId, meId, restricted, qc, emit, attempt]);
 
   // Coming back online: don't wait for the SDK's backoff.
   useEffect(() => {

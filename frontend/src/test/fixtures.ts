@@ -64,7 +64,13 @@ export function makeInstance(over: Partial<Instance> = {}): Instance {
 
 export const me: Me = {
   user: { id: "u1", email: "ana@example.com", name: "Ana" },
-  organization: { id: "o1", name: "Acme", timezone: "America/Sao_Paulo", inactivityTimeoutMinutes: 60 },
+  organization: {
+    id: "o1",
+    name: "Acme",
+    timezone: "America/Sao_Paulo",
+    inactivityTimeoutMinutes: 60,
+    agentVisibility: "all",
+  },
   role: "admin",
   csrfToken: "csrf-1",
 };

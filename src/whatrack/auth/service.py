@@ -70,6 +70,11 @@ class Actor:
         return self.role == Role.ADMIN
 
     @property
+    def restricts_agents(self) -> bool:
+        """The organization's policy hides colleagues' conversations from agents."""
+        return self.agent_visibility == AgentVisibility.ASSIGNED_AND_UNASSIGNED
+
+    @property
     def restricted_to(self) -> uuid.UUID | None:
         """The user whose assigned (and the unassigned) conversations are all this caller may see;
         None when the caller sees every conversation of the organization (admins, policy `all`).

@@ -16,7 +16,7 @@ from whatrack.conversations import service as conversations
 from whatrack.conversations.schemas import ConversationRead
 from whatrack.messages import service as messages
 from whatrack.models import Conversation, Instance, Lead, SenderType
-from whatrack.realtime.events import TypingData, emit_conversation_updated, publish_typing
+from whatrack.realtime.events import TypingData, emit_conversation_updated, emit_reassigned, publish_typing
 from whatrack.settings import Settings
 from whatrack.whatsapp.client import WuzapiClient, WuzapiError
 from whatrack.whatsapp.jid import chat_address, chat_jid
@@ -77,7 +77,11 @@ async def mark_unread(db: AsyncSession, actor: Actor, conversation_id: uuid.UUID
 async def assign(
     db: AsyncSession, actor: Actor, conversation_id: uuid.UUID, user_id: uuid.UUID | None
 ) -> ConversationRead:
+    before = (await conversations.get_conversation(db, actor, conversation_id, lock=True)).assignee_id
     conv = await conversations.assign(db, actor, conversation_id, user_id)
+    emit_reassigned(
+        db, actor.organization_id, conv.id, before=before, after=conv.assignee_id, restricted=actor.restricts_agents
+    )
     return await _updated(db, actor, conv)
 
 

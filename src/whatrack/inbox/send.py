@@ -33,7 +33,7 @@ from whatrack.models import (
     MessageType,
     SenderType,
 )
-from whatrack.realtime.events import emit_conversation_updated, emit_new_message
+from whatrack.realtime.events import emit_conversation_updated, emit_new_message, emit_reassigned
 from whatrack.reports import metrics
 from whatrack.tickets import service as tickets
 from whatrack.whatsapp.client import WuzapiClient, WuzapiError
@@ -132,7 +132,11 @@ async def send(
         conversations.on_message(conv, msg, newest=True)
         tickets.touch(ticket, now)
         await metrics.on_messages(db, [msg])
+        before = conv.assignee_id
         conversations.take_if_unassigned(conv, ticket, actor.user_id)
+        emit_reassigned(
+            db, actor.organization_id, conv.id, before=before, after=conv.assignee_id, restricted=actor.restricts_agents
+        )
         emit_new_message(db, actor.organization_id, await messages.read_one(db, msg))
         emit_conversation_updated(db, actor.organization_id, await conversations.read_model(db, conv.id))
         message_id = msg.id

@@ -6,10 +6,10 @@ publish_typing sends it straight to the real-time server, best-effort (realtime/
 from __future__ import annotations
 
 import uuid
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 from pydantic import ConfigDict
-from sqlalchemy import Table, event, insert
+from sqlalchemy import Table, event, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapper, Session, object_session
@@ -17,9 +17,10 @@ from sqlalchemy.orm import Mapper, Session, object_session
 from whatrack.conversations.schemas import ConversationRead
 from whatrack.db import notify_on_commit
 from whatrack.messages.schemas import MessageRead
-from whatrack.models import InstanceStatus, MessageStatus, OutboxEvent, SenderType
+from whatrack.models import Conversation, InstanceStatus, MessageStatus, Organization, OutboxEvent, SenderType
+from whatrack.models.enums import AgentVisibility
 from whatrack.realtime.ephemeral import publish_ephemeral
-from whatrack.realtime.publisher import conversation_channel, org_channel
+from whatrack.realtime.publisher import agents_channel, conversation_channel, org_channel, user_channel
 from whatrack.schemas import CamelModel
 
 
@@ -81,17 +82,90 @@ class InstanceUpdated(_Event):
     data: InstanceData
 
 
-ChatEvent = NewMessage | MessageStatusEvent | ConversationUpdated | TypingEvent | MessageUpdated | InstanceUpdated
+class HiddenData(_Event):
+    conversation_id: uuid.UUID
+    assignee_id: uuid.UUID  # who has it now (they keep it)
+
+
+class ConversationHidden(_Event):
+    """Sent to the restricted agents who could see the conversation and no longer can (it was
+    assigned to someone else): their list drops it, their open chat says so."""
+
+    type: Literal["conversation_hidden"] = "conversation_hidden"
+    data: HiddenData
+
+
+ChatEvent = (
+    NewMessage
+    | MessageStatusEvent
+    | ConversationUpdated
+    | TypingEvent
+    | MessageUpdated
+    | InstanceUpdated
+    | ConversationHidden
+)
 
 
 _INSERT_OUTBOX = insert(cast(Table, OutboxEvent.__table__))
 _PENDING = "whatrack.outbox"  # key in Session.info: rows waiting for this transaction's commit
 
 
-def _enqueue(db: AsyncSession, event: ChatEvent, *channels: str) -> None:
-    """Keeps the event's outbox rows until the transaction commits (see _write_outbox)."""
+def _enqueue(db: AsyncSession, event: ChatEvent, *channels: str, audience: uuid.UUID | str | None = None) -> None:
+    """Keeps the event's outbox rows until the transaction commits (see _write_outbox).
+
+    `audience` marks the row of the organization channel (always the last channel given) for
+    the visibility policy: a conversation id (the event is about it) or "org" (organization
+    wide). _write_outbox copies it to the restricted agents' channels."""
     data = event.model_dump(mode="json", by_alias=True)
-    db.info.setdefault(_PENDING, []).extend({"channel": channel, "data": data} for channel in channels)
+    rows: list[dict[str, Any]] = [{"channel": channel, "data": data} for channel in channels]
+    if audience is not None:
+        rows[-1][_AUDIENCE] = audience
+    db.info.setdefault(_PENDING, []).extend(rows)
+
+
+# -- the visibility policy in real time -------------------------------------------------------------
+# Admins, and agents of organizations whose policy is `all`, subscribe to chat:org:{org}: every
+# event. Agents restricted to their own and unassigned conversations may not (realtime/access.py);
+# they subscribe to chat:agents:{org} (unassigned conversations, organization-wide events) and
+# chat:user:{their id} (conversations assigned to them). The copies are decided here, once per
+# transaction, from the conversations' state as it commits: one query, whatever the path
+# (request, webhook batch, job); organizations under `all` get no copies.
+_AUDIENCE = "audience"
+
+
+def _with_audiences(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    marked = [r for r in rows if _AUDIENCE in r]
+    if not marked:
+        return rows
+    conv_ids = {r[_AUDIENCE] for r in marked if r[_AUDIENCE] != "org"}
+    restricted = AgentVisibility.ASSIGNED_AND_UNASSIGNED
+    audience_of: dict[Any, str] = {}
+    if conv_ids:
+        found = session.execute(
+            select(Conversation.id, Conversation.organization_id, Conversation.assignee_id)
+            .join(Organization, Organization.id == Conversation.organization_id)
+            .where(Conversation.id.in_(conv_ids), Organization.agent_visibility == restricted)
+        )
+        for conv_id, org_id, assignee_id in found:
+            audience_of[conv_id] = user_channel(assignee_id) if assignee_id else agents_channel(org_id)
+    if any(r[_AUDIENCE] == "org" for r in marked):
+        org_ids = {r["channel"].rsplit(":", 1)[1] for r in marked if r[_AUDIENCE] == "org"}
+        found_orgs = session.execute(
+            select(Organization.id).where(
+                Organization.id.in_([uuid.UUID(o) for o in org_ids]), Organization.agent_visibility == restricted
+            )
+        )
+        for (org_id,) in found_orgs:
+            audience_of[f"org:{org_id}"] = agents_channel(org_id)
+    out: list[dict[str, Any]] = []
+    for row in rows:
+        audience = row.pop(_AUDIENCE, None)
+        out.append(row)
+        key = f"org:{row['channel'].rsplit(':', 1)[1]}" if audience == "org" else audience
+        copy_to = audience_of.get(key) if key is not None else None
+        if copy_to is not None:
+            out.append({"channel": copy_to, "data": row["data"]})
+    return out
 
 
 @event.listens_for(Session, "before_commit")
@@ -100,7 +174,7 @@ def _write_outbox(session: Session) -> None:
     commit with the changes they announce, or not at all."""
     rows = session.info.pop(_PENDING, None)
     if rows:
-        session.execute(_INSERT_OUTBOX, rows)
+        session.execute(_INSERT_OUTBOX, _with_audiences(session, rows))
         notify_on_commit(session)  # wakes the drainer once this commit is done
 
 
@@ -118,7 +192,13 @@ def _drop_outbox(session: Session) -> None:
 
 
 def emit_new_message(db: AsyncSession, organization_id: uuid.UUID, message: MessageRead) -> None:
-    _enqueue(db, NewMessage(data=message), conversation_channel(message.conversation_id), org_channel(organization_id))
+    _enqueue(
+        db,
+        NewMessage(data=message),
+        conversation_channel(message.conversation_id),
+        org_channel(organization_id),
+        audience=message.conversation_id,
+    )
 
 
 def emit_message_status(db: AsyncSession, data: StatusData) -> None:
@@ -126,7 +206,25 @@ def emit_message_status(db: AsyncSession, data: StatusData) -> None:
 
 
 def emit_conversation_updated(db: AsyncSession, organization_id: uuid.UUID, conv: ConversationRead) -> None:
-    _enqueue(db, ConversationUpdated(data=conv), org_channel(organization_id))
+    _enqueue(db, ConversationUpdated(data=conv), org_channel(organization_id), audience=conv.id)
+
+
+def emit_reassigned(
+    db: AsyncSession,
+    organization_id: uuid.UUID,
+    conversation_id: uuid.UUID,
+    *,
+    before: uuid.UUID | None,
+    after: uuid.UUID | None,
+    restricted: bool,
+) -> None:
+    """The conversation's assignee changed. Under the restrictive policy, those who could see it
+    and no longer can (its previous assignee, or every agent when it was unassigned) hear
+    conversation_hidden on their channel. Becoming unassigned hides it from no one."""
+    if not restricted or after is None or before == after:
+        return
+    channel = user_channel(before) if before is not None else agents_channel(organization_id)
+    _enqueue(db, ConversationHidden(data=HiddenData(conversation_id=conversation_id, assignee_id=after)), channel)
 
 
 def publish_typing(db: AsyncSession, organization_id: uuid.UUID, data: TypingData) -> None:
@@ -138,9 +236,13 @@ def publish_typing(db: AsyncSession, organization_id: uuid.UUID, data: TypingDat
 
 def emit_message_updated(db: AsyncSession, organization_id: uuid.UUID, message: MessageRead) -> None:
     _enqueue(
-        db, MessageUpdated(data=message), conversation_channel(message.conversation_id), org_channel(organization_id)
+        db,
+        MessageUpdated(data=message),
+        conversation_channel(message.conversation_id),
+        org_channel(organization_id),
+        audience=message.conversation_id,
     )
 
 
 def emit_instance_updated(db: AsyncSession, organization_id: uuid.UUID, data: InstanceData) -> None:
-    _enqueue(db, InstanceUpdated(data=data), org_channel(organization_id))
+    _enqueue(db, InstanceUpdated(data=data), org_channel(organization_id), audience="org")

@@ -40,3 +40,14 @@ def org_channel(organization_id: object) -> str:
 
 def conversation_channel(conversation_id: object) -> str:
     return f"chat:conversation:{conversation_id}"
+
+
+def agents_channel(organization_id: object) -> str:
+    """What agents restricted to their own and unassigned conversations may all hear: events of
+    unassigned conversations and organization-wide ones (instances). See realtime/events.py."""
+    return f"chat:agents:{organization_id}"
+
+
+def user_channel(user_id: object) -> str:
+    """Events of the conversations assigned to this user (for restricted agents)."""
+    return f"chat:user:{user_id}"

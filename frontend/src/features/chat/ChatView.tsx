@@ -1,4 +1,6 @@
+import { useQuery } from "@tanstack/react-query";
 import { useCallback, useEffect, useRef, useState, type DragEvent } from "react";
+import { keys } from "../../api/keys";
 import { useConversation, useMarkRead } from "../../api/conversations";
 import { useLead } from "../../api/leads";
 import { useMessages } from "../../api/messages";
@@ -42,6 +44,12 @@ export function ChatView(props: Props) {
 function OpenChat({ me, conversationId: id, isPhone, onBack, onShowLead, closeRequest, onClosed }: Props & { conversationId: string }) {
   const t = useT();
   const { data: conv } = useConversation(id);
+  // Set by a conversation_hidden event: assigned away from this agent while open.
+  const { data: hidden = false } = useQuery<boolean>({
+    queryKey: keys.hidden(id),
+    queryFn: () => false,
+    enabled: false,
+  });
   const messages = useMessages(id);
   const { data: lead } = useLead(conv?.lead.id);
   const { mutate: markRead } = useMarkRead();
@@ -109,8 +117,13 @@ function OpenChat({ me, conversationId: id, isPhone, onBack, onShowLead, closeRe
         onClose={() => setDialog({ andNext: false })}
       />
       {isPhone && conv && <DisconnectedBanner instanceId={conv.instanceId} />}
+      {hidden && (
+        <div className="wa-banner" role="status" data-testid="conversation-hidden">
+          {t("chat.reassignedAway")}
+        </div>
+      )}
       <MessageList conversationId={id} query={messages} lead={lead} meId={me.user.id} onReply={setReplyTo} />
-      {conv && (
+      {conv && !hidden && (
         <Composer
           conversation={conv}
           replyTo={replyTo}

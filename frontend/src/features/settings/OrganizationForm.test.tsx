@@ -12,7 +12,13 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-const org: Organization = { id: "o1", name: "Acme", timezone: "America/Sao_Paulo", inactivityTimeoutMinutes: 1440 };
+const org: Organization = {
+  id: "o1",
+  name: "Acme",
+  timezone: "America/Sao_Paulo",
+  inactivityTimeoutMinutes: 1440,
+  agentVisibility: "assigned_and_unassigned",
+};
 
 describe("OrganizationForm", () => {
   it("sends hours as minutes and puts the saved organization into /auth/me", async () => {
@@ -33,6 +39,7 @@ describe("OrganizationForm", () => {
     expect(screen.getByTestId<HTMLInputElement>("org-inactivity-input").value).toBe("24");
     fireEvent.change(screen.getByTestId("org-timezone-select"), { target: { value: "America/Manaus" } });
     fireEvent.change(screen.getByTestId("org-inactivity-input"), { target: { value: "1.5" } });
+    fireEvent.change(screen.getByTestId("org-visibility-select"), { target: { value: "all" } });
     fireEvent.submit(screen.getByTestId("organization-form"));
     await waitFor(() => expect(qc.getQueryData<Me>(keys.me())?.organization.timezone).toBe("America/Manaus"));
     const [url, init] = fetchMock.mock.calls[0]!;
@@ -42,6 +49,7 @@ describe("OrganizationForm", () => {
       name: "Acme",
       timezone: "America/Manaus",
       inactivityTimeoutMinutes: 90,
+      agentVisibility: "all",
     });
   });
 });

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from "react";
 import { useUpdateOrganization } from "../../api/auth";
-import type { Organization } from "../../api/types";
+import type { AgentVisibility, Organization } from "../../api/types";
 import { showToast } from "../../components/ui/toast";
 import { useT } from "../../i18n/i18n";
 
@@ -23,13 +23,14 @@ export function OrganizationForm({ organization }: { organization: Organization 
   const [name, setName] = useState(organization.name);
   const [timezone, setTimezone] = useState(organization.timezone);
   const [hours, setHours] = useState(String(organization.inactivityTimeoutMinutes / 60));
+  const [visibility, setVisibility] = useState<AgentVisibility>(organization.agentVisibility);
   const zones = TIMEZONES.includes(organization.timezone) ? TIMEZONES : [organization.timezone, ...TIMEZONES];
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const minutes = Math.round(Number(hours) * 60);
     update.mutate(
-      { name: name.trim(), timezone, inactivityTimeoutMinutes: minutes },
+      { name: name.trim(), timezone, inactivityTimeoutMinutes: minutes, agentVisibility: visibility },
       { onSuccess: () => showToast(t("settings.saved"), "info") },
     );
   };
@@ -64,6 +65,17 @@ export function OrganizationForm({ organization }: { organization: Organization 
         />
       </label>
       <p className="hint">{t("settings.inactivityHint")}</p>
+      <label>
+        {t("settings.agentVisibility")}
+        <select
+          value={visibility}
+          onChange={(e) => setVisibility(e.target.value as AgentVisibility)}
+          data-testid="org-visibility-select"
+        >
+          <option value="assigned_and_unassigned">{t("settings.visibilityRestricted")}</option>
+          <option value="all">{t("settings.visibilityAll")}</option>
+        </select>
+      </label>
       <button className="btn btn-primary" type="submit" disabled={update.isPending} data-testid="org-save">
         {t("settings.save")}
       </button>
