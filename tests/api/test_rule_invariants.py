@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
@@ -22,12 +23,15 @@ async def test_assigning_to_a_user_of_another_organization_is_refused(harness: H
     assert refused.status_code == 400, refused.text
     assert refused.json()["error"]["code"] == "assignee_not_member"
     async with harness.db() as db:
-        assert await db.scalar(select(Conversation.assignee_id).where(Conversation.id == conv["id"])) is None
+        assert await db.scalar(select(Conversation.assignee_id).where(Conversation.id == uuid.UUID(conv["id"]))) is None
 
     ok = await acme.client.post(url, json={"userId": str(acme.user_id)})  # the control: a member is fine
     assert ok.status_code == 200, ok.text
     async with harness.db() as db:
-        assert await db.scalar(select(Conversation.assignee_id).where(Conversation.id == conv["id"])) == acme.user_id
+        assert (
+            await db.scalar(select(Conversation.assignee_id).where(Conversation.id == uuid.UUID(conv["id"])))
+            == acme.user_id
+        )
 
 
 async def test_an_inactivity_timeout_of_zero_means_never(harness: Harness) -> None:
