@@ -47,7 +47,7 @@ from bench.common import (
     summary_ms,
 )
 from bench.seed import IngestTenant, seed_tenant
-from whatrack.db import create_engine
+from whatrack.db import create_engine, register_sqlite_functions
 from whatrack.simulator import payloads as p
 
 LEVELS = (1, 20, 100)
@@ -189,6 +189,7 @@ def _sqlite_floor_sync(path: str, tenant: IngestTenant, n: int, seed: int) -> di
     """One writer, like the app's single SQLite connection: concurrency does not apply."""
     rng = random.Random(seed)
     db = sqlite3.connect(path, isolation_level=None, timeout=30)
+    register_sqlite_functions(db)  # the messages_fts triggers call wt_fold()
     for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=10000", "synchronous=NORMAL"):
         db.execute(f"PRAGMA {pragma}")
     org, inst = uuid.UUID(tenant.organization_id).hex, uuid.UUID(tenant.instance_id).hex

@@ -27,7 +27,7 @@ from sqlalchemy import Table
 from bench.common import PASSWORD, log
 from whatrack.auth.service import hash_password
 from whatrack.conversations.service import snippet
-from whatrack.db import Base
+from whatrack.db import Base, register_sqlite_functions
 from whatrack.models import MessageType
 
 JSON_COLUMNS = {"reactions", "metadata", "referral", "data"}
@@ -284,6 +284,7 @@ class SqliteSink(Sink):
 
     def __init__(self, path: str) -> None:
         self.db = sqlite3.connect(path)
+        register_sqlite_functions(self.db)  # the messages_fts triggers call wt_fold()
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import unicodedata
 import uuid
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -59,7 +60,26 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def fold(value: str) -> str:
+    """Text as search compares it: accents dropped, lower case ("JOÃO" and "joao" -> "joao").
+    The database side is the SQL function `wt_fold(text)`: on PostgreSQL `lower(unaccent())`
+    (migration 0013), on SQLite this very function, registered on every connection."""
+    decomposed = unicodedata.normalize("NFKD", value)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+
+
+def _sqlite_fold(value: object) -> str | None:
+    return fold(value) if isinstance(value, str) else None
+
+
+def register_sqlite_functions(dbapi_connection: Any) -> None:
+    """`wt_fold()` for the search and the `messages_fts` triggers: every connection that writes
+    messages to a SQLite database needs it (the app's engine, the bench's seeders)."""
+    dbapi_connection.create_function("wt_fold", 1, _sqlite_fold, deterministic=True)
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+    register_sqlite_functions(dbapi_connection)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")

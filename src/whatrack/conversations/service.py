@@ -11,13 +11,13 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, or_, select, text, update
+from sqlalchemy import Select, and_, bindparam, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from whatrack.auth.service import Actor
 from whatrack.conversations.schemas import AssigneeRead, ConversationPage, ConversationRead, LeadBrief, ListFilters
-from whatrack.db import utcnow
+from whatrack.db import fold, utcnow
 from whatrack.db_util import (
     AnySelect,
     conversation_visible,
@@ -319,8 +319,14 @@ def _like_pattern(q: str) -> str:
 
 
 def _search_clause(db: AsyncSession, organization_id: uuid.UUID, q: str) -> Any:
-    pattern = _like_pattern(q)
-    lead_clauses = [Lead.name.ilike(pattern, escape="\\"), Lead.push_name.ilike(pattern, escape="\\")]
+    # Accents and case never matter: wt_fold(column) (an expression each trigram index is built
+    # on, migration 0013) against the term folded the same way ("JOAO" finds "João").
+    folded = fold(q)
+    pattern = _like_pattern(folded)
+    lead_clauses = [
+        func.wt_fold(Lead.name).like(pattern, escape="\\"),
+        func.wt_fold(Lead.push_name).like(pattern, escape="\\"),
+    ]
     digits = re.sub(r"\D", "", q)
     if len(digits) >= 3:
         lead_clauses.append(Lead.phone.like(_like_pattern(digits), escape="\\"))
@@ -328,8 +334,8 @@ def _search_clause(db: AsyncSession, organization_id: uuid.UUID, q: str) -> Any:
     # (PostgreSQL scanned every lead and conversation of the org), this one ORs three trigram indexes.
     matching_leads = select(Lead.id).where(Lead.organization_id == organization_id, or_(*lead_clauses))
     clauses = [Conversation.lead_id.in_(matching_leads)]
-    if dialect(db) == "sqlite" and len(q) >= 3:
-        fts_query = '"' + q.replace('"', '""') + '"'
+    if dialect(db) == "sqlite" and len(folded) >= 3:
+        fts_query = '"' + folded.replace('"', '""') + '"'  # messages_fts holds folded text
         matching = select(Message.conversation_id).where(
             Message.organization_id == organization_id,
             text("messages.rowid IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH :fts)").bindparams(
@@ -338,7 +344,7 @@ def _search_clause(db: AsyncSession, organization_id: uuid.UUID, q: str) -> Any:
         )
     else:
         matching = select(Message.conversation_id).where(
-            Message.organization_id == organization_id, Message.content.ilike(pattern, escape="\\")
+            Message.organization_id == organization_id, func.wt_fold(Message.content).like(pattern, escape="\\")
         )
     clauses.append(Conversation.id.in_(matching))
     return or_(*clauses)

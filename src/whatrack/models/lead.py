@@ -18,18 +18,8 @@ class Lead(Base):
         UniqueConstraint("organization_id", "lid"),
         # reports and the leads list: leads created in a range, newest first
         Index("ix_leads_org_created", "organization_id", "created_at", "id"),
-        Index(
-            "ix_leads_name_trgm",
-            "name",
-            postgresql_using="gin",
-            postgresql_ops={"name": "gin_trgm_ops"},
-        ),
-        Index(
-            "ix_leads_push_name_trgm",
-            "push_name",
-            postgresql_using="gin",
-            postgresql_ops={"push_name": "gin_trgm_ops"},
-        ),
+        # Search by name: trigram indexes on wt_fold(name) and wt_fold(push_name), PostgreSQL
+        # only, made by migration 0013 (expression indexes; migrations/env.py leaves them out).
         Index(
             "ix_leads_phone_trgm",
             "phone",

@@ -21,12 +21,8 @@ class Message(Base):
         UniqueConstraint("conversation_id", "client_id"),
         Index("ix_messages_conversation_recent", "conversation_id", "sent_at", "id"),
         Index("ix_messages_ticket", "ticket_id"),
-        Index(
-            "ix_messages_content_trgm",
-            "content",
-            postgresql_using="gin",
-            postgresql_ops={"content": "gin_trgm_ops"},
-        ),
+        # Text search: PostgreSQL's trigram index on wt_fold(content), SQLite's messages_fts,
+        # both made by migration 0013 (migrations/env.py leaves them out).
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
