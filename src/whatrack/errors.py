@@ -223,6 +223,30 @@ class UserEmailTaken(Conflict):
     code = "user_email_taken"
 
 
+class MemberNotFound(NotFound):
+    """No member of this organization with this id."""
+
+    code = "member_not_found"
+
+
+class LastAdmin(Conflict):
+    """The organization's last active admin cannot be demoted or deactivated."""
+
+    code = "last_admin"
+
+
+class WrongPassword(BadRequest):
+    """The current password is wrong."""
+
+    code = "wrong_password"
+
+
+class AuthSessionNotFound(NotFound):
+    """No session of yours with this id."""
+
+    code = "session_not_found"
+
+
 class OrganizationNotFound(NotFound):
     """Organization not found."""
 

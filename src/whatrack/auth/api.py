@@ -1,12 +1,28 @@
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
+from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from whatrack.auth import service
-from whatrack.auth.schemas import LoginIn, MemberRead, MeRead, OrganizationRead, OrganizationUpdate, UserRead
+from whatrack.auth import service, team
+from whatrack.auth.schemas import (
+    LoginIn,
+    MemberChanged,
+    MemberCreate,
+    MemberRead,
+    MemberUpdate,
+    MeRead,
+    OpenConversationRead,
+    OrganizationRead,
+    OrganizationUpdate,
+    PasswordChangeIn,
+    SessionRead,
+    TemporaryPasswordIn,
+    UserRead,
+)
 from whatrack.auth.service import Actor
 from whatrack.auth.throttle import ThrottlePolicy
 from whatrack.deps import CSRF_COOKIE, SESSION_COOKIE, AdminActor, AppSettings, CurrentActor, Db, SessionFactory
@@ -15,11 +31,17 @@ from whatrack.errors import (
     WRITE,
     AccountNotFound,
     AdminRequired,
+    AuthSessionNotFound,
     InvalidCredentials,
+    LastAdmin,
+    MemberNotFound,
     NothingToUpdate,
     RateLimited,
     SessionExpired,
     UnknownTimeZone,
+    UserEmailTaken,
+    WeakPassword,
+    WrongPassword,
     responses,
 )
 from whatrack.models import Organization, User
@@ -37,6 +59,7 @@ async def _me(db: AsyncSession, actor: Actor) -> MeRead:
         organization=OrganizationRead.model_validate(org),
         role=actor.role,
         csrf_token=actor.csrf_token,
+        must_change_password=user.must_change_password,
     )
 
 
@@ -55,7 +78,9 @@ async def login(
     )
     ip = request.client.host if request.client else "unknown"
     # `db` is not touched before this returns: login runs its own transactions.
-    token, row = await service.login(factory, body.email, body.password, ip=ip, ttl=ttl, policy=policy)
+    token, row = await service.login(
+        factory, body.email, body.password, ip=ip, ttl=ttl, policy=policy, user_agent=request.headers.get("user-agent")
+    )
     actor = await service.resolve_session(db, token)
     if actor is None:  # pragma: no cover - just created
         raise SessionExpired("Session could not be created")
@@ -98,8 +123,78 @@ async def update_organization(body: OrganizationUpdate, db: Db, actor: AdminActo
     return OrganizationRead.model_validate(org)
 
 
+def _member(m: team.Member) -> MemberRead:
+    return MemberRead(
+        id=m.user.id,
+        email=m.user.email,
+        name=m.user.name,
+        role=m.membership.role,
+        active=m.user.is_active,
+        must_change_password=m.user.must_change_password,
+    )
+
+
 @router.get("/users", responses=responses(*SESSION))
 async def members(db: Db, actor: CurrentActor) -> list[MemberRead]:
-    """Members of the caller's organization (for assignment)."""
+    """Members of the caller's organization (for assignment and the team page), active or not."""
     rows = await service.list_members(db, actor)
-    return [MemberRead(id=u.id, email=u.email, name=u.name, role=m.role) for u, m in rows]
+    return [_member(team.Member(u, m)) for u, m in rows]
+
+
+@router.post("/users", status_code=201, responses=responses(*WRITE, AdminRequired, UserEmailTaken, WeakPassword))
+async def add_member(body: MemberCreate, db: Db, actor: AdminActor) -> MemberRead:
+    """Add a member (admins). The password is temporary: they choose their own at first login."""
+    member = await team.add_member(db, actor, email=body.email, name=body.name, role=body.role, password=body.password)
+    return _member(member)
+
+
+@router.patch(
+    "/users/{user_id}", responses=responses(*WRITE, AdminRequired, MemberNotFound, LastAdmin, NothingToUpdate)
+)
+async def update_member(user_id: uuid.UUID, body: MemberUpdate, db: Db, actor: AdminActor) -> MemberChanged:
+    """Name, role (admin | agent), active (admins). Deactivating ends the member's sessions and
+    answers their open conversations, still assigned, to reassign. The last active admin cannot
+    be demoted or deactivated."""
+    if body.name is None and body.role is None and body.active is None:
+        raise NothingToUpdate("Nothing to update: send name, role and/or active")
+    member = await team.update_member(db, actor, user_id, name=body.name, role=body.role, active=body.active)
+    open_ones = await team.open_conversations(db, actor, user_id) if not member.user.is_active else []
+    return MemberChanged(
+        **_member(member).model_dump(),
+        open_conversations=[OpenConversationRead(id=c.id, lead_name=c.lead_name) for c in open_ones],
+    )
+
+
+@router.post("/users/{user_id}/password", responses=responses(*WRITE, AdminRequired, MemberNotFound, WeakPassword))
+async def temporary_password(user_id: uuid.UUID, body: TemporaryPasswordIn, db: Db, actor: AdminActor) -> MemberRead:
+    """Give a member a temporary password (admins): their sessions end and they must choose a
+    new password at next login."""
+    return _member(await team.set_temporary_password(db, actor, user_id, body.password))
+
+
+@router.post("/auth/password", status_code=204, responses=responses(*WRITE, WrongPassword, WeakPassword))
+async def change_password(body: PasswordChangeIn, db: Db, actor: CurrentActor) -> None:
+    """Change your own password (the current one is needed); your other sessions end."""
+    await team.change_own_password(db, actor, body.current_password, body.new_password)
+
+
+@router.get("/auth/sessions", responses=responses(*SESSION))
+async def sessions(db: Db, actor: CurrentActor) -> list[SessionRead]:
+    """Your open sessions (browsers), newest first."""
+    return [
+        SessionRead(
+            id=team.public_session_id(s.id),
+            current=s.id == actor.session_id,
+            created_at=s.created_at,
+            expires_at=s.expires_at,
+            ip=s.ip,
+            user_agent=s.user_agent,
+        )
+        for s in await team.list_sessions(db, actor)
+    ]
+
+
+@router.delete("/auth/sessions/{session_id}", status_code=204, responses=responses(*WRITE, AuthSessionNotFound))
+async def revoke_session(session_id: Annotated[str, Path(max_length=64)], db: Db, actor: CurrentActor) -> None:
+    """End one of your sessions (e.g. a browser left logged in elsewhere)."""
+    await team.revoke_session(db, actor, session_id)

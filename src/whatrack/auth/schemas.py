@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from pydantic import Field
 
@@ -22,6 +23,49 @@ class UserRead(CamelModel):
 
 class MemberRead(UserRead):
     role: Role
+    active: bool = True
+    must_change_password: bool = False
+
+
+class MemberCreate(InputModel):
+    email: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
+    name: str = Field(min_length=1, max_length=200)
+    role: Role
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class MemberUpdate(InputModel):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    role: Role | None = None
+    active: bool | None = None
+
+
+class OpenConversationRead(CamelModel):
+    id: uuid.UUID
+    lead_name: str
+
+
+class MemberChanged(MemberRead):
+    # A deactivated member's conversations that are still open: reassign them.
+    open_conversations: list[OpenConversationRead] = Field(default_factory=list)
+
+
+class TemporaryPasswordIn(InputModel):
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class PasswordChangeIn(InputModel):
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=1, max_length=1024)
+
+
+class SessionRead(CamelModel):
+    id: str
+    current: bool
+    created_at: datetime
+    expires_at: datetime
+    ip: str | None
+    user_agent: str | None
 
 
 class OrganizationRead(CamelModel):
@@ -46,3 +90,5 @@ class MeRead(CamelModel):
     organization: OrganizationRead
     role: Role
     csrf_token: str
+    # A temporary password was given: the web app asks for a new one before anything else.
+    must_change_password: bool = False

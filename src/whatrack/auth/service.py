@@ -168,6 +168,7 @@ async def login(
     ip: str,
     ttl: timedelta,
     policy: ThrottlePolicy,
+    user_agent: str | None = None,
 ) -> tuple[str, AuthSession]:
     """Returns the cookie value (only its digest is stored) and the session row.
 
@@ -186,13 +187,15 @@ async def login(
     matches = await verify_password(user.password_hash if user else _DUMMY_HASH, password)
     if user is not None and user.is_active and matches:
         async with transaction(factory) as db:
-            return await _open_session(db, user, email, ttl)
+            return await _open_session(db, user, email, ttl, ip=ip, user_agent=user_agent)
     async with transaction(factory) as db:
         await throttle.record_failure(db, policy, email, ip, utcnow())
     raise InvalidCredentials("Wrong email or password")
 
 
-async def _open_session(db: AsyncSession, user: User, email: str, ttl: timedelta) -> tuple[str, AuthSession]:
+async def _open_session(
+    db: AsyncSession, user: User, email: str, ttl: timedelta, *, ip: str | None = None, user_agent: str | None = None
+) -> tuple[str, AuthSession]:
     membership = await db.scalar(
         select(Membership).where(Membership.user_id == user.id).order_by(Membership.created_at).limit(1)
     )
@@ -206,6 +209,8 @@ async def _open_session(db: AsyncSession, user: User, email: str, ttl: timedelta
         organization_id=membership.organization_id,
         csrf_token=secrets.token_urlsafe(24),
         expires_at=utcnow() + ttl,
+        ip=ip[:64] if ip else None,
+        user_agent=user_agent[:300] if user_agent else None,
     )
     db.add(row)
     await db.flush()
