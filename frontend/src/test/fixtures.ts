@@ -73,6 +73,7 @@ export const me: Me = {
   },
   role: "admin",
   csrfToken: "csrf-1",
+  mustChangePassword: false,
 };
 
 export function newQueryClient(): QueryClient {
