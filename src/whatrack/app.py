@@ -42,6 +42,7 @@ from whatrack.realtime.hub import Hub, HubConfig
 from whatrack.realtime.outbox import OutboxDrainer
 from whatrack.realtime.publisher import Publisher
 from whatrack.realtime.tokens import persistent_secret
+from whatrack.security_headers import SecurityHeaders
 from whatrack.settings import Settings, get_settings
 from whatrack.tickets.api import router as tickets_router
 
@@ -133,6 +134,7 @@ def create_app(settings: Settings | None = None, *, http_transport: httpx.AsyncB
     app.state.hub = hub
     app.add_middleware(OperatorPaths)  # METRICS_TOKEN, PUBLIC_DOCS
     app.add_middleware(RequestMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders, settings=settings)  # CSP, no framing, safe media (outermost)
 
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
