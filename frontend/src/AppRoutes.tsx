@@ -13,6 +13,8 @@ import { Link, matchPath, navigate, useLocation } from "./router";
 
 // The reports page (and its charting library) loads only when opened.
 const ReportsPage = lazy(() => import("./features/reports/ReportsPage"));
+// The leads list (a CRM view), likewise.
+const LeadsPage = lazy(() => import("./features/leads/LeadsPage"));
 
 export function AppRoutes() {
   const { data: me, isPending, isError, refetch } = useMe();
@@ -61,6 +63,12 @@ function Authed({ me, pathname }: { me: Me; pathname: string }) {
     return (
       <Suspense fallback={<div className="splash">{t("common.loading")}</div>}>
         <ReportsPage me={me} />
+      </Suspense>
+    );
+  if (pathname === "/leads")
+    return (
+      <Suspense fallback={<div className="splash">{t("common.loading")}</div>}>
+        <LeadsPage />
       </Suspense>
     );
   if (pathname === "/login" || pathname === "/") return null;

@@ -575,6 +575,18 @@ class ReportOtherAgentForbidden(Forbidden):
     code = "report_other_agent_forbidden"
 
 
+class LeadsDateInvalid(BadRequest):
+    """A leads list date is not a date: YYYY-MM-DD (`details.field`)."""
+
+    code = "leads_date_invalid"
+
+
+class LeadsRangeInverted(BadRequest):
+    """The leads list's `createdFrom` is after its `createdTo`."""
+
+    code = "leads_range_inverted"
+
+
 def for_http_status(status: int) -> type[DomainError]:
     """The case for an error raised by the framework (Starlette's HTTPException) with this status."""
     by_status: dict[int, type[DomainError]] = {

@@ -18,6 +18,9 @@ class Lead(Base):
         UniqueConstraint("organization_id", "lid"),
         # reports and the leads list: leads created in a range, newest first
         Index("ix_leads_org_created", "organization_id", "created_at", "id"),
+        # the leads list filtered by first touch, newest first (migration 0014)
+        Index("ix_leads_org_first_source", "organization_id", "first_source", "created_at", "id"),
+        Index("ix_leads_org_first_campaign", "organization_id", "first_campaign", "created_at", "id"),
         # Search by name: trigram indexes on wt_fold(name) and wt_fold(push_name), PostgreSQL
         # only, made by migration 0013 (expression indexes; migrations/env.py leaves them out).
         Index(

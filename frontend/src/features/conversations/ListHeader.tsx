@@ -53,6 +53,9 @@ export function ListHeader({ me, instanceId, ui, onUiChange, searchRef }: Props)
             </option>
           ))}
         </select>
+        <Link href="/leads" className="icon-btn" aria-label={t("nav.leads")} title={t("nav.leads")} data-testid="leads-link">
+          <Icon name="person" />
+        </Link>
         <Link href="/reports" className="icon-btn" aria-label={t("nav.reports")} title={t("nav.reports")} data-testid="reports-link">
           <Icon name="chart" />
         </Link>
