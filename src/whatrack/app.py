@@ -83,7 +83,7 @@ def _lifespan(
         app.state.http = http
         app.state.drainer = drainer
         # The drainer wakes itself after every commit that wrote outbox rows (db.CommitHook).
-        ingestor = Ingestor(factory, settings.media_dir)
+        ingestor = Ingestor(factory, settings.media_dir, queue_max=settings.webhook_queue_max)
         ingestor.start()
         app.state.ingestor = ingestor
         app.state.webhook_gate = WebhookGate(factory, settings.max_body_bytes, settings.webhook_inflight_bytes)

@@ -466,6 +466,17 @@ class WebhookBusy(DomainError):
         self.headers = {"Retry-After": str(retry_after_seconds)}
 
 
+class WebhookOverloaded(DomainError):
+    """The ingest queue is full (WEBHOOK_QUEUE_MAX): answered at once, send again after `Retry-After`."""
+
+    status_code = 503
+    code = "overloaded"
+
+    def __init__(self, message: str, retry_after_seconds: int) -> None:
+        super().__init__(message, {"retryAfterSeconds": retry_after_seconds})
+        self.headers = {"Retry-After": str(retry_after_seconds)}
+
+
 class InvalidWebhookPayload(BadRequest):
     """The webhook body is not a WuzAPI event we can read."""
 

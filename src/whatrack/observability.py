@@ -26,6 +26,9 @@ WEBHOOK_BATCH = Histogram(
     "Webhook deliveries received in one transaction",
     buckets=(1, 2, 5, 10, 20, 50, 100, 200),
 )
+WEBHOOK_SHED = Counter(
+    "whatrack_webhook_shed_total", "Webhooks answered 503 overloaded at once because the ingest queue was full"
+)
 OUTBOX_LAG = Gauge("whatrack_outbox_lag_seconds", "Age of the oldest unpublished outbox row")
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")

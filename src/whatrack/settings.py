@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     # Webhook bytes of one instance being read at once (HMAC instances are read to be verified);
     # beyond it the webhook answers 503 + Retry-After.
     webhook_inflight_bytes: int = Field(default=128 * 1024 * 1024, ge=1)
+    # Webhook deliveries taken and not yet answered (all instances); beyond it 503 overloaded +
+    # Retry-After at once, so WuzAPI retries instead of timing out behind a queue (WuzAPI: 30 s).
+    webhook_queue_max: int = Field(default=2000, ge=1)
     session_ttl_hours: int = 24 * 14
     cookie_secure: bool = False
     log_json: bool = False

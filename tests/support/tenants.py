@@ -14,6 +14,7 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tests.support.transport import TimeoutASGITransport
 from whatrack.app import create_app
 from whatrack.auth import service as auth
 from whatrack.db import transaction
@@ -75,7 +76,10 @@ class Harness:
         to_app = httpx.AsyncClient(transport=httpx.ASGITransport(app=to_app_asgi), base_url=APP_BASE)
         emitter = WebhookEmitter(sim, to_app)
         sim_app = create_simulator_app(sim, emitter)
-        app = holder["app"] = create_app(settings, http_transport=httpx.ASGITransport(app=sim_app))
+        # timeouts kept (the app's WuzAPI timeout fires when the simulator answers late)
+        app = holder["app"] = create_app(
+            settings, http_transport=TimeoutASGITransport(httpx.ASGITransport(app=sim_app))
+        )
         async with app.router.lifespan_context(app):
             harness = cls(app=app, settings=settings, sim=sim, emitter=emitter, anon=to_app)
             try:

@@ -341,6 +341,7 @@ export const en: Record<MessageKey, string> = {
   "errors.webhook_secret_invalid": "Missing or wrong webhook secret.",
   "errors.leads_date_invalid": "Invalid date: use YYYY-MM-DD.",
   "errors.leads_range_inverted": "The start date is after the end date.",
+  "errors.overloaded": "The server is receiving more webhooks than it can store right now: they will be sent again shortly.",
   "errors.webhook_busy": "Too many webhook deliveries at once for this number: they will be sent again shortly.",
   "errors.webhook_signature_invalid": "Missing or wrong webhook signature (x-hmac-signature).",
   "errors.wuzapi_admin_credentials_missing": "To create the WuzAPI user, enter the URL and admin token (or set WUZAPI_ADMIN_URL and WUZAPI_ADMIN_TOKEN on the server).",

@@ -341,6 +341,7 @@ export const ptBR = {
   "errors.webhook_secret_invalid": "Segredo do webhook ausente ou incorreto.",
   "errors.leads_date_invalid": "Data inválida: use AAAA-MM-DD.",
   "errors.leads_range_inverted": "A data inicial é posterior à data final.",
+  "errors.overloaded": "O servidor está recebendo mais webhooks do que consegue guardar agora: serão reenviados em instantes.",
   "errors.webhook_busy": "Muitos webhooks ao mesmo tempo para este número: serão reenviados em instantes.",
   "errors.webhook_signature_invalid": "Assinatura do webhook (x-hmac-signature) ausente ou incorreta.",
   "errors.wuzapi_admin_credentials_missing": "Para criar o usuário no WuzAPI, informe a URL e o token de administrador (ou configure WUZAPI_ADMIN_URL e WUZAPI_ADMIN_TOKEN no servidor).",

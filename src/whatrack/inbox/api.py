@@ -12,6 +12,7 @@ from whatrack.errors import (
     InvalidWebhookPayload,
     PayloadTooLarge,
     WebhookBusy,
+    WebhookOverloaded,
     WebhookSecretInvalid,
     WebhookSignatureInvalid,
     responses,
@@ -37,6 +38,7 @@ class WebhookAck(CamelModel):
         InstanceNotFound,
         PayloadTooLarge,
         WebhookBusy,
+        WebhookOverloaded,
     ),
 )
 async def webhook(instance_id: str, request: Request, secret: str | None = None) -> WebhookAck:
@@ -45,6 +47,8 @@ async def webhook(instance_id: str, request: Request, secret: str | None = None)
         iid = uuid.UUID(instance_id)
     except ValueError:
         raise InstanceNotFound("Unknown instance") from None
+    # A full ingest queue answers 503 at once, before the body is read (WuzAPI retries it).
+    request.app.state.ingestor.admit()
     # Unknown instances and wrong URL secrets are refused before a byte of the body is read.
     raw = await request.app.state.webhook_gate.read(iid, request, secret)
     result = await request.app.state.ingestor.submit(

@@ -19,17 +19,26 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from whatrack.db import transaction
-from whatrack.errors import DomainError, InstanceNotFound, InvalidWebhookPayload, ServerError, Unauthorized
+from whatrack.errors import (
+    DomainError,
+    InstanceNotFound,
+    InvalidWebhookPayload,
+    ServerError,
+    Unauthorized,
+    WebhookOverloaded,
+)
 from whatrack.inbox.batch import receive_many
 from whatrack.inbox.receive import ReceiveResult, receive
 from whatrack.instances.webhook import authenticate_webhook
 from whatrack.models import Instance
-from whatrack.observability import WEBHOOK_BATCH, WEBHOOK_EVENTS
+from whatrack.observability import WEBHOOK_BATCH, WEBHOOK_EVENTS, WEBHOOK_SHED
 from whatrack.whatsapp.events import Envelope
 from whatrack.whatsapp.parsing import PayloadError, parse_webhook
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 200
+QUEUE_MAX = 2000  # WEBHOOK_QUEUE_MAX
+RETRY_AFTER_SECONDS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,10 +77,16 @@ class Ingestor:
         factory: async_sessionmaker[AsyncSession],
         media_dir: Path,
         max_batch: int = MAX_BATCH,
+        queue_max: int = QUEUE_MAX,
     ) -> None:
         self._factory = factory
         self._media_dir = media_dir
         self._max_batch = max_batch
+        # Deliveries taken and not answered yet (queued, in a batch, or received alone). Beyond
+        # queue_max a delivery is refused at once (503 + Retry-After): the sender retries
+        # later instead of waiting for its own timeout behind a queue that cannot drain in time.
+        self._queue_max = queue_max
+        self._in_flight = 0
         self._queue: asyncio.Queue[tuple[Delivery, Waiter]] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
         self._alone: set[asyncio.Task[None]] = set()  # events received one by one, concurrently
@@ -89,12 +104,31 @@ class Ingestor:
                 await task
         await asyncio.gather(*self._alone, return_exceptions=True)
 
+    @property
+    def in_flight(self) -> int:
+        return self._in_flight
+
+    def admit(self) -> None:
+        """Raises WebhookOverloaded (503) when the queue is full; cheap, called before the body is read."""
+        if self._in_flight >= self._queue_max:
+            WEBHOOK_SHED.inc()
+            raise WebhookOverloaded(
+                f"More than {self._queue_max} webhooks waiting to be stored; send again later",
+                RETRY_AFTER_SECONDS,
+            )
+
     async def submit(self, delivery: Delivery) -> ReceiveResult:
         """Queues the delivery and waits for its outcome (or its error: NotFound, Unauthorized,
-        BadRequest, ...). If the caller goes away, the delivery is still received."""
+        BadRequest, WebhookOverloaded, ...). If the caller goes away, the delivery is still received."""
+        self.admit()
         waiter: Waiter = asyncio.get_running_loop().create_future()
+        self._in_flight += 1
+        waiter.add_done_callback(self._answered)
         self._queue.put_nowait((delivery, waiter))
         return await waiter
+
+    def _answered(self, _: Waiter) -> None:
+        self._in_flight -= 1
 
     async def _run(self) -> None:
         while True:

@@ -1,7 +1,12 @@
-"""send(): insert Message(PENDING) and commit BEFORE calling WuzAPI, then SENT or FAILED.
+"""send(): insert Message(PENDING) and commit BEFORE calling WuzAPI, then SENT, FAILED or UNKNOWN.
 
 The message is never lost: it exists before WhatsApp is called, and a FAILED one can be retried.
 This flow owns two transactions on purpose (the documented exception to one-request-one-commit).
+
+Never a second WhatsApp message for one of ours: the WhatsApp id is made here, once, and every
+attempt (retry, a browser re-send with the same clientId) passes that same id to WuzAPI. When
+WuzAPI does not answer in time the message may have gone out: it becomes UNKNOWN, not FAILED;
+a receipt for its id settles it (SENT/DELIVERED/READ), and a retry first looks for one.
 """
 
 from __future__ import annotations
@@ -85,6 +90,18 @@ async def send(
 ) -> MessageRead:
     if not (content and content.strip()) and upload is None:
         raise MessageEmpty("Message is empty: send content or a file")
+    if client_id:
+        # The browser sends again what it never saw succeed: a FAILED, UNKNOWN or interrupted
+        # message goes out again, with its WhatsApp id; any other is answered as it is.
+        async with transaction(ctx.factory) as db:
+            conv = await conversations.get_conversation(db, actor, conversation_id, lock=True)
+            existing = await messages.by_client_id(db, conv.id, client_id)
+            if existing is not None:
+                if not await _resend_ready(db, existing, ctx.timeout):
+                    return await messages.read_one(db, existing)
+                message_id = existing.id
+        if existing is not None:
+            return await dispatch(ctx, message_id)
     async with transaction(ctx.factory) as db:
         conv = await conversations.get_conversation(db, actor, conversation_id, lock=True)
         if client_id:
@@ -123,6 +140,7 @@ async def send(
                 reply_to_id=reply_to.id if reply_to else None,
                 reply_to_external_id=reply_to.external_id if reply_to else None,
                 sent_at=now,
+                dispatched_at=now,
                 media_path=media_path,
                 media_mime=upload.mime if upload else None,
                 media_name=upload.file_name if upload else None,
@@ -148,12 +166,33 @@ async def retry(ctx: SendContext, actor: Actor, message_id: uuid.UUID) -> Messag
         found = await messages.get_message(db, actor, message_id)
         msg = await messages.lock(db, found.id)
         assert msg is not None
-        if msg.status != MessageStatus.FAILED:
+        if not await _resend_ready(db, msg, ctx.timeout):
+            if msg.status in (MessageStatus.FAILED, MessageStatus.UNKNOWN):  # a receipt settled it
+                return await messages.read_one(db, msg)
             raise MessageNotRetryable(
-                f"Only FAILED messages can be retried (this one is {msg.status.value})", {"status": msg.status.value}
+                f"Only FAILED or UNKNOWN messages can be retried (this one is {msg.status.value})",
+                {"status": msg.status.value},
             )
-        await messages.advance_status(db, msg, MessageStatus.PENDING)
     return await dispatch(ctx, message_id)
+
+
+async def _resend_ready(db: AsyncSession, msg: Message, send_timeout: float) -> bool:
+    """Whether `msg` (locked) should go to WuzAPI again; if so it is PENDING again, dispatched now.
+
+    FAILED, UNKNOWN, or PENDING long after its dispatch (the sending process died). An UNKNOWN or
+    interrupted one may have gone out: reconcile first — a receipt kept for its id means it did.
+    Nothing else (PENDING in flight, SENT, a note) is sent again."""
+    now = utcnow()
+    if msg.status == MessageStatus.PENDING and messages.is_interrupted(msg, send_timeout, now):
+        await messages.advance_status(db, msg, MessageStatus.FAILED, error=messages.INTERRUPTED)
+    if msg.status not in (MessageStatus.FAILED, MessageStatus.UNKNOWN) or not messages.reaches_whatsapp(msg):
+        return False
+    await messages.apply_pending_receipts(db, msg)
+    if msg.status not in (MessageStatus.FAILED, MessageStatus.UNKNOWN):
+        return False  # it went out after all
+    await messages.advance_status(db, msg, MessageStatus.PENDING)
+    msg.dispatched_at = now
+    return True
 
 
 def _participant(msg: Message, lead: Lead, instance: Instance) -> str:
@@ -187,6 +226,7 @@ async def dispatch(ctx: SendContext, message_id: uuid.UUID) -> MessageRead:
 
     client = WuzapiClient(ctx.http, base_url, token, ctx.timeout)
     error: str | None = None
+    unknown = False
     try:
         kind, path, mime, name = media
         if path is not None:
@@ -204,6 +244,7 @@ async def dispatch(ctx: SendContext, message_id: uuid.UUID) -> MessageRead:
         else:
             await client.send_text(phone, content or "", message_id=external_id, reply=reply)
     except WuzapiError as exc:
+        unknown = exc.outcome_unknown
         error = DISCONNECTED if exc.disconnected or (known_down and exc.status_code == 500) else exc.message
     except OSError:
         error = "Media file is missing on the server"
@@ -213,6 +254,9 @@ async def dispatch(ctx: SendContext, message_id: uuid.UUID) -> MessageRead:
         assert msg is not None
         if error is None:
             await messages.advance_status(db, msg, MessageStatus.SENT)
+            await messages.apply_pending_receipts(db, msg)
+        elif unknown:  # may have gone out: a receipt for its id will say so
+            await messages.advance_status(db, msg, MessageStatus.UNKNOWN)
             await messages.apply_pending_receipts(db, msg)
         else:
             await messages.advance_status(db, msg, MessageStatus.FAILED, error=error)

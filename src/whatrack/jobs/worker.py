@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from whatrack.db import create_engine, create_session_factory, transaction, utcnow
 from whatrack.db_util import dialect
 from whatrack.instances.polling import poll_instance_statuses
-from whatrack.messages.service import purge_old_receipts
+from whatrack.messages.service import fail_interrupted_sends, interrupted_after, purge_old_receipts
 from whatrack.models import ClosedBy, Organization, Ticket, TicketStatus
 from whatrack.realtime import ephemeral
 from whatrack.realtime.centrifugo import CentrifugoPublisher
@@ -70,6 +70,8 @@ class Worker:
         async with transaction(self._factory) as db:
             await close_inactive_tickets(db)
             await purge_old_receipts(db, utcnow() - timedelta(seconds=self._settings.pending_receipt_ttl_seconds))
+            # sends whose process died mid-call (kill -9, crash): FAILED "interrupted", retryable
+            await fail_interrupted_sends(db, utcnow() - interrupted_after(self._settings.wuzapi_timeout_seconds))
         if self._http is not None:
             # its own transaction: it waits on WuzAPI calls
             async with transaction(self._factory) as db:

@@ -7,7 +7,7 @@ import functools
 import json
 import uuid
 from collections.abc import Collection, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, or_, select, update
@@ -104,6 +104,7 @@ def row(
     media_size: int | None = None,
     meta: dict[str, Any] | None = None,
     note: bool = False,
+    dispatched_at: datetime | None = None,
 ) -> dict[str, Any]:
     """A messages row with every column set (rows of one multi-row INSERT share their keys, and
     the row alone builds the MessageRead): insert_once(), insert_many() or Message(**row)."""
@@ -124,6 +125,7 @@ def row(
         "reply_to_id": reply_to_id,
         "sent_at": sent_at,
         "created_at": utcnow(),
+        "dispatched_at": dispatched_at,
         "client_id": client_id,
         "error": None,
         "edited": False,
@@ -365,9 +367,12 @@ async def list_messages(
 
 
 def status_advances(current: MessageStatus, new: MessageStatus) -> bool:
-    """Status only moves forward (never READ -> DELIVERED); FAILED only replaces PENDING."""
-    if new == Status.FAILED:
+    """Status only moves forward (never READ -> DELIVERED); FAILED and UNKNOWN (no answer in
+    time) only replace PENDING; a send again (PENDING) only follows FAILED or UNKNOWN."""
+    if new in (Status.FAILED, Status.UNKNOWN):
         return current == Status.PENDING
+    if new == Status.PENDING:
+        return current in (Status.FAILED, Status.UNKNOWN)
     return current == Status.FAILED or STATUS_RANK[new] > STATUS_RANK[current]
 
 
@@ -438,6 +443,38 @@ async def apply_pending_receipts(db: AsyncSession, message: Message) -> None:
     if pending is not None:
         await advance_status(db, message, pending.status)
         await db.delete(pending)
+
+
+def interrupted_after(send_timeout_seconds: float) -> timedelta:
+    """How long after its dispatch a PENDING message is known to be orphaned: no live send takes
+    longer than the WuzAPI timeout plus its two short transactions (a minute of margin)."""
+    return timedelta(seconds=send_timeout_seconds + 60)
+
+
+def is_interrupted(message: Message, send_timeout_seconds: float, now: datetime) -> bool:
+    return (
+        message.status == Status.PENDING
+        and message.dispatched_at is not None
+        and message.dispatched_at < now - interrupted_after(send_timeout_seconds)
+    )
+
+
+async def fail_interrupted_sends(db: AsyncSession, dispatched_before: datetime, limit: int = 500) -> int:
+    """PENDING messages handed to WuzAPI before `dispatched_before` (longer ago than any live send
+    takes): the process sending them died. FAILED "interrupted", so the agent can send again
+    (with the same WhatsApp id). A late SENT or a receipt still moves them forward."""
+    stmt = (
+        select(Message)
+        .where(Message.status == Status.PENDING, Message.dispatched_at < dispatched_before)
+        .order_by(Message.dispatched_at)
+        .limit(limit)
+    )
+    if dialect(db) == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    failed = 0
+    for message in (await db.scalars(stmt)).all():
+        failed += await advance_status(db, message, Status.FAILED, error=INTERRUPTED)
+    return failed
 
 
 async def purge_old_receipts(db: AsyncSession, older_than: datetime) -> int:

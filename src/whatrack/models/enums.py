@@ -62,15 +62,19 @@ class MessageStatus(StrEnum):
     DELIVERED = "DELIVERED"
     READ = "READ"
     FAILED = "FAILED"
+    # WuzAPI did not answer in time: it may have gone out. A receipt for its id settles it; a
+    # retry sends again with the SAME WhatsApp id.
+    UNKNOWN = "UNKNOWN"
 
 
 # Receipts only move a message forward along this order (never READ -> DELIVERED).
 STATUS_RANK: dict[MessageStatus, int] = {
     MessageStatus.FAILED: 0,
     MessageStatus.PENDING: 1,
-    MessageStatus.SENT: 2,
-    MessageStatus.DELIVERED: 3,
-    MessageStatus.READ: 4,
+    MessageStatus.UNKNOWN: 2,
+    MessageStatus.SENT: 3,
+    MessageStatus.DELIVERED: 4,
+    MessageStatus.READ: 5,
 }
 
 

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, String, Text, UniqueConstraint, false
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from whatrack.db import Base, UTCDateTime, new_id, utcnow
@@ -21,6 +21,13 @@ class Message(Base):
         UniqueConstraint("conversation_id", "client_id"),
         Index("ix_messages_conversation_recent", "conversation_id", "sent_at", "id"),
         Index("ix_messages_ticket", "ticket_id"),
+        # The worker's scan for sends interrupted mid-call (jobs.worker.fail_interrupted_sends).
+        Index(
+            "ix_messages_pending_dispatch",
+            "dispatched_at",
+            postgresql_where=text("status = 'PENDING'"),
+            sqlite_where=text("status = 'PENDING'"),
+        ),
         # Text search: PostgreSQL's trigram index on wt_fold(content), SQLite's messages_fts,
         # both made by migration 0013 (migrations/env.py leaves them out).
     )
@@ -53,6 +60,9 @@ class Message(Base):
     meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSONType, default=json_default)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # when the app last handed this message to WuzAPI (send or retry); PENDING long after it:
+    # the app died mid-send
+    dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class PendingReceipt(Base):

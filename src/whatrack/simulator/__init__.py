@@ -14,7 +14,10 @@ What it simulates (see /work/shared/reference/wuzapi.md):
   Click-to-WhatsApp referrals, reactions, edits, revokes, receipts, typing, lifecycle);
 * Delivered/Read receipts after each accepted send, and per-user failure modes
   (:class:`FailureModes`): no session, slowness, 5xx, duplicate webhooks, reversed
-  receipts, ``@lid`` senders and Brazilian JIDs without the ninth digit;
+  receipts, ``@lid`` senders and Brazilian JIDs without the ninth digit, a slow answer to
+  a send that went out (``answer_delay_seconds``, ``hold_answers``);
+* WuzAPI's webhook retries (:class:`WebhookRetry`, ``WEBHOOK_RETRY_*`` for ``whatrack
+  simulator``): count = total attempts, delay x 2^(n-2), any non-2xx or network error fails;
 * demo mode (:class:`DemoLeads`): Brazilian leads, ad referrals, images, replies.
 
 Limits: there is no WhatsApp behind it. Only the endpoints above exist (others answer
@@ -22,7 +25,7 @@ gorilla/mux's plain-text 404). Remote media URLs are accepted but never fetched;
 must be PNG/JPEG/GIF like Go's ``image.Decode``. The QR code is a deterministic PNG, not a
 scannable code; pairing happens with :meth:`WebhookEmitter.pair` (or automatically with
 ``auto_pair_seconds``). ``/session/connect`` never blocks (``Immediate`` is ignored), there
-are no webhook retries, RabbitMQ, S3, proxies, history or global webhook. The webhook format
+are no RabbitMQ, S3, proxies, history or global webhook. The webhook format
 is per user here (WuzAPI has one global ``WEBHOOK_FORMAT``). Events go out only if the user
 subscribed to them and, for chat events, while the session is connected.
 """
@@ -39,6 +42,7 @@ from whatrack.simulator.state import (
     SimulatorState,
     SimUser,
     WebhookDelivery,
+    WebhookRetry,
 )
 
 __all__ = [
@@ -52,6 +56,7 @@ __all__ = [
     "SimulatorState",
     "WebhookDelivery",
     "WebhookEmitter",
+    "WebhookRetry",
     "add_user",
     "create_simulator_app",
     "encode_webhook",

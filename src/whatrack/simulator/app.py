@@ -322,6 +322,11 @@ def create_simulator_app(state: SimulatorState, emitter: WebhookEmitter | None =
         )
         state.notify_sent(user, sent)
         hooks.schedule_receipts(user, sent)
+        # Sent, but a slow WuzAPI answers late (the app may have timed out by then).
+        if user.failures.answer_delay_seconds > 0:
+            await asyncio.sleep(user.failures.answer_delay_seconds)
+        if user.failures.hold_answers is not None:
+            await user.failures.hold_answers.wait()
         return ok({"Details": "Sent", "Id": msg_id, "Timestamp": timestamp})
 
     def decode_media(kind: str, value: str, body: Body) -> tuple[bytes | None, str]:

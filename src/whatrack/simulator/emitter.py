@@ -97,11 +97,33 @@ class WebhookEmitter:
             skipped = WebhookDelivery(user.id, user.webhook, event_type, body_payload, body, headers, skipped=reason)
             self.state.webhooks.append(skipped)
             return [skipped]
-        attempts = 2 if user.failures.duplicate_webhooks else 1
+        copies = 2 if user.failures.duplicate_webhooks else 1
         results = []
-        for _ in range(attempts):
-            results.append(await self._post(user, event_type, body_payload, body, headers))
+        for _ in range(copies):
+            results.extend(await self._deliver(user, event_type, body_payload, body, headers))
         return results
+
+    async def _deliver(
+        self,
+        user: SimUser,
+        event_type: str,
+        body_payload: dict[str, Any],
+        body: bytes,
+        headers: dict[str, str],
+    ) -> list[WebhookDelivery]:
+        """One event, retried like WuzAPI's callHook when WEBHOOK_RETRY_ENABLED: up to `count`
+        attempts in all, waiting delay x 2^(n-2) before attempt n; a network error or any
+        non-2xx is a failure. Returns every attempt."""
+        retry = self.state.webhook_retry
+        attempts: list[WebhookDelivery] = []
+        for n in range(1, retry.attempts() + 1):
+            if (wait := retry.delay_before(n)) > 0:
+                await asyncio.sleep(wait)
+            delivery = await self._post(user, event_type, body_payload, body, headers)
+            attempts.append(delivery)
+            if delivery.status_code is not None and 200 <= delivery.status_code < 300:
+                break
+        return attempts
 
     async def _post(
         self,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import threading
 import time
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Mapping
 from concurrent.futures import Future
 from types import TracebackType
 from typing import Any, TypeVar
@@ -17,7 +18,7 @@ import uvicorn
 from whatrack.simulator.app import create_simulator_app
 from whatrack.simulator.demo import DemoDirector
 from whatrack.simulator.emitter import WebhookEmitter
-from whatrack.simulator.state import SimulatorState, SimUser, WebhookFormat
+from whatrack.simulator.state import SimulatorState, SimUser, WebhookFormat, WebhookRetry
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -156,13 +157,25 @@ class SimulatorServer:
         self.stop()
 
 
+def retry_from_env(env: Mapping[str, str] | None = None) -> WebhookRetry:
+    """WuzAPI's own variables: WEBHOOK_RETRY_ENABLED, WEBHOOK_RETRY_COUNT, WEBHOOK_RETRY_DELAY_SECONDS."""
+    env = os.environ if env is None else env
+    return WebhookRetry(
+        enabled=env.get("WEBHOOK_RETRY_ENABLED", "").strip().lower() in ("1", "true", "yes"),
+        count=int(env.get("WEBHOOK_RETRY_COUNT", "") or 1),
+        delay_seconds=float(env.get("WEBHOOK_RETRY_DELAY_SECONDS", "") or 0),
+    )
+
+
 def serve(host: str, port: int, admin_token: str, demo: bool) -> None:
     """Run the simulator in the foreground until interrupted (``whatrack simulator``).
 
     With ``demo`` the simulator pairs new sessions by itself (3 s after ``/session/connect``)
     and, for every user that has a webhook URL, starts emitting demo lead traffic.
     """
-    state = SimulatorState(admin_token=admin_token, auto_pair_seconds=3.0 if demo else None)
+    state = SimulatorState(
+        admin_token=admin_token, auto_pair_seconds=3.0 if demo else None, webhook_retry=retry_from_env()
+    )
     server = SimulatorServer(state, host=host, port=port, demo=demo)
     server.start()
     logger.info("WuzAPI simulator listening on %s (demo=%s)", server.base_url, demo)

@@ -40,6 +40,11 @@ class FailureModes:
     """Delay before answering any authenticated user request."""
     error_5xx: bool = False
     """Sends fail with 500 "error sending message: websocket not connected"."""
+    answer_delay_seconds: float = 0.0
+    """Sends go out (recorded, receipts follow) but WuzAPI answers this much later (a slow WuzAPI)."""
+    hold_answers: asyncio.Event | None = None
+    """When set: sends go out, then the answer waits until the event is set (tests observe the
+    app while its WuzAPI call is in flight)."""
     duplicate_webhooks: bool = False
     """Every webhook is POSTed twice."""
     receipts_before_message: bool = False
@@ -48,6 +53,24 @@ class FailureModes:
     """Lead events come from ``<15 digits>@lid`` with ``SenderAlt`` = the phone JID."""
     ninth_digit_variant: bool = False
     """Brazilian mobile JIDs lose the 9th digit (``551188887777@s.whatsapp.net``)."""
+
+
+@dataclass(frozen=True)
+class WebhookRetry:
+    """WuzAPI's webhook retry settings (WEBHOOK_RETRY_ENABLED / _COUNT / _DELAY_SECONDS; reference
+    §2.3): `count` is the TOTAL number of attempts, the wait before attempt n (n >= 2) is
+    `delay_seconds * 2**(n-2)`, a network error or any non-2xx is a failure. Disabled: one attempt."""
+
+    enabled: bool = False
+    count: int = 1
+    delay_seconds: float = 0.0
+
+    def attempts(self) -> int:
+        return max(1, self.count) if self.enabled else 1
+
+    def delay_before(self, attempt: int) -> float:
+        """Seconds to wait before attempt number `attempt` (1-based)."""
+        return 0.0 if attempt < 2 else self.delay_seconds * 2 ** (attempt - 2)
 
 
 @dataclass
@@ -137,6 +160,7 @@ class SimulatorState:
         read_delay: float = 3.0,
         default_webhook_format: WebhookFormat = "json",
         auto_pair_seconds: float | None = None,
+        webhook_retry: WebhookRetry | None = None,
     ) -> None:
         # Like WuzAPI, an unset admin token is replaced by a random one.
         self.admin_token = admin_token or secrets.token_hex(16)
@@ -144,6 +168,7 @@ class SimulatorState:
         self.read_delay = read_delay
         self.default_webhook_format: WebhookFormat = default_webhook_format
         self.auto_pair_seconds = auto_pair_seconds
+        self.webhook_retry = webhook_retry or WebhookRetry()
         self.users: dict[str, SimUser] = {}
         self.requests: list[RecordedRequest] = []
         self.sent_messages: list[SentMessage] = []

@@ -33,10 +33,13 @@ MEDIA_ENDPOINTS = {
 class WuzapiError(Exception):
     """A failed WuzAPI call; `message` is what the agent sees on the FAILED bubble."""
 
-    def __init__(self, message: str, status_code: int | None = None) -> None:
+    def __init__(self, message: str, status_code: int | None = None, *, outcome_unknown: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.status_code = status_code
+        # The request may have reached WuzAPI and done its work (no answer in time, connection
+        # lost after sending): for a send, "maybe sent", never plain failed.
+        self.outcome_unknown = outcome_unknown
 
     @property
     def disconnected(self) -> bool:
@@ -73,8 +76,14 @@ async def _request(
     """One WuzAPI call; any failure becomes a WuzapiError whose message an agent can read."""
     try:
         resp = await http.request(method, url, json=json, headers=headers, timeout=timeout_seconds)
+    except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+        # never connected: WuzAPI did nothing
+        raise WuzapiError(f"WhatsApp API unreachable: {exc.__class__.__name__}") from exc
     except httpx.TimeoutException as exc:
-        raise WuzapiError("WhatsApp API timed out") from exc
+        raise WuzapiError("WhatsApp API timed out", outcome_unknown=True) from exc
+    except (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError) as exc:
+        # connected, then the connection broke: the request may have been acted on
+        raise WuzapiError(f"WhatsApp API connection lost: {exc.__class__.__name__}", outcome_unknown=True) from exc
     except httpx.HTTPError as exc:
         raise WuzapiError(f"WhatsApp API unreachable: {exc.__class__.__name__}") from exc
     try:

@@ -13,6 +13,7 @@ become `Ignored` so the webhook can answer 200.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import math
 import re
@@ -96,6 +97,46 @@ def _decode_json(raw: bytes | str, what: str) -> dict[str, Any]:
         raise PayloadError(f"{what} is not valid JSON: {str(exc)[:120]}") from None
     if not isinstance(value, dict):
         raise PayloadError(f"{what} must be a JSON object, not {_json_type(value)}")
+    if _POISON_ESCAPE.search(text):  # only \u escapes can carry NUL or a lone surrogate here
+        cleaned: dict[str, Any] = _sanitize(value)
+        return cleaned
+    return value
+
+
+# --------------------------------------------------------------------------- sanitizing
+# A string the databases refuse (PostgreSQL: NUL in text; both: a lone surrogate cannot be
+# encoded as UTF-8) or longer than its column would fail the webhook with a 500 on every
+# re-delivery. Such strings are cleaned here so the message is stored (issue 18, finding 5).
+
+_POISON_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+ELLIPSIS = "\u2026"
+MAX_CONTACT_NAME = 200  # leads.push_name, messages.sender_name
+MAX_FILE_NAME = 255  # messages.media_name
+MAX_MIME = 128  # messages.media_mime
+
+
+def clean_text(value: str) -> str:
+    """NUL bytes removed, lone surrogates (valid JSON escapes, invalid Unicode) made U+FFFD."""
+    if "\x00" in value:
+        value = value.replace("\x00", "")
+    return _LONE_SURROGATE.sub("\ufffd", value)
+
+
+def clip(value: str | None, limit: int) -> str | None:
+    """At most `limit` characters; a cut one ends with "…" so nobody mistakes it for whole."""
+    if value is None or len(value) <= limit:
+        return value
+    return value[: limit - 1] + ELLIPSIS
+
+
+def _sanitize(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {clean_text(k) if isinstance(k, str) else k: _sanitize(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_sanitize(v) for v in value]
     return value
 
 
@@ -309,7 +350,8 @@ def _contact(chat: str, alternates: Iterable[str | None], push_name: str | None 
             phone = phone_from_jid(other)
         if lid is None and is_lid(other):
             lid = other
-    return Contact(jid=jid, phone=phone, lid=lid, push_name=push_name.strip() if push_name else None)
+    name = clip(push_name.strip(), MAX_CONTACT_NAME) if push_name else None
+    return Contact(jid=jid, phone=phone, lid=lid, push_name=name)
 
 
 # --------------------------------------------------------------------------- Message
@@ -587,7 +629,7 @@ def _decode_base64(value: Any) -> bytes:
         ) from None
 
 
-def _media(payload: Mapping[str, Any], content: Mapping[str, Any], kind: MessageKind) -> Media:
+def _raw_media(payload: Mapping[str, Any], content: Mapping[str, Any], kind: MessageKind) -> Media:
     declared_name = _opt_str(content, "fileName") if kind is MessageKind.DOCUMENT else None
     declared_mime = _opt_str(content, "mimetype")
     s3 = _loose_obj(payload, "s3")
@@ -612,6 +654,15 @@ def _media(payload: Mapping[str, Any], content: Mapping[str, Any], kind: Message
             url=url,
         )
     return Media(data=None, mime_type=declared_mime, file_name=declared_name, size=_opt_int(content, "fileLength"))
+
+
+def _media(payload: Mapping[str, Any], content: Mapping[str, Any], kind: MessageKind) -> Media:
+    media = _raw_media(payload, content, kind)
+    mime = media.mime_type if media.mime_type is None or len(media.mime_type) <= MAX_MIME else None
+    name = clip(media.file_name, MAX_FILE_NAME)
+    if mime is media.mime_type and name is media.file_name:
+        return media
+    return dataclasses.replace(media, mime_type=mime, file_name=name)
 
 
 def _media_metadata(
