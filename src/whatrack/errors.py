@@ -382,13 +382,6 @@ class VoiceNoteUnavailable(DomainError):
     code = "voice_note_unavailable"
 
 
-class MediaStoreUnavailable(DomainError):
-    """The media store (S3-compatible object storage) did not answer; try again."""
-
-    status_code = 503
-    code = "media_store_unavailable"
-
-
 class ContactUnidentifiable(BadRequest):
     """Cannot identify the contact: no phone number or LID."""
 
@@ -603,6 +596,85 @@ class LeadsRangeInverted(BadRequest):
     """The leads list's `createdFrom` is after its `createdTo`."""
 
     code = "leads_range_inverted"
+
+
+# --- follow-ups and scheduled messages (issue 10) -----------------------------------------
+class FollowUpSequenceNotFound(NotFound):
+    """Follow-up sequence not found."""
+
+    code = "follow_up_sequence_not_found"
+
+
+class FollowUpSequenceNoSteps(BadRequest):
+    """A follow-up sequence needs at least one step."""
+
+    code = "follow_up_sequence_no_steps"
+
+
+class FollowUpSequenceTooManySteps(BadRequest):
+    """A follow-up sequence has at most `details.maxSteps` steps."""
+
+    code = "follow_up_sequence_too_many_steps"
+
+
+class FollowUpDelayInvalid(BadRequest):
+    """A step's delay must be more than 0 and at most 365 days (`details.step`, `details.maxMinutes`)."""
+
+    code = "follow_up_delay_invalid"
+
+
+class FollowUpStepEmpty(BadRequest):
+    """A step's message is empty (`details.step`)."""
+
+    code = "follow_up_step_empty"
+
+
+class FollowUpSequenceInUse(Conflict):
+    """This sequence was used on tickets: archive it instead of deleting it."""
+
+    code = "follow_up_sequence_in_use"
+
+
+class FollowUpSequenceArchived(Conflict):
+    """This sequence is archived: it cannot be started."""
+
+    code = "follow_up_sequence_archived"
+
+
+class TicketInFollowUp(Conflict):
+    """The ticket is already in a follow-up sequence."""
+
+    code = "ticket_in_follow_up"
+
+
+class TicketNotInFollowUp(Conflict):
+    """The ticket has no follow-up running."""
+
+    code = "ticket_not_in_follow_up"
+
+
+class ScheduledMessageNotFound(NotFound):
+    """Scheduled message not found."""
+
+    code = "scheduled_message_not_found"
+
+
+class ScheduledMessageNotPending(Conflict):
+    """This scheduled message was already sent or cancelled (`details.status`)."""
+
+    code = "scheduled_message_not_pending"
+
+
+class SendAtInPast(BadRequest):
+    """The send time is in the past."""
+
+    code = "send_at_in_past"
+
+
+class SendAtTooFar(BadRequest):
+    """The send time is more than a year ahead."""
+
+    code = "send_at_too_far"
 
 
 def for_http_status(status: int) -> type[DomainError]:

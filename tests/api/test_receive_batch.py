@@ -105,7 +105,7 @@ async def _receive_alone(harness: Harness, tenant: Tenant, payload: dict[str, An
     async with transaction(harness.app.state.session_factory) as db:
         instance = await db.get(Instance, tenant.instance.id)
         assert instance is not None
-        result = await receive(db, instance, parse_webhook(raw, "application/json"), harness.app.state.media)
+        result = await receive(db, instance, parse_webhook(raw, "application/json"), harness.settings.media_dir)
     return result.status
 
 
@@ -159,7 +159,7 @@ async def _state(harness: Harness, org_id: uuid.UUID) -> dict[str, Any]:
         "scheduled": sorted((ticket_key[x.ticket_id], x.step, x.status) for x in scheduled),
         "messages": sorted(
             (
-                m.external_id,
+                m.external_id or "",  # SYSTEM lines (a follow-up cancelled) have none
                 ticket_key[m.ticket_id],
                 m.sender_type,
                 m.sender_name,
@@ -321,6 +321,7 @@ async def _schedule_follow_ups(harness: Harness, tenant: Tenant, phone: str, *, 
                 ScheduledMessage(
                     organization_id=tenant.organization_id,
                     ticket_id=ticket.id,
+                    conversation_id=conv.id,
                     content=f"Follow-up {step}",
                     step=step,
                     scheduled_for=_at(60 * step),

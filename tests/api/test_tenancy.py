@@ -97,3 +97,48 @@ async def test_webhook_for_a_instance_with_b_secret_is_rejected(harness: Harness
     resp = await harness.anon.post(url, json=p.text_message())
     assert resp.status_code == 401
     assert (await a.client.get("/api/v1/conversations")).json()["items"] == []
+
+
+async def test_follow_ups_and_scheduled_messages_of_another_org_are_not_found(harness: Harness) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    a = await harness.tenant("Alpha")
+    b = await harness.tenant("Beta")
+    await harness.webhook(a, p.text_message(phone="5511988887777", text="Oi"))
+    conv = (await a.client.get("/api/v1/conversations")).json()["items"][0]
+    ticket_id = conv["currentTicketId"]
+    steps = [{"delayMinutes": 60, "content": "Oi {nome}"}]
+    seq = (await a.client.post("/api/v1/follow-up-sequences", json={"name": "A", "steps": steps})).json()
+    later = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    sched = (
+        await a.client.post(
+            "/api/v1/scheduled-messages", json={"conversationId": conv["id"], "content": "x", "sendAt": later}
+        )
+    ).json()
+    b_seq = (await b.client.post("/api/v1/follow-up-sequences", json={"name": "B", "steps": steps})).json()
+
+    cases = [
+        ("GET", f"/api/v1/follow-up-sequences/{seq['id']}", None, "follow_up_sequence_not_found"),
+        ("PATCH", f"/api/v1/follow-up-sequences/{seq['id']}", {"name": "x"}, "follow_up_sequence_not_found"),
+        ("DELETE", f"/api/v1/follow-up-sequences/{seq['id']}", None, "follow_up_sequence_not_found"),
+        ("GET", f"/api/v1/tickets/{ticket_id}/follow-up", None, "ticket_not_found"),
+        ("POST", f"/api/v1/tickets/{ticket_id}/follow-up", {"sequenceId": b_seq["id"]}, "ticket_not_found"),
+        ("DELETE", f"/api/v1/tickets/{ticket_id}/follow-up", None, "ticket_not_found"),
+        ("GET", f"/api/v1/scheduled-messages?conversationId={conv['id']}", None, "conversation_not_found"),
+        (
+            "POST",
+            "/api/v1/scheduled-messages",
+            {"conversationId": conv["id"], "content": "x", "sendAt": later},
+            "conversation_not_found",
+        ),
+        ("PATCH", f"/api/v1/scheduled-messages/{sched['id']}", {"content": "y"}, "scheduled_message_not_found"),
+        ("DELETE", f"/api/v1/scheduled-messages/{sched['id']}", None, "scheduled_message_not_found"),
+    ]
+    for method, url, body, code in cases:
+        resp = await b.client.request(method, url, json=body)
+        assert (resp.status_code, resp.json()["error"]["code"]) == (404, code), (method, url, resp.text)
+    assert [s["id"] for s in (await b.client.get("/api/v1/follow-up-sequences")).json()["items"]] == [b_seq["id"]]
+    # nothing changed for A
+    assert (await a.client.get(f"/api/v1/follow-up-sequences/{seq['id']}")).json()["name"] == "A"
+    pending = (await a.client.get("/api/v1/scheduled-messages", params={"conversationId": conv["id"]})).json()
+    assert [x["content"] for x in pending["items"]] == ["x"]

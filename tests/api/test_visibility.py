@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -27,9 +28,19 @@ GOVERNED = {
     "lead_id": "lead_not_found",
     "ticket_id": "ticket_not_found",
     "message_id": "message_not_found",
+    "scheduled_message_id": "scheduled_message_not_found",
 }
 # Path parameters the policy does not govern (instances, quick replies, team members...).
-UNGOVERNED = {"instance_id", "quick_reply_id", "user_id", "token_id", "session_id", "follow_up_id", "step_id"}
+UNGOVERNED = {
+    "instance_id",
+    "quick_reply_id",
+    "user_id",
+    "token_id",
+    "session_id",
+    "follow_up_id",
+    "step_id",
+    "sequence_id",
+}
 # Routes outside the matrix, with the reason.
 SKIPPED = {
     ("post", "/api/v1/whatsapp/w/webhook/{instance_id}"): "webhooks authenticate the instance, not a user",
@@ -85,9 +96,19 @@ async def team(harness: Harness, *, policy: str, role: Role) -> Team:
         "lead_id": hidden["lead"]["id"],
         "ticket_id": hidden["currentTicketId"],
         "message_id": msgs[0]["id"],
+        "scheduled_message_id": (
+            await admin.client.post(
+                "/api/v1/scheduled-messages",
+                json={"conversationId": hidden["id"], "content": "depois", "sendAt": _later()},
+            )
+        ).json()["id"],
     }
     agent_client = await harness.login(agent_email)
     return Team(admin, agent_client, agent_id, colleague_id, ids, own["id"], free["id"])
+
+
+def _later() -> str:
+    return (datetime.now(UTC) + timedelta(days=1)).isoformat()
 
 
 def _resolve(schema: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
@@ -115,6 +136,8 @@ def _sample(schema: dict[str, Any], spec: dict[str, Any], field: str, ids: dict[
     if kind == "string":
         if schema.get("format") == "uuid":
             return str(uuid.uuid4())
+        if schema.get("format") == "date-time":
+            return _later()
         return "x" * max(1, schema.get("minLength", 1)) if "minLength" in schema else "teste"
     if kind == "boolean":
         return True

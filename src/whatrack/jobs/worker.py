@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 import httpx
 from sqlalchemy import select
@@ -15,6 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from whatrack.db import create_engine, create_session_factory, transaction, utcnow
 from whatrack.db_util import dialect
+from whatrack.followups import jobs as followup_jobs
+from whatrack.inbox.send import SendContext
 from whatrack.instances.polling import poll_instance_statuses
 from whatrack.messages.service import fail_interrupted_sends, interrupted_after, purge_old_receipts
 from whatrack.models import ClosedBy, Organization, Ticket, TicketStatus
@@ -40,7 +43,7 @@ async def close_inactive_tickets(db: AsyncSession) -> int:
             select(Ticket)
             .where(
                 Ticket.organization_id == org_id,
-                Ticket.status != TicketStatus.RESOLVED,
+                Ticket.status == TicketStatus.OPEN,  # a FOLLOW_UP ticket ends by its sequence's rule
                 Ticket.last_activity_at < now - timedelta(minutes=minutes),
             )
             .limit(500)
@@ -59,12 +62,14 @@ class Worker:
         factory: async_sessionmaker[AsyncSession],
         settings: Settings,
         http: httpx.AsyncClient | None = None,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         """Events of the jobs (tickets closed, instance status) are published at once: their
         commits wake the process's outbox drainer (db.CommitHook)."""
         self._factory = factory
         self._settings = settings
         self._http = http
+        self._clock = clock  # follow-up jobs take their time from here (tests move it)
 
     async def run_once(self) -> None:
         async with transaction(self._factory) as db:
@@ -73,6 +78,11 @@ class Worker:
             # sends whose process died mid-call (kill -9, crash): FAILED "interrupted", retryable
             await fail_interrupted_sends(db, utcnow() - interrupted_after(self._settings.wuzapi_timeout_seconds))
         if self._http is not None:
+            # scheduled messages and follow-ups: their own transactions around each WuzAPI call
+            send_ctx = SendContext(
+                self._factory, self._http, self._settings.media_dir, self._settings.wuzapi_timeout_seconds
+            )
+            await followup_jobs.run_once(send_ctx, self._clock())
             # its own transaction: it waits on WuzAPI calls
             async with transaction(self._factory) as db:
                 await poll_instance_statuses(db, self._http, self._settings)

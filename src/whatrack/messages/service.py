@@ -141,11 +141,44 @@ def row(
 
 
 def reaches_whatsapp(message: Message) -> bool:
-    """The one rule for what may go to WhatsApp: never an internal note (nor a lead's own
-    message). dispatch() (send, retry) asks here before calling WuzAPI. Lines that only record
-    activity in the thread (SYSTEM messages of ticket events) belong here too when they exist;
-    a follow-up actually sent to the lead does reach WhatsApp."""
-    return not message.note and message.sender_type != SenderType.LEAD
+    """The one rule for what may go to WhatsApp: never an internal note, nor a SYSTEM line of
+    activity (ticket events, add_system), nor a lead's own message. dispatch() (send, retry)
+    asks here before calling WuzAPI; a follow-up step actually sent to the lead is a USER
+    message and does reach WhatsApp."""
+    return not message.note and message.sender_type not in (SenderType.LEAD, SenderType.SYSTEM)
+
+
+async def add_system(
+    db: AsyncSession,
+    conv: Conversation,
+    ticket_id: uuid.UUID,
+    kind: str,
+    params: dict[str, Any] | None = None,
+    *,
+    at: datetime | None = None,
+) -> Message:
+    """A line of activity in the thread (follow-up started/cancelled/completed, ticket closed,
+    ...): senderType SYSTEM, never sent to WhatsApp (reaches_whatsapp), `metadata.system` =
+    {"kind": kind, **params}, rendered by the client in the viewer's language (content stays
+    empty). It leaves the list summary alone. Emits new_message."""
+    msg = await add(
+        db,
+        row(
+            organization_id=conv.organization_id,
+            conversation_id=conv.id,
+            ticket_id=ticket_id,
+            instance_id=conv.instance_id,
+            sender_type=SenderType.SYSTEM,
+            message_type=MessageType.TEXT,
+            content=None,
+            status=MessageStatus.SENT,
+            external_id=None,
+            sent_at=at or utcnow(),
+            meta={"system": {"kind": kind, **(params or {})}},
+        ),
+    )
+    emit_new_message(db, conv.organization_id, await read_one(db, msg))
+    return msg
 
 
 async def add_note(

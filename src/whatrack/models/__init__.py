@@ -13,6 +13,7 @@ from whatrack.models.enums import (
     TicketStatus,
 )
 from whatrack.models.extras import ConversationMetrics, ScheduledMessage, TicketAnalysis
+from whatrack.models.follow_up import FollowUpSequence
 from whatrack.models.instance import Instance
 from whatrack.models.lead import Lead
 from whatrack.models.legacy import LegacyId
@@ -26,10 +27,12 @@ from whatrack.models.ticket import Ticket
 from whatrack.models.user import AuthSession, Membership, User
 
 __all__ = [
+    "AdCampaign",
     "AuthSession",
     "ClosedBy",
     "Conversation",
     "ConversationMetrics",
+    "FollowUpSequence",
     "Instance",
     "InstanceStatus",
     "Lead",

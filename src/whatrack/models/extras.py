@@ -15,17 +15,35 @@ from whatrack.models.enums import ScheduledStatus
 
 
 class ScheduledMessage(Base):
+    """A message to send later: a follow-up step (`step` and `sequence_id` set) or one an agent
+    scheduled ("enviar depois", `step` NULL). followups/jobs.py sends it through the normal send
+    path; the Message it became is `message_id` (its client id is derived from this row's id, so
+    a crash mid-send never sends it twice). `not_before` holds a claim's lease or a retry's
+    backoff."""
+
     __tablename__ = "scheduled_messages"
-    __table_args__ = (Index("ix_scheduled_messages_due", "status", "scheduled_for"),)
+    __table_args__ = (
+        Index("ix_scheduled_messages_due", "status", "scheduled_for"),
+        Index("ix_scheduled_messages_conversation", "conversation_id", "status"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     ticket_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    conversation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    sequence_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("follow_up_sequences.id", ondelete="SET NULL"))
+    created_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     content: Mapped[str] = mapped_column(Text)
     step: Mapped[int | None] = mapped_column(Integer)
     scheduled_for: Mapped[datetime] = mapped_column(UTCDateTime())
     status: Mapped[ScheduledStatus] = mapped_column(str_enum(ScheduledStatus), default=ScheduledStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    not_before: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    message_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
+    error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class TicketAnalysis(Base):

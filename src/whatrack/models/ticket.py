@@ -52,6 +52,13 @@ class Ticket(Base):
     closed_by: Mapped[ClosedBy | None] = mapped_column(str_enum(ClosedBy))
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     follow_up_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # steps of the running follow-up sent so far (the index of the next one)
     current_follow_up_step: Mapped[int | None] = mapped_column(Integer)
+    follow_up_sequence_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("follow_up_sequences.id", ondelete="SET NULL")
+    )
+    # set when the last step went out: the lead's silence until then resolves the ticket
+    follow_up_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_by_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

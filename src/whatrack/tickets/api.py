@@ -25,7 +25,13 @@ async def close_ticket(ticket_id: uuid.UUID, body: CloseTicketIn, db: Db, actor:
     """Close (resolve) a ticket with its outcome; the lead's next message opens a new ticket."""
     ticket = await service.get_ticket(db, actor, ticket_id)
     ticket, _conv = await service.close_ticket(
-        db, ticket, body.outcome, body.reason, ClosedBy.MANUAL, value_cents=body.value_cents
+        db,
+        ticket,
+        body.outcome,
+        body.reason,
+        ClosedBy.MANUAL,
+        value_cents=body.value_cents,
+        closed_by_user_id=actor.user_id,
     )
     return TicketRead.model_validate(ticket)
 

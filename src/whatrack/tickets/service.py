@@ -31,6 +31,7 @@ from whatrack.errors import (
     TicketNotFound,
     TicketNotResolved,
 )
+from whatrack.messages import service as messages
 from whatrack.models import (
     ClosedBy,
     Conversation,
@@ -93,19 +94,43 @@ def may_have_follow_ups(ticket: Ticket) -> bool:
     return ticket.follow_up_enabled or ticket.status == TicketStatus.FOLLOW_UP
 
 
-async def cancel_follow_ups(db: AsyncSession, conv: Conversation, ticket: Ticket) -> None:
-    """The lead replied: pending follow-ups stop and a FOLLOW_UP ticket is open again."""
+async def cancel_follow_ups(
+    db: AsyncSession,
+    conv: Conversation,
+    ticket: Ticket,
+    *,
+    reason: str = "lead_replied",
+    by: str | None = None,
+    at: datetime | None = None,
+) -> bool:
+    """The lead replied (or an agent stopped it, or a step could not be sent): the pending
+    follow-up steps are cancelled — never a message an agent scheduled — and a FOLLOW_UP ticket
+    is OPEN again; a SYSTEM line says so in the thread. The caller emits conversation_updated.
+    Returns whether a running follow-up was stopped."""
     if not may_have_follow_ups(ticket):
-        return
+        return False
     await db.execute(
         update(ScheduledMessage)
-        .where(ScheduledMessage.ticket_id == ticket.id, ScheduledMessage.status == ScheduledStatus.PENDING)
-        .values(status=ScheduledStatus.CANCELLED)
+        .where(
+            ScheduledMessage.ticket_id == ticket.id,
+            ScheduledMessage.status == ScheduledStatus.PENDING,
+            ScheduledMessage.step.is_not(None),
+        )
+        .values(status=ScheduledStatus.CANCELLED, updated_at=utcnow())
     )
-    if ticket.status == TicketStatus.FOLLOW_UP:
-        ticket.status = TicketStatus.OPEN
-        ticket.current_follow_up_step = None
-        conversations.on_ticket(conv, ticket)
+    ticket.follow_up_enabled = False
+    ticket.follow_up_ends_at = None
+    if ticket.status != TicketStatus.FOLLOW_UP:
+        return False
+    ticket.status = TicketStatus.OPEN
+    ticket.current_follow_up_step = None
+    conversations.on_ticket(conv, ticket)
+    params: dict[str, str] = {"reason": reason}
+    if by is not None:
+        params["by"] = by
+    # by default at the ticket's last activity (the reply that cancelled it): the same line on every path
+    await messages.add_system(db, conv, ticket.id, "follow_up_cancelled", params, at=at or ticket.last_activity_at)
+    return True
 
 
 async def resolve_ticket(
@@ -184,11 +209,25 @@ async def close_ticket(
     reason: str | None,
     closed_by: ClosedBy,
     value_cents: int | None = None,
+    *,
+    closed_by_user_id: uuid.UUID | None = None,
 ) -> tuple[Ticket, Conversation]:
     conv = await _lock_conversation(db, ticket.conversation_id)
     await db.refresh(ticket)
     if ticket.status == TicketStatus.RESOLVED:
         raise TicketAlreadyResolved(f"Ticket #{ticket.number} is already closed", {"ticketNumber": ticket.number})
+    if may_have_follow_ups(ticket):  # a closed ticket sends no more follow-up steps
+        await db.execute(
+            update(ScheduledMessage)
+            .where(
+                ScheduledMessage.ticket_id == ticket.id,
+                ScheduledMessage.status == ScheduledStatus.PENDING,
+                ScheduledMessage.step.is_not(None),
+            )
+            .values(status=ScheduledStatus.CANCELLED, updated_at=utcnow())
+        )
+        ticket.follow_up_enabled = False
+    ticket.closed_by_user_id = closed_by_user_id
     ticket.status = TicketStatus.RESOLVED
     ticket.outcome = outcome
     ticket.outcome_reason = reason
