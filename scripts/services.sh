@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs (if missing) and starts the services the tests need, on loopback, owned by this
-# checkout: PostgreSQL (own cluster in .cache/pg), Redis, Chromium, and the Centrifugo binary.
+# checkout: PostgreSQL (own cluster in .cache/pg), Redis, Chromium, the Centrifugo binary and
+# SeaweedFS (S3).
 # Idempotent: a second run only checks that everything is up.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -62,4 +63,26 @@ if [ ! -x "$CACHE/bin/centrifugo" ]; then
     github.com/centrifugal/centrifugo/v6@v6.9.1
 fi
 
-echo "services: postgresql://whatrack:whatrack@127.0.0.1:$PG_PORT redis://127.0.0.1:$REDIS_PORT centrifugo=$CACHE/bin/centrifugo"
+# SeaweedFS (S3-compatible object storage for the media tests), built once from the Go module
+# proxy through the wrapper module in tools/seaweedfs and cached outside git; run as one
+# `weed server -s3` on loopback with a private data directory and a signed-request identity.
+S3_PORT=${WHATRACK_TEST_S3_PORT:-18333}
+WEED_DIR="$CACHE/seaweedfs"
+if [ ! -x "$CACHE/bin/weed" ]; then
+  echo "services: building SeaweedFS (one time, ~7 minutes on 2 cores)"
+  (cd tools/seaweedfs && GOFLAGS=-mod=mod go build -o "$CACHE/bin/weed" github.com/seaweedfs/seaweedfs/weed)
+fi
+s3_up() { [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$S3_PORT/" || true)" != "000" ]; }
+if ! s3_up; then
+  mkdir -p "$WEED_DIR/data"
+  setsid "$CACHE/bin/weed" server -dir="$WEED_DIR/data" -ip=127.0.0.1 -ip.bind=127.0.0.1 \
+    -master.port=$((S3_PORT + 1000)) -volume.port=$((S3_PORT - 253)) -filer.port=$((S3_PORT + 555)) \
+    -master.volumeSizeLimitMB=64 -volume.max=0 \
+    -s3 -s3.port="$S3_PORT" -s3.config="$ROOT/config/seaweedfs-s3.json" \
+    >"$WEED_DIR/weed.log" 2>&1 </dev/null &
+  echo $! >"$WEED_DIR/weed.pid"
+  for _ in $(seq 1 120); do s3_up && break; sleep 0.5; done
+  s3_up || { echo "services: SeaweedFS did not start, see $WEED_DIR/weed.log" >&2; exit 1; }
+fi
+
+echo "services: postgresql://whatrack:whatrack@127.0.0.1:$PG_PORT redis://127.0.0.1:$REDIS_PORT centrifugo=$CACHE/bin/centrifugo s3=http://127.0.0.1:$S3_PORT"

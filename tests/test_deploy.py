@@ -41,6 +41,7 @@ IMAGE_VARS = {
         "CENTRIFUGO_ENGINE_REDIS_ADDRESS",
         "CENTRIFUGO_CLIENT_ALLOWED_ORIGINS",
     },
+    "s3": {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"},
     "wuzapi": {
         "WUZAPI_ADMIN_TOKEN",
         "WUZAPI_GLOBAL_ENCRYPTION_KEY",
@@ -138,7 +139,9 @@ def dockerignored(path: str) -> bool:
 # --- docker-compose.yml -------------------------------------------------------------------------
 def test_compose_has_the_production_services(compose: dict[str, Any]) -> None:
     services = compose["services"]
-    assert set(services) >= {"web", "worker", "postgres", "redis", "centrifugo", "wuzapi"}
+    assert set(services) >= {"web", "worker", "postgres", "redis", "centrifugo", "wuzapi", "s3"}
+    assert services["s3"]["image"].startswith("chrislusf/seaweedfs:")
+    assert services["s3"]["command"][:2] == ["server", "-dir=/data"] and "-s3" in services["s3"]["command"]
     assert services["postgres"]["image"].startswith("postgres:16")
     assert services["redis"]["image"].startswith("redis:7")
     assert services["centrifugo"]["image"] == "centrifugo/centrifugo:v6"
@@ -147,7 +150,7 @@ def test_compose_has_the_production_services(compose: dict[str, Any]) -> None:
     assert environment(services["wuzapi"])["WEBHOOK_FORMAT"] == "json"
     assert services["web"]["command"][:2] == ["whatrack", "serve"]
     assert services["worker"]["command"] == ["whatrack", "worker"]
-    for name in ("pgdata", "media", "wuzapi-db", "wuzapi-files"):
+    for name in ("pgdata", "s3data", "media", "wuzapi-db", "wuzapi-files"):
         assert name in compose["volumes"]
 
 
@@ -162,6 +165,7 @@ def test_every_service_has_a_healthcheck_and_waits_for_healthy_dependencies(comp
     assert services["web"]["depends_on"]["postgres"]["condition"] == "service_healthy"
     assert services["worker"]["depends_on"]["web"]["condition"] == "service_healthy"  # web migrates first
     assert services["centrifugo"]["depends_on"]["redis"]["condition"] == "service_healthy"
+    assert services["web"]["depends_on"]["s3"]["condition"] == "service_healthy"
 
 
 def test_compose_references_existing_files(compose: dict[str, Any]) -> None:
@@ -207,7 +211,14 @@ def test_every_interpolated_variable_is_documented() -> None:
     assert used, "no ${VAR} found: the pattern is broken"
     assert used <= documented, f"undocumented in .env.example: {sorted(used - documented)}"
     # Secrets have no default: compose refuses to start without them.
-    for secret in ("POSTGRES_PASSWORD", "CENTRIFUGO_API_KEY", "CENTRIFUGO_TOKEN_SECRET", "WUZAPI_ADMIN_TOKEN"):
+    for secret in (
+        "POSTGRES_PASSWORD",
+        "CENTRIFUGO_API_KEY",
+        "CENTRIFUGO_TOKEN_SECRET",
+        "WUZAPI_ADMIN_TOKEN",
+        "S3_ACCESS_KEY_ID",
+        "S3_SECRET_ACCESS_KEY",
+    ):
         assert f"${{{secret}:?" in COMPOSE.read_text(), secret
 
 
@@ -229,6 +240,14 @@ def test_centrifugo_and_app_share_the_secrets(compose: dict[str, Any]) -> None:
         settings = Settings(_env_file=None, **{k.lower(): v for k, v in sample.items()})  # type: ignore[arg-type]  # str values, parsed by pydantic
         assert settings.centrifugo_url == "http://centrifugo:8000"
         assert settings.cookie_secure is True and settings.log_json is True
+        # media in the S3 service, signed with the credentials the S3 service was given
+        assert settings.media_store_url == "s3://whatrack-media/media"
+        assert settings.s3_endpoint_url == "http://s3:8333" and settings.media_delivery == "stream"
+        s3 = environment(compose["services"]["s3"])
+        assert INTERPOLATION.findall(app_env["S3_ACCESS_KEY_ID"]) == INTERPOLATION.findall(s3["AWS_ACCESS_KEY_ID"])
+        assert INTERPOLATION.findall(app_env["S3_SECRET_ACCESS_KEY"]) == INTERPOLATION.findall(
+            s3["AWS_SECRET_ACCESS_KEY"]
+        )
 
 
 # --- .env.example -------------------------------------------------------------------------------

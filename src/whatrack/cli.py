@@ -1,4 +1,5 @@
-"""whatrack serve | worker | db upgrade | user create | instance create | metrics rebuild | import legacy | simulator"""
+"""whatrack serve | worker | db upgrade | user create | instance create | metrics rebuild | import legacy |
+media migrate | simulator"""
 
 from __future__ import annotations
 
@@ -36,6 +37,8 @@ metrics_app = typer.Typer(help="Response metrics (reports).")
 app.add_typer(metrics_app, name="metrics")
 import_app = typer.Typer(help="Bring data in from elsewhere.")
 app.add_typer(import_app, name="import")
+media_app = typer.Typer(help="Media files (local directory or S3-compatible storage).")
+app.add_typer(media_app, name="media")
 console = Console()
 T = TypeVar("T")
 
@@ -291,6 +294,55 @@ def instance_create(
 
     url = _run(settings, work)
     console.print(f"[green]Instance created.[/] Configure this webhook in WuzAPI:\n{url}")
+
+
+@media_app.command("migrate")
+def media_migrate(
+    to: Annotated[str, typer.Option("--to", help="Target store: s3://bucket/prefix (S3_* variables) or file:///dir")],
+    source: Annotated[Path | None, typer.Option("--from", help="Local media directory (default: MEDIA_DIR)")] = None,
+    concurrency: Annotated[int, typer.Option(min=1, max=64, help="Files copied at once")] = 4,
+) -> None:
+    """Copy local media files to another store, verified; re-run to resume. Then set MEDIA_STORE_URL."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
+
+    from whatrack import storage
+    from whatrack.storage.migrate import MigrateReport, migrate
+
+    settings = get_settings()
+    settings.media_store_url = to
+    try:
+        target = storage.from_settings(settings)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--to") from None
+    origin = storage.LocalStore(source or settings.media_dir)
+    if not origin.root.is_dir():
+        raise typer.BadParameter(f"{origin.root} is not a directory", param_hint="--from")
+    columns = (BarColumn(), DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn())
+    with Progress("[progress.description]{task.description}", *columns, console=console) as progress:
+        task = progress.add_task("media", total=None)
+
+        async def work() -> MigrateReport:
+            await storage.prepare(target)
+            try:
+                return await migrate(
+                    origin,
+                    target,
+                    concurrency=concurrency,
+                    on_start=lambda files, size: progress.update(task, total=size, description=f"{files} files"),
+                    on_file=lambda _, size: progress.advance(task, size),
+                )
+            finally:
+                await target.close()
+
+        report = asyncio.run(work())
+    console.print(
+        f"{origin.url} -> {target.url}: [green]{report.copied} copied[/] ({report.bytes_copied:,} bytes), "
+        f"{report.skipped} already there, [red]{len(report.failed)} failed[/]"
+    )
+    for key, reason in report.failed[:50]:
+        console.print(f"  [red]{key}[/]: {reason}")
+    if report.failed:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -382,6 +382,13 @@ class VoiceNoteUnavailable(DomainError):
     code = "voice_note_unavailable"
 
 
+class MediaStoreUnavailable(DomainError):
+    """The media store (S3-compatible object storage) did not answer; try again."""
+
+    status_code = 503
+    code = "media_store_unavailable"
+
+
 class ContactUnidentifiable(BadRequest):
     """Cannot identify the contact: no phone number or LID."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -25,6 +26,17 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     media_dir: Path = Path("./data/media")
+    # Media storage: unset -> MEDIA_DIR on this machine; s3://bucket/prefix -> any S3-compatible
+    # object storage (S3_* below), which every web and worker host shares.
+    media_store_url: str | None = None
+    s3_endpoint_url: str | None = None  # unset: AWS S3
+    s3_public_endpoint_url: str | None = None  # the endpoint browsers reach, when it differs
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = None
+    s3_region: str = "us-east-1"
+    # S3 media: `redirect` to a presigned URL living MEDIA_URL_TTL_SECONDS, or `stream` through the app
+    media_delivery: Literal["redirect", "stream"] = "redirect"
+    media_url_ttl_seconds: int = Field(default=300, ge=10, le=7 * 24 * 3600)
     static_dir: Path = REPO_ROOT / "frontend" / "dist"
     max_body_bytes: int = 64 * 1024 * 1024
     # Webhook bytes of one instance being read at once (HMAC instances are read to be verified);

@@ -36,7 +36,7 @@ async def _receive(harness: Harness, tenant: Tenant, payload: dict[str, Any]) ->
     async with transaction(harness.app.state.session_factory) as db:
         instance = await db.get(Instance, tenant.instance.id)
         assert instance is not None
-        result = await receive(db, instance, parse_webhook(raw, "application/json"), harness.settings.media_dir)
+        result = await receive(db, instance, parse_webhook(raw, "application/json"), harness.app.state.media)
     assert result.status == "ok", result
 
 

@@ -44,7 +44,7 @@ async def test_note_stays_in_the_thread(harness: Harness) -> None:
     ctx = sending.SendContext(
         factory=harness.app.state.session_factory,
         http=harness.app.state.http,
-        media_dir=harness.settings.media_dir,
+        media=harness.app.state.media,
         timeout=5,
     )
     assert (await sending.dispatch(ctx, uuid.UUID(note["id"]))).id == uuid.UUID(note["id"])

@@ -317,6 +317,7 @@ export const en: Record<MessageKey, string> = {
   "errors.malformed_request": "The request could not be read.",
   "errors.media_file_missing": "This media file is no longer on the server.",
   "errors.media_not_found": "This message has no media.",
+  "errors.media_store_unavailable": "Media storage is not answering right now. Try again in a moment.",
   "errors.message_empty": "The message is empty: type some text or attach a file.",
   "errors.message_not_found": "Message not found.",
   "errors.message_not_retryable": "Only failed messages can be sent again.",

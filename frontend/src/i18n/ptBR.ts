@@ -316,6 +316,7 @@ export const ptBR = {
   "errors.voice_note_unavailable": "O servidor não consegue enviar mensagens de voz (ffmpeg não instalado).",
   "errors.malformed_request": "Não foi possível ler a requisição.",
   "errors.media_file_missing": "O arquivo desta mídia não está mais no servidor.",
+  "errors.media_store_unavailable": "O armazenamento de mídias não está respondendo agora. Tente de novo em instantes.",
   "errors.media_not_found": "Esta mensagem não tem mídia.",
   "errors.message_empty": "A mensagem está vazia: escreva um texto ou anexe um arquivo.",
   "errors.message_not_found": "Mensagem não encontrada.",

@@ -22,7 +22,6 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -36,6 +35,7 @@ from whatrack.messages.schemas import MessageRead
 from whatrack.models import Conversation, Instance, Lead, Message, MessageStatus, Ticket
 from whatrack.realtime.events import emit_conversation_updated, emit_new_message
 from whatrack.reports import metrics
+from whatrack.storage import MediaStore
 from whatrack.tickets import service as tickets
 from whatrack.whatsapp.events import Envelope, IncomingMessage, Receipt
 
@@ -69,7 +69,7 @@ class _Changes:
     statuses: dict[uuid.UUID, Message] = field(default_factory=dict)
 
 
-async def receive_many(db: AsyncSession, items: Sequence[tuple[Instance, Envelope]], media_dir: Path) -> BatchOutcome:
+async def receive_many(db: AsyncSession, items: Sequence[tuple[Instance, Envelope]], media: MediaStore) -> BatchOutcome:
     known = await _look_up(db, items)
     out = BatchOutcome()
     changes = _Changes()
@@ -106,7 +106,7 @@ async def receive_many(db: AsyncSession, items: Sequence[tuple[Instance, Envelop
             out.deferred.append(i)
     new += await _create_newcomers(db, known, changes, newcomers, out)
     new.sort(key=lambda n: n[0])  # arrival order
-    await _insert_messages(db, known, changes, new, out, media_dir)
+    await _insert_messages(db, known, changes, new, out, media)
     await messages.write_statuses(db, changes.statuses.values())
     await tickets.write_activity(db, changes.tickets.values())
     await leads.write_contacts(db, changes.leads.values())
@@ -204,12 +204,12 @@ async def _insert_messages(
     changes: _Changes,
     new: list[_New],
     out: BatchOutcome,
-    media_dir: Path,
+    media: MediaStore,
 ) -> None:
     rows = []
     for _, instance, ev, lead, conv, ticket in new:
         quoted = known.messages.get((instance.id, ev.quoted_id)) if ev.quoted_id else None
-        rows.append(await message_values(instance, lead, conv, ticket, ev, quoted.id if quoted else None, media_dir))
+        rows.append(await message_values(instance, lead, conv, ticket, ev, quoted.id if quoted else None, media))
     inserted = await messages.insert_many(db, rows)
     counted: list[Message] = []
     for (slot, instance, ev, lead, conv, ticket), row in zip(new, rows, strict=True):

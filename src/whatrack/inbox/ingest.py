@@ -14,7 +14,6 @@ import contextlib
 import logging
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -32,6 +31,7 @@ from whatrack.inbox.receive import ReceiveResult, receive
 from whatrack.instances.webhook import authenticate_webhook
 from whatrack.models import Instance
 from whatrack.observability import WEBHOOK_BATCH, WEBHOOK_EVENTS, WEBHOOK_SHED
+from whatrack.storage import MediaStore
 from whatrack.whatsapp.events import Envelope
 from whatrack.whatsapp.parsing import PayloadError, parse_webhook
 
@@ -75,12 +75,12 @@ class Ingestor:
     def __init__(
         self,
         factory: async_sessionmaker[AsyncSession],
-        media_dir: Path,
+        media: MediaStore,
         max_batch: int = MAX_BATCH,
         queue_max: int = QUEUE_MAX,
     ) -> None:
         self._factory = factory
-        self._media_dir = media_dir
+        self._media = media
         self._max_batch = max_batch
         # Deliveries taken and not answered yet (queued, in a batch, or received alone). Beyond
         # queue_max a delivery is refused at once (503 + Retry-After): the sender retries
@@ -161,7 +161,7 @@ class Ingestor:
                         continue
                     assert instance is not None  # verify() said so
                     accepted.append((delivery, waiter, instance, envelope))
-                outcome = await receive_many(db, [(i, e) for _, _, i, e in accepted], self._media_dir)
+                outcome = await receive_many(db, [(i, e) for _, _, i, e in accepted], self._media)
         except Exception as exc:
             # Nothing of the batch was kept. Every delivery not answered yet (including those the
             # failure came before, and those whose caller went away) is received alone.
@@ -203,7 +203,7 @@ class Ingestor:
                 instance = await db.get(Instance, delivery.instance_id)
                 envelope = verify(instance, delivery)
                 assert instance is not None  # verify() said so
-                result = await receive(db, instance, envelope, self._media_dir)
+                result = await receive(db, instance, envelope, self._media)
         except Exception as exc:
             _settle(waiter, exc)
             if not isinstance(exc, DomainError):

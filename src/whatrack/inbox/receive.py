@@ -8,11 +8,9 @@ The rules live in the services this flow calls; it maps the wire events to them.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,6 +31,7 @@ from whatrack.realtime.events import (
     publish_typing,
 )
 from whatrack.reports import metrics
+from whatrack.storage import MediaStore
 from whatrack.tickets import service as tickets
 from whatrack.whatsapp.events import (
     Edit,
@@ -58,11 +57,11 @@ class ReceiveResult:
     detail: str | None = None
 
 
-async def receive(db: AsyncSession, instance: Instance, envelope: Envelope, media_dir: Path) -> ReceiveResult:
+async def receive(db: AsyncSession, instance: Instance, envelope: Envelope, media: MediaStore) -> ReceiveResult:
     event = envelope.event
     match event:
         case IncomingMessage():
-            return await _message(db, instance, event, media_dir)
+            return await _message(db, instance, event, media)
         case Receipt():
             return await _receipt(db, instance, event)
         case Reaction():
@@ -83,7 +82,7 @@ def origin_of_message(ev: IncomingMessage) -> Origin:
     return OUTBOUND if ev.from_me else origin_of(ev.referral)
 
 
-async def _message(db: AsyncSession, instance: Instance, ev: IncomingMessage, media_dir: Path) -> ReceiveResult:
+async def _message(db: AsyncSession, instance: Instance, ev: IncomingMessage, media: MediaStore) -> ReceiveResult:
     existing = await messages.by_external_id(db, instance.id, ev.external_id)
     if existing is not None:
         return ReceiveResult("duplicate", existing.id)
@@ -96,7 +95,7 @@ async def _message(db: AsyncSession, instance: Instance, ev: IncomingMessage, me
     if ev.quoted_id:
         quoted = await messages.by_external_id(db, instance.id, ev.quoted_id)
         reply_to_id = quoted.id if quoted else None
-    values = await message_values(instance, lead, conv, ticket, ev, reply_to_id, media_dir)
+    values = await message_values(instance, lead, conv, ticket, ev, reply_to_id, media)
     msg = await messages.insert_once(db, values)
     if msg is None:  # a concurrent delivery of the same webhook won the unique key
         return ReceiveResult("duplicate")
@@ -114,10 +113,10 @@ async def message_values(
     ticket: Ticket,
     ev: IncomingMessage,
     reply_to_id: uuid.UUID | None,
-    media_dir: Path,
+    media: MediaStore,
 ) -> dict[str, Any]:
     """The wire message mapped to the messages row (messages.row() says what a row holds);
-    inline media is written to disk first; a failed write keeps the message and says so."""
+    inline media is written to the media store first; a failed write keeps the message and says so."""
     org_id = instance.organization_id
     meta = dict(ev.metadata)
     media_path: str | None = None
@@ -127,12 +126,11 @@ async def message_values(
         media_mime, media_name, media_size = ev.media.mime_type, ev.media.file_name, ev.media.size
         if ev.media.data is not None:
             try:
-                # off the event loop: videos can be tens of megabytes
-                media_path = await asyncio.to_thread(
-                    media_store.store, media_dir, org_id, ev.media.data, ev.media.mime_type, ev.media.file_name
+                media_path = await media_store.store(
+                    media, org_id, ev.media.data, ev.media.mime_type, ev.media.file_name
                 )
                 media_size = len(ev.media.data)
-            except OSError as exc:  # the message is kept; only the file is missing
+            except OSError as exc:  # disk or S3 (StorageError): the message is kept; only the file is missing
                 log.error("could not store media of %s: %s", ev.external_id, exc)
                 meta["mediaError"] = "could not be stored"
         elif ev.media.url:

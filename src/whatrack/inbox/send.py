@@ -11,11 +11,9 @@ a receipt for its id settles it (SENT/DELIVERED/READ), and a retry first looks f
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -40,6 +38,7 @@ from whatrack.models import (
 )
 from whatrack.realtime.events import emit_conversation_updated, emit_new_message, emit_reassigned
 from whatrack.reports import metrics
+from whatrack.storage import MediaStore
 from whatrack.tickets import service as tickets
 from whatrack.whatsapp.client import WuzapiClient, WuzapiError
 from whatrack.whatsapp.jid import chat_address, chat_jid, user_jid
@@ -58,7 +57,7 @@ class Upload:
 class SendContext:
     factory: async_sessionmaker[AsyncSession]
     http: httpx.AsyncClient
-    media_dir: Path
+    media: MediaStore
     timeout: float
 
 
@@ -119,8 +118,8 @@ async def send(
         ticket, _ = await tickets.resolve_ticket(db, conv, lead, OUTBOUND, now)
         media_path = None
         if upload is not None:
-            media_path = await asyncio.to_thread(
-                media_store.store, ctx.media_dir, actor.organization_id, upload.data, upload.mime, upload.file_name
+            media_path = await media_store.store(
+                ctx.media, actor.organization_id, upload.data, upload.mime, upload.file_name
             )
         msg = await messages.add(
             db,
@@ -230,7 +229,7 @@ async def dispatch(ctx: SendContext, message_id: uuid.UUID) -> MessageRead:
     try:
         kind, path, mime, name = media
         if path is not None:
-            data = await asyncio.to_thread(media_store.resolve(ctx.media_dir, path).read_bytes)
+            data = await ctx.media.read(path)
             await client.send_media(
                 kind.value,
                 phone,
@@ -246,7 +245,7 @@ async def dispatch(ctx: SendContext, message_id: uuid.UUID) -> MessageRead:
     except WuzapiError as exc:
         unknown = exc.outcome_unknown
         error = DISCONNECTED if exc.disconnected or (known_down and exc.status_code == 500) else exc.message
-    except OSError:
+    except OSError:  # disk or S3 (StorageError)
         error = "Media file is missing on the server"
 
     async with transaction(ctx.factory) as db:

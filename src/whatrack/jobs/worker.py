@@ -14,6 +14,7 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from whatrack import storage
 from whatrack.db import create_engine, create_session_factory, transaction, utcnow
 from whatrack.db_util import dialect
 from whatrack.followups import jobs as followup_jobs
@@ -70,6 +71,7 @@ class Worker:
         self._settings = settings
         self._http = http
         self._clock = clock  # follow-up jobs take their time from here (tests move it)
+        self._media = storage.from_settings(settings)
 
     async def run_once(self) -> None:
         async with transaction(self._factory) as db:
@@ -79,9 +81,7 @@ class Worker:
             await fail_interrupted_sends(db, utcnow() - interrupted_after(self._settings.wuzapi_timeout_seconds))
         if self._http is not None:
             # scheduled messages and follow-ups: their own transactions around each WuzAPI call
-            send_ctx = SendContext(
-                self._factory, self._http, self._settings.media_dir, self._settings.wuzapi_timeout_seconds
-            )
+            send_ctx = SendContext(self._factory, self._http, self._media, self._settings.wuzapi_timeout_seconds)
             await followup_jobs.run_once(send_ctx, self._clock())
             # its own transaction: it waits on WuzAPI calls
             async with transaction(self._factory) as db:

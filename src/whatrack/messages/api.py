@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, RedirectResponse, Response, StreamingResponse
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
@@ -22,6 +23,7 @@ from whatrack.errors import (
     InvalidField,
     MediaFileMissing,
     MediaNotFound,
+    MediaStoreUnavailable,
     MentionNotMember,
     MessageEmpty,
     MessageNotFound,
@@ -38,6 +40,7 @@ from whatrack.messages import media as media_store
 from whatrack.messages import service as messages
 from whatrack.messages import voice
 from whatrack.messages.schemas import MessagePage, MessageRead, NoteIn, SendTextIn
+from whatrack.storage import MediaStore, StorageError
 
 router = APIRouter(prefix="/api/v1", tags=["messages"])
 
@@ -47,7 +50,7 @@ def _ctx(request: Request) -> sending.SendContext:
     return sending.SendContext(
         factory=s.session_factory,
         http=s.http,
-        media_dir=s.settings.media_dir,
+        media=s.media,
         timeout=s.settings.wuzapi_timeout_seconds,
     )
 
@@ -162,25 +165,52 @@ async def retry_message(message_id: uuid.UUID, request: Request, actor: CurrentA
 @router.get(
     "/media/{message_id}",
     response_class=FileResponse,
-    responses=responses(*SESSION, MessageNotFound, MediaNotFound, MediaFileMissing),
+    responses={
+        **responses(*SESSION, MessageNotFound, MediaNotFound, MediaFileMissing, MediaStoreUnavailable),
+        307: {"description": "S3 media with MEDIA_DELIVERY=redirect: a short-lived presigned URL"},
+    },
 )
-async def media(message_id: uuid.UUID, db: Db, actor: CurrentActor, settings: AppSettings) -> FileResponse:
-    """The media file of a message (tenancy checked)."""
+async def media(
+    message_id: uuid.UUID, request: Request, db: Db, actor: CurrentActor, settings: AppSettings
+) -> Response:
+    """The media file of a message (tenancy checked): from disk, or from S3 as a redirect to a
+    presigned URL carrying the same headers (MEDIA_DELIVERY=redirect) or streamed (stream)."""
     msg = await messages.get_message(db, actor, message_id)
     if not msg.media_path:
         raise MediaNotFound("This message has no media")
-    path = media_store.resolve(settings.media_dir, msg.media_path)
-    if not path.is_file():
-        raise MediaFileMissing("Media file is missing")
-    return FileResponse(
-        path,
-        media_type=msg.media_mime or "application/octet-stream",
-        filename=msg.media_name or path.name,
-        content_disposition_type="inline"
-        if (msg.media_mime or "").startswith(("image/", "audio/", "video/"))
-        else "attachment",
-        headers={"Cache-Control": "private, max-age=86400", "X-Content-Type-Options": "nosniff"},
+    store: MediaStore = request.app.state.media
+    how = media_store.delivery(msg.media_mime, msg.media_name, msg.media_path)
+    headers = {
+        "Cache-Control": how.cache_control,
+        "Content-Disposition": how.content_disposition,
+        "X-Content-Type-Options": "nosniff",
+    }
+    path = store.local_path(msg.media_path)
+    if path is not None:
+        if not path.is_file():
+            raise MediaFileMissing("Media file is missing")
+        return FileResponse(path, media_type=how.content_type, headers=headers)
+    try:
+        if settings.media_delivery == "redirect":
+            url = await store.presigned_url(msg.media_path, settings.media_url_ttl_seconds, how)
+            if url is not None:  # no existence check: a missing object is the store's 404
+                return RedirectResponse(url, status_code=307, headers={"Cache-Control": "private, no-store"})
+        info = await store.stat(msg.media_path)
+        if info is None:
+            raise MediaFileMissing("Media file is missing")
+        chunks = store.stream(msg.media_path)
+        first = await anext(chunks, b"")  # the object opens here: a failure is still a JSON error
+    except StorageError as exc:
+        raise MediaStoreUnavailable("Media storage did not answer") from exc
+    return StreamingResponse(
+        _chained(first, chunks), media_type=how.content_type, headers={**headers, "Content-Length": str(info.size)}
     )
+
+
+async def _chained(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    yield first
+    async for chunk in rest:
+        yield chunk
 
 
 @router.get(

@@ -1,10 +1,12 @@
-"""Media files on disk under MEDIA_DIR, content-addressed so a retried write is harmless."""
+"""Media files of messages: their keys in the media store (storage/), content-addressed per organization."""
 
 from __future__ import annotations
 
 import hashlib
 import mimetypes
-from pathlib import Path
+from urllib.parse import quote
+
+from whatrack.storage import Delivery, MediaStore
 
 SAFE_EXT = {
     "image/jpeg": ".jpg",
@@ -30,21 +32,34 @@ def extension_for(mime: str | None, file_name: str | None) -> str:
     return mimetypes.guess_extension(base) or ".bin"
 
 
-def store(media_dir: Path, organization_id: object, data: bytes, mime: str | None, file_name: str | None) -> str:
-    """Writes the bytes and returns the path relative to media_dir."""
+def key_for(organization_id: object, data: bytes, mime: str | None, file_name: str | None) -> str:
+    """`<org>/<ab>/<sha256><ext>`: per organization, content-addressed (a retried write is harmless)."""
     digest = hashlib.sha256(data).hexdigest()
-    rel = Path(str(organization_id)) / digest[:2] / f"{digest}{extension_for(mime, file_name)}"
-    target = media_dir / rel
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(target.suffix + ".tmp")
-        tmp.write_bytes(data)
-        tmp.replace(target)
-    return rel.as_posix()
+    return f"{organization_id}/{digest[:2]}/{digest}{extension_for(mime, file_name)}"
 
 
-def resolve(media_dir: Path, rel: str) -> Path:
-    path = (media_dir / rel).resolve()
-    if not path.is_relative_to(media_dir.resolve()):
-        raise ValueError("media path escapes the media directory")
-    return path
+async def store(
+    media: MediaStore, organization_id: object, data: bytes, mime: str | None, file_name: str | None
+) -> str:
+    """Writes the bytes to the media store and returns their key (what messages.media_path holds)."""
+    key = key_for(organization_id, data, mime, file_name)
+    await media.put(key, data, content_type=(mime or "").split(";")[0].strip() or None)
+    return key
+
+
+def content_disposition(kind: str, filename: str) -> str:
+    """As Starlette's FileResponse writes it: RFC 6266 `filename*` when the name is not plain ASCII."""
+    quoted = quote(filename)
+    return f"{kind}; filename*=utf-8''{quoted}" if quoted != filename else f'{kind}; filename="{filename}"'
+
+
+def delivery(mime: str | None, file_name: str | None, key: str) -> Delivery:
+    """The headers a media file is served with, wherever it lives (disk, streamed or presigned S3):
+    images, audio and video inline, anything else as an attachment."""
+    content_type = mime or "application/octet-stream"
+    kind = "inline" if content_type.startswith(("image/", "audio/", "video/")) else "attachment"
+    return Delivery(
+        content_type=content_type,
+        content_disposition=content_disposition(kind, file_name or key.rsplit("/", 1)[-1]),
+        cache_control="private, max-age=86400",
+    )
