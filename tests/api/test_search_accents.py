@@ -89,3 +89,15 @@ async def test_postgresql_search_uses_the_folded_trigram_indexes(harness: Harnes
         assert "ix_messages_content_fold_trgm" in plans[0], plans[0]
         assert "ix_leads_name_fold_trgm" in plans[1], plans[1]
         assert "ix_leads_push_name_fold_trgm" in plans[2], plans[2]
+
+
+async def test_rows_carry_the_current_tickets_source(harness: Harness) -> None:
+    """The list names each row's current ticket origin (the source badge), in its one query."""
+    t = await harness.tenant("Acme")
+    await harness.webhook(t, p.text_message(phone="5511977770021", text="oi"))
+    await harness.webhook(t, p.text_message(phone="5511977770022", text="vi o anúncio", referral=p.Referral()))
+    items = (await t.client.get("/api/v1/conversations")).json()["items"]
+    by_phone = {c["lead"]["phone"]: c["ticketSource"] for c in items}
+    assert by_phone == {"+5511977770021": "whatsapp", "+5511977770022": "meta_ads"}
+    one = (await t.client.get(f"/api/v1/conversations/{items[0]['id']}")).json()
+    assert one["ticketSource"] == items[0]["ticketSource"]

@@ -679,6 +679,48 @@ export interface paths {
         patch: operations["update_quick_reply_api_v1_quick_replies__quick_reply_id__patch"];
         trace?: never;
     };
+    "/api/v1/reports/ads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Ads
+         * @description Every ad the organization's tickets came from (Click-to-WhatsApp), with the campaign an
+         *     admin named it.
+         */
+        get: operations["list_ads_api_v1_reports_ads_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/ads/{ad_id}/campaign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Name Ad
+         * @description Names an ad as a campaign: `campaign` of the ad's past tickets (and leads' first campaign
+         *     when it was their first ticket) and of its future ones; null forgets the name.
+         */
+        put: operations["name_ad_api_v1_reports_ads__ad_id__campaign_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/agents": {
         parameters: {
             query?: never;
@@ -988,6 +1030,28 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AdCampaignIn */
+        AdCampaignIn: {
+            /**
+             * Campaign
+             * @description The campaign name; null forgets it
+             */
+            campaign: string | null;
+        };
+        /**
+         * AdRead
+         * @description An ad tickets came from, and the campaign an admin named it (null: none).
+         */
+        AdRead: {
+            /** Adid */
+            adId: string;
+            /** Campaign */
+            campaign: string | null;
+            /** Headline */
+            headline: string | null;
+            /** Tickets */
+            tickets: number;
+        };
         /** AgentFigures */
         AgentFigures: {
             /** Conversationshandled */
@@ -1148,6 +1212,11 @@ export interface components {
             /** @description Kind of the last message (the client names it: photo, audio, ...) */
             lastMessageType: components["schemas"]["MessageType"] | null;
             lead: components["schemas"]["LeadBrief"];
+            /**
+             * Ticketsource
+             * @description The current ticket's origin (whatsapp, meta_ads, google_ads, outbound, ...); null when unknown or when an event was built without it: keep the value already shown
+             */
+            ticketSource: string | null;
             ticketStatus: components["schemas"]["TicketStatus"];
             /** Unreadcount */
             unreadCount: number;
@@ -1183,7 +1252,7 @@ export interface components {
              * Code
              * @enum {string}
              */
-            code: "account_not_found" | "admin_required" | "assignee_not_member" | "channel_forbidden" | "contact_unidentifiable" | "conversation_not_found" | "csrf_failed" | "empty_file" | "follow_up_delay_invalid" | "follow_up_sequence_archived" | "follow_up_sequence_in_use" | "follow_up_sequence_no_steps" | "follow_up_sequence_not_found" | "follow_up_sequence_too_many_steps" | "follow_up_step_empty" | "instance_already_added" | "instance_already_paired" | "instance_disconnected" | "instance_has_conversations" | "instance_not_found" | "internal_error" | "invalid_body" | "invalid_channel" | "invalid_credentials" | "invalid_cursor" | "invalid_field" | "invalid_webhook_payload" | "last_admin" | "lead_not_found" | "leads_date_invalid" | "leads_range_inverted" | "malformed_request" | "media_file_missing" | "media_not_found" | "media_store_unavailable" | "member_not_found" | "mention_not_member" | "message_empty" | "message_not_found" | "message_not_retryable" | "method_not_allowed" | "metrics_token_required" | "missing_field" | "not_authenticated" | "nothing_to_update" | "organization_not_found" | "overloaded" | "payload_too_large" | "quick_reply_not_found" | "quick_reply_shortcut_taken" | "rate_limited" | "reply_to_other_conversation" | "report_format_unknown" | "report_group_unknown" | "report_model_unknown" | "report_other_agent_forbidden" | "report_range_inverted" | "report_range_too_long" | "route_not_found" | "scheduled_message_not_found" | "scheduled_message_not_pending" | "send_at_in_past" | "send_at_too_far" | "session_expired" | "session_not_found" | "ticket_already_open" | "ticket_already_resolved" | "ticket_in_follow_up" | "ticket_not_found" | "ticket_not_in_follow_up" | "ticket_not_resolved" | "unknown_time_zone" | "unsupported_media_type" | "user_email_taken" | "user_not_found" | "validation_error" | "voice_note_invalid" | "voice_note_unavailable" | "weak_password" | "webhook_busy" | "webhook_secret_invalid" | "webhook_signature_invalid" | "wrong_password" | "wuzapi_admin_credentials_missing" | "wuzapi_admin_token_rejected" | "wuzapi_credentials_required" | "wuzapi_error" | "wuzapi_host_not_allowed" | "wuzapi_refused" | "wuzapi_token_invalid" | "wuzapi_token_rejected" | "wuzapi_unreachable" | "wuzapi_url_invalid" | "wuzapi_user_exists";
+            code: "account_not_found" | "admin_required" | "assignee_not_member" | "channel_forbidden" | "contact_unidentifiable" | "conversation_not_found" | "csrf_failed" | "empty_file" | "follow_up_delay_invalid" | "follow_up_sequence_archived" | "follow_up_sequence_in_use" | "follow_up_sequence_no_steps" | "follow_up_sequence_not_found" | "follow_up_sequence_too_many_steps" | "follow_up_step_empty" | "instance_already_added" | "instance_already_paired" | "instance_disconnected" | "instance_has_conversations" | "instance_not_found" | "internal_error" | "invalid_body" | "invalid_channel" | "invalid_credentials" | "invalid_cursor" | "invalid_field" | "invalid_webhook_payload" | "last_admin" | "lead_not_found" | "leads_date_invalid" | "leads_range_inverted" | "malformed_request" | "media_file_missing" | "media_not_found" | "media_store_unavailable" | "member_not_found" | "mention_not_member" | "message_empty" | "message_not_found" | "message_not_retryable" | "method_not_allowed" | "metrics_token_required" | "missing_field" | "not_authenticated" | "not_on_whatsapp" | "nothing_to_update" | "organization_not_found" | "overloaded" | "password_change_required" | "payload_too_large" | "phone_invalid" | "quick_reply_not_found" | "quick_reply_shortcut_taken" | "rate_limited" | "reply_to_other_conversation" | "report_format_unknown" | "report_group_unknown" | "report_model_unknown" | "report_other_agent_forbidden" | "report_range_inverted" | "report_range_too_long" | "route_not_found" | "scheduled_message_not_found" | "scheduled_message_not_pending" | "send_at_in_past" | "send_at_too_far" | "session_expired" | "session_not_found" | "ticket_already_open" | "ticket_already_resolved" | "ticket_in_follow_up" | "ticket_not_found" | "ticket_not_in_follow_up" | "ticket_not_resolved" | "unknown_time_zone" | "unsupported_media_type" | "user_email_taken" | "user_not_found" | "validation_error" | "voice_note_invalid" | "voice_note_unavailable" | "weak_password" | "webhook_busy" | "webhook_secret_invalid" | "webhook_signature_invalid" | "wrong_password" | "wuzapi_admin_credentials_missing" | "wuzapi_admin_token_rejected" | "wuzapi_credentials_required" | "wuzapi_error" | "wuzapi_host_not_allowed" | "wuzapi_refused" | "wuzapi_token_invalid" | "wuzapi_token_rejected" | "wuzapi_unreachable" | "wuzapi_url_invalid" | "wuzapi_user_exists";
             /** Details */
             details?: unknown;
             /** Message */
@@ -2078,8 +2147,16 @@ export interface components {
         TicketOutcome: "sale" | "lost_price" | "lost_timing" | "no_response" | "other";
         /** TicketRead */
         TicketRead: {
+            /** Adbody */
+            adBody: string | null;
+            /** Adheadline */
+            adHeadline: string | null;
             /** Adid */
             adId: string | null;
+            /** Adsourceurl */
+            adSourceUrl: string | null;
+            /** Adthumbnailurl */
+            adThumbnailUrl: string | null;
             /** Assigneeid */
             assigneeId: string | null;
             /** Assigneename */
@@ -2116,6 +2193,11 @@ export interface components {
             /** Source */
             source: string | null;
             status: components["schemas"]["TicketStatus"];
+            /**
+             * Touches
+             * @description Ad clicks while the ticket was open
+             */
+            touches: components["schemas"]["TouchRead"][];
             /** Valuecents */
             valueCents: number | null;
         };
@@ -2130,6 +2212,29 @@ export interface components {
             token: string;
             /** Url */
             url: string | null;
+        };
+        /**
+         * TouchRead
+         * @description An ad click on a ticket that was already open.
+         */
+        TouchRead: {
+            /** Adheadline */
+            adHeadline: string | null;
+            /** Adid */
+            adId: string | null;
+            /** Adsourceurl */
+            adSourceUrl: string | null;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Campaign */
+            campaign: string | null;
+            /** Medium */
+            medium: string | null;
+            /** Source */
+            source: string;
         };
         /** TypingData */
         TypingData: {
@@ -2273,7 +2378,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description - `csrf_failed`: Missing or wrong X-CSRF-Token header. */
+            /**
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2316,6 +2424,15 @@ export interface operations {
              *     - `session_expired`: The session expired or was revoked: log in again.
              */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2387,7 +2504,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description - `csrf_failed`: Missing or wrong X-CSRF-Token header. */
+            /**
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2437,6 +2557,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
             422: {
                 headers: {
@@ -2478,7 +2607,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description - `csrf_failed`: Missing or wrong X-CSRF-Token header. */
+            /**
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2551,7 +2683,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `csrf_failed`: Missing or wrong X-CSRF-Token header.
              *     - `channel_forbidden`: That real-time channel belongs to another organization.
              */
             403: {
@@ -2603,7 +2736,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description - `csrf_failed`: Missing or wrong X-CSRF-Token header. */
+            /**
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2671,6 +2807,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
             422: {
                 headers: {
@@ -2707,6 +2852,15 @@ export interface operations {
              *     - `session_expired`: The session expired or was revoked: log in again.
              */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2779,7 +2933,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description - `csrf_failed`: Missing or wrong X-CSRF-Token header. */
+            /**
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2852,6 +3009,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description - `conversation_not_found`: Conversation not found. */
             404: {
                 headers: {
@@ -2917,7 +3083,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description - `csrf_failed`: Missing or wrong X-CSRF-Token header. */
+            /**
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2978,7 +3147,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description - `csrf_failed`: Missing or wrong X-CSRF-Token header. */
+            /**
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3041,7 +3213,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description - `csrf_failed`: Missing or wrong X-CSRF-Token header. */
+            /**
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3102,7 +3277,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description - `csrf_failed`: Missing or wrong X-CSRF-Token header. */
+            /**
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3156,6 +3334,15 @@ export interface operations {
              *     - `session_expired`: The session expired or was revoked: log in again.
              */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3223,7 +3410,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `csrf_failed`: Missing or wrong X-CSRF-Token header.
              *     - `admin_required`: Only organization admins can do this.
              */
             403: {
@@ -3270,6 +3458,15 @@ export interface operations {
              *     - `session_expired`: The session expired or was revoked: log in again.
              */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3328,7 +3525,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `csrf_failed`: Missing or wrong X-CSRF-Token header.
              *     - `admin_required`: Only organization admins can do this.
              */
             403: {
@@ -3420,7 +3618,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `csrf_failed`: Missing or wrong X-CSRF-Token header.
              *     - `admin_required`: Only organization admins can do this.
              */
             403: {
@@ -3474,6 +3673,15 @@ export interface operations {
              *     - `session_expired`: The session expired or was revoked: log in again.
              */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3544,7 +3752,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `csrf_failed`: Missing or wrong X-CSRF-Token header.
              *     - `admin_required`: Only organization admins can do this.
              */
             403: {
@@ -3623,6 +3832,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description - `instance_not_found`: Instance not found. */
             404: {
                 headers: {
@@ -3674,7 +3892,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `csrf_failed`: Missing or wrong X-CSRF-Token header.
              *     - `admin_required`: Only organization admins can do this.
              */
             403: {
@@ -3751,7 +3970,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `csrf_failed`: Missing or wrong X-CSRF-Token header.
              *     - `admin_required`: Only organization admins can do this.
              */
             403: {
@@ -3824,7 +4044,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `csrf_failed`: Missing or wrong X-CSRF-Token header.
              *     - `admin_required`: Only organization admins can do this.
              */
             403: {
@@ -3910,7 +4131,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `csrf_failed`: Missing or wrong X-CSRF-Token header.
              *     - `admin_required`: Only organization admins can do this.
              */
             403: {
@@ -3996,7 +4218,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `csrf_failed`: Missing or wrong X-CSRF-Token header.
              *     - `admin_required`: Only organization admins can do this.
              */
             403: {
@@ -4098,7 +4321,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `csrf_failed`: Missing or wrong X-CSRF-Token header.
              *     - `admin_required`: Only organization admins can do this.
              */
             403: {
@@ -4192,7 +4416,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description - `admin_required`: Only organization admins can do this. */
+            /**
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `admin_required`: Only organization admins can do this.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4268,6 +4495,15 @@ export interface operations {
              *     - `session_expired`: The session expired or was revoked: log in again.
              */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4371,6 +4607,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
             422: {
                 headers: {
@@ -4407,6 +4652,15 @@ export interface operations {
              *     - `session_expired`: The session expired or was revoked: log in again.
              */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4479,7 +4733,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description - `csrf_failed`: Missing or wrong X-CSRF-Token header. */
+            /**
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4538,6 +4795,15 @@ export interface operations {
              *     - `session_expired`: The session expired or was revoked: log in again.
              */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4625,7 +4891,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `csrf_failed`: Missing or wrong X-CSRF-Token header.
              *     - `admin_required`: Only organization admins can do this.
              */
             403: {
@@ -4670,6 +4937,15 @@ export interface operations {
              *     - `session_expired`: The session expired or was revoked: log in again.
              */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4723,7 +4999,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `csrf_failed`: Missing or wrong X-CSRF-Token header.
              *     - `admin_required`: Only organization admins can do this.
              */
             403: {
@@ -4785,7 +5062,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `csrf_failed`: Missing or wrong X-CSRF-Token header.
              *     - `admin_required`: Only organization admins can do this.
              */
             403: {
@@ -4862,7 +5140,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `csrf_failed`: Missing or wrong X-CSRF-Token header.
              *     - `admin_required`: Only organization admins can do this.
              */
             403: {
@@ -4884,6 +5163,119 @@ export interface operations {
             };
             /** @description - `quick_reply_shortcut_taken`: A quick reply with this shortcut already exists in that scope (`details.shortcut`). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_ads_api_v1_reports_ads_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdRead"][];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `admin_required`: Only organization admins can do this.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    name_ad_api_v1_reports_ads__ad_id__campaign_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ad_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdCampaignIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdRead"];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             *     - `admin_required`: Only organization admins can do this.
+             */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4953,7 +5345,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description - `report_other_agent_forbidden`: Agents see only their own figures. */
+            /**
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `report_other_agent_forbidden`: Agents see only their own figures.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5042,7 +5437,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description - `report_other_agent_forbidden`: Agents see only their own figures. */
+            /**
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `report_other_agent_forbidden`: Agents see only their own figures.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5127,7 +5525,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description - `report_other_agent_forbidden`: Agents see only their own figures. */
+            /**
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `report_other_agent_forbidden`: Agents see only their own figures.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5185,6 +5586,15 @@ export interface operations {
              *     - `session_expired`: The session expired or was revoked: log in again.
              */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5258,7 +5668,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description - `csrf_failed`: Missing or wrong X-CSRF-Token header. */
+            /**
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5319,7 +5732,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description - `csrf_failed`: Missing or wrong X-CSRF-Token header. */
+            /**
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5406,7 +5822,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description - `csrf_failed`: Missing or wrong X-CSRF-Token header. */
+            /**
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5480,7 +5899,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description - `csrf_failed`: Missing or wrong X-CSRF-Token header. */
+            /**
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5550,6 +5972,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description - `ticket_not_found`: Ticket not found. */
             404: {
                 headers: {
@@ -5606,7 +6037,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description - `csrf_failed`: Missing or wrong X-CSRF-Token header. */
+            /**
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5683,7 +6117,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description - `csrf_failed`: Missing or wrong X-CSRF-Token header. */
+            /**
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5753,7 +6190,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description - `csrf_failed`: Missing or wrong X-CSRF-Token header. */
+            /**
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5824,6 +6264,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
             422: {
                 headers: {
@@ -5879,7 +6328,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `csrf_failed`: Missing or wrong X-CSRF-Token header.
              *     - `admin_required`: Only organization admins can do this.
              */
             403: {
@@ -5956,7 +6406,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `csrf_failed`: Missing or wrong X-CSRF-Token header.
              *     - `admin_required`: Only organization admins can do this.
              */
             403: {
@@ -6042,7 +6493,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `csrf_failed`: Missing or wrong X-CSRF-Token header.
              *     - `admin_required`: Only organization admins can do this.
              */
             403: {
@@ -6148,7 +6600,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description - `csrf_failed`: Missing or wrong X-CSRF-Token header. */
+            /**
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6230,7 +6685,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description - `csrf_failed`: Missing or wrong X-CSRF-Token header. */
+            /**
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;

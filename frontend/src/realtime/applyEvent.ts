@@ -115,8 +115,12 @@ export function applyEvent(qc: QueryClient, event: ChatEvent, ctx: ApplyContext)
       return;
     }
     case "conversation_updated": {
-      const conv = event.data;
-      const before = previousConversation(qc, conv.id);
+      const before = previousConversation(qc, event.data.id);
+      // Events built from rows in hand may not know the ticket's source: keep the one shown.
+      const conv =
+        event.data.ticketSource == null && before?.currentTicketId === event.data.currentTicketId
+          ? { ...event.data, ticketSource: before.ticketSource }
+          : event.data;
       upsertConversationEverywhere(qc, conv, ctx.meId);
       // A ticket opened, closed or reopened: the lead's journey changed too.
       if (before && (before.currentTicketId !== conv.currentTicketId || before.ticketStatus !== conv.ticketStatus)) {

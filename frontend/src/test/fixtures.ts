@@ -43,6 +43,7 @@ export function makeConversation(over: Partial<Conversation> = {}): Conversation
     lastMessageSenderType: "LEAD",
     lastMessageStatus: null,
     waitingSince: null,
+    ticketSource: "whatsapp",
     assignee: null,
     createdAt: "2024-03-01T12:00:00Z",
     ...over,

@@ -40,6 +40,10 @@ class ConversationRead(CamelModel):
     last_message_sender_type: SenderType | None
     last_message_status: MessageStatus | None
     waiting_since: datetime | None
+    ticket_source: str | None = Field(
+        description="The current ticket's origin (whatsapp, meta_ads, google_ads, outbound, ...); "
+        "null when unknown or when an event was built without it: keep the value already shown",
+    )
     assignee: AssigneeRead | None
     created_at: datetime
 

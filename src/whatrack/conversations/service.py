@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Select, and_, bindparam, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.util import identity_key
 
 from whatrack.auth.service import Actor
 from whatrack.conversations.schemas import AssigneeRead, ConversationPage, ConversationRead, LeadBrief, ListFilters
@@ -53,15 +54,20 @@ def snippet(content: str | None) -> str:
     return (content or "").strip().replace("\n", " ")[:PREVIEW_CHARS]
 
 
-def _select_rows() -> Select[Conversation, Lead, str]:
+def _select_rows() -> Select[Conversation, Lead, str, str | None]:
     return (
-        select(Conversation, Lead, Assignee.name)
+        select(Conversation, Lead, Assignee.name, Ticket.source)
         .join(Lead, Lead.id == Conversation.lead_id)
         .outerjoin(Assignee, Assignee.id == Conversation.assignee_id)
+        .outerjoin(Ticket, Ticket.id == Conversation.current_ticket_id)
     )
 
 
-def to_read(conv: Conversation, lead: Lead, assignee_name: str | None) -> ConversationRead:
+def to_read(
+    conv: Conversation, lead: Lead, assignee_name: str | None, ticket_source: str | None = None
+) -> ConversationRead:
+    """`ticket_source` is the current ticket's origin when the caller has it (the list and
+    read_model() always do; event payloads built from rows in hand may leave it out)."""
     return ConversationRead(
         id=conv.id,
         instance_id=conv.instance_id,
@@ -76,6 +82,7 @@ def to_read(conv: Conversation, lead: Lead, assignee_name: str | None) -> Conver
         last_message_sender_type=conv.last_message_sender_type,
         last_message_status=conv.last_message_status,
         waiting_since=conv.waiting_since,
+        ticket_source=ticket_source,
         assignee=(
             AssigneeRead(id=conv.assignee_id, name=assignee_name or "") if conv.assignee_id is not None else None
         ),
@@ -86,12 +93,21 @@ def to_read(conv: Conversation, lead: Lead, assignee_name: str | None) -> Conver
 async def read_of(db: AsyncSession, conv: Conversation, lead: Lead) -> ConversationRead:
     """ConversationRead from rows already loaded (the assignee comes from the identity map)."""
     assignee = await db.get(User, conv.assignee_id) if conv.assignee_id else None
-    return to_read(conv, lead, assignee.name if assignee else None)
+    # the ticket only if it is loaded already: this path never costs a query for it
+    ticket = (
+        db.sync_session.identity_map.get(identity_key(Ticket, conv.current_ticket_id))
+        if conv.current_ticket_id
+        else None
+    )
+    source = ticket.source if isinstance(ticket, Ticket) else None
+    return to_read(conv, lead, assignee.name if assignee else None, source)
 
 
 async def read_model(db: AsyncSession, conversation_id: uuid.UUID) -> ConversationRead:
-    conv, lead, assignee_name = (await db.execute(_select_rows().where(Conversation.id == conversation_id))).one()
-    return to_read(conv, lead, assignee_name)
+    conv, lead, assignee_name, source = (
+        await db.execute(_select_rows().where(Conversation.id == conversation_id))
+    ).one()
+    return to_read(conv, lead, assignee_name, source)
 
 
 async def get_conversation(
@@ -384,7 +400,7 @@ async def list_conversations(
         stmt = stmt.order_by(key.desc(), Conversation.id.desc())
 
     rows = (await db.execute(stmt.limit(limit + 1))).all()
-    items = [to_read(c, lead, name) for c, lead, name in rows[:limit]]
+    items = [to_read(c, lead, name, source) for c, lead, name, source in rows[:limit]]
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1][0]

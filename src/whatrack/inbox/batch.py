@@ -113,7 +113,8 @@ async def receive_many(db: AsyncSession, items: Sequence[tuple[Instance, Envelop
     await conversations.write_many(db, changes.conversations.values())
     for conv in changes.conversations.values():
         assignee = known.assignees.get(conv.assignee_id) if conv.assignee_id else None
-        read = conversations.to_read(conv, known.lead_of[conv.lead_id], assignee)
+        ticket = known.tickets.get(conv.id)
+        read = conversations.to_read(conv, known.lead_of[conv.lead_id], assignee, ticket.source if ticket else None)
         emit_conversation_updated(db, conv.organization_id, read)
     return out
 
