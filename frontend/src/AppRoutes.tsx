@@ -2,6 +2,7 @@ import { lazy, Suspense, useEffect } from "react";
 import { useMe } from "./api/auth";
 import type { Me } from "./api/types";
 import { LoginPage } from "./features/auth/LoginPage";
+import { ChangePasswordPage } from "./features/team/ChangePasswordForm";
 import { InboxPage } from "./features/inbox/InboxPage";
 import { useMentionNotifications } from "./features/inbox/useMentionNotifications";
 import { useNotifications } from "./features/inbox/useNotifications";
@@ -43,6 +44,8 @@ export function AppRoutes() {
       </div>
     );
   if (!me) return pathname === "/login" ? <LoginPage /> : null;
+  // A temporary password: every route but me/password/logout answers 403 until it is changed.
+  if (me.mustChangePassword) return <ChangePasswordPage />;
   return (
     <RealtimeProvider me={me}>
       <Authed me={me} pathname={pathname} />

@@ -11,13 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from whatrack.auth.service import Actor, resolve_session
 from whatrack.db import transaction
-from whatrack.errors import AdminRequired, CsrfFailed, NotAuthenticated, SessionExpired
+from whatrack.errors import AdminRequired, CsrfFailed, NotAuthenticated, PasswordChangeRequired, SessionExpired
 from whatrack.settings import Settings
 
 SESSION_COOKIE = "whatrack_session"
 CSRF_COOKIE = "whatrack_csrf"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# All a user with a temporary password may do until they choose their own.
+PASSWORD_CHANGE_PATHS = frozenset({"/api/v1/auth/me", "/api/v1/auth/password", "/api/v1/auth/logout"})
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -52,6 +54,8 @@ async def get_actor(request: Request) -> Actor:
         sent = request.headers.get(CSRF_HEADER, "")
         if not hmac.compare_digest(sent.encode(), actor.csrf_token.encode()):
             raise CsrfFailed("Missing or wrong X-CSRF-Token header")
+    if actor.must_change_password and request.url.path not in PASSWORD_CHANGE_PATHS:
+        raise PasswordChangeRequired("Choose a new password first: POST /api/v1/auth/password")
     return actor
 
 

@@ -181,6 +181,12 @@ class SessionExpired(Unauthorized):
     code = "session_expired"
 
 
+class PasswordChangeRequired(Forbidden):
+    """Choose a new password first (POST /api/v1/auth/password): this one was temporary."""
+
+    code = "password_change_required"
+
+
 class CsrfFailed(Forbidden):
     """Missing or wrong X-CSRF-Token header."""
 
@@ -343,6 +349,18 @@ class MediaFileMissing(NotFound):
     """The media file of this message is missing on the server."""
 
     code = "media_file_missing"
+
+
+class PhoneInvalid(BadRequest):
+    """The phone number could not be read (`details.phone`): give it with area code."""
+
+    code = "phone_invalid"
+
+
+class NotOnWhatsapp(BadRequest):
+    """This number has no WhatsApp account (WuzAPI's /user/check), `details.phone`."""
+
+    code = "not_on_whatsapp"
 
 
 class LeadNotFound(NotFound):
@@ -697,7 +715,7 @@ def for_http_status(status: int) -> type[DomainError]:
 
 
 # What every route behind a session can answer (reads; writes add the CSRF check).
-SESSION: tuple[type[DomainError], ...] = (NotAuthenticated, SessionExpired)
+SESSION: tuple[type[DomainError], ...] = (NotAuthenticated, SessionExpired, PasswordChangeRequired)
 WRITE: tuple[type[DomainError], ...] = (*SESSION, CsrfFailed)
 
 

@@ -64,6 +64,7 @@ class Actor:
     csrf_token: str
     session_id: str
     agent_visibility: AgentVisibility = AgentVisibility.ALL
+    must_change_password: bool = False
 
     @property
     def is_admin(self) -> bool:
@@ -230,6 +231,7 @@ async def resolve_session(db: AsyncSession | AsyncConnection, token: str) -> Act
         csrf_token=row.csrf_token,
         session_id=row.id,
         agent_visibility=row.agent_visibility,
+        must_change_password=row.must_change_password,
     )
 
 
@@ -244,6 +246,7 @@ _RESOLVE_SESSION = (
         User.name,
         User.email,
         User.is_active,
+        User.must_change_password,
         Membership.role,
         Organization.agent_visibility,
     )

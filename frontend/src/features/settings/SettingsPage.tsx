@@ -7,6 +7,9 @@ import { InstancesSection } from "./InstancesSection";
 import { LanguageSwitch } from "./LanguageSwitch";
 import { OrganizationForm } from "./OrganizationForm";
 import { QuickRepliesSection } from "./QuickRepliesSection";
+import { ChangePasswordForm } from "../team/ChangePasswordForm";
+import { SessionsSection } from "../team/SessionsSection";
+import { TeamSection } from "../team/TeamSection";
 
 export function SettingsPage({ me }: { me: Me }) {
   const t = useT();
@@ -22,6 +25,7 @@ export function SettingsPage({ me }: { me: Me }) {
       <main className="settings-body">
         <InstancesSection isAdmin={me.role === "admin"} />
         <QuickRepliesSection isAdmin={me.role === "admin"} />
+        {me.role === "admin" && <TeamSection meId={me.user.id} />}
         <section className="card">
           <h2>{t("settings.organization")}</h2>
           {me.role === "admin" ? (
@@ -37,7 +41,7 @@ export function SettingsPage({ me }: { me: Me }) {
           <dl className="kv">
             <dt>{t("settings.user")}</dt>
             <dd>
-              {me.user.name} ({me.user.email}) · {me.role}
+              {me.user.name} ({me.user.email}) · {t(me.role === "admin" ? "team.role.admin" : "team.role.agent")}
             </dd>
           </dl>
           <LanguageSwitch />
@@ -45,6 +49,11 @@ export function SettingsPage({ me }: { me: Me }) {
             {t("auth.logout")}
           </button>
         </section>
+        <section className="card">
+          <h2>{t("password.change")}</h2>
+          <ChangePasswordForm />
+        </section>
+        <SessionsSection />
       </main>
     </div>
   );
