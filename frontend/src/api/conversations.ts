@@ -20,7 +20,7 @@ export function useConversations(filters: ConversationFilters) {
           unread: f.unread ? "true" : undefined,
           assigned: f.assigned,
           q: f.q,
-          order: "recent",
+          order: f.order ?? "recent",
           cursor: pageParam,
           limit: CONVERSATIONS_PAGE,
         },

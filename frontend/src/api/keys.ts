@@ -33,5 +33,6 @@ export function normalizeFilters(f: ConversationFilters): ConversationFilters {
   if (f.assigned) out.assigned = f.assigned;
   const q = f.q?.trim();
   if (q) out.q = q;
+  if (f.order === "waiting") out.order = "waiting";
   return out;
 }

@@ -55,6 +55,8 @@ export interface ConversationFilters {
   unread?: boolean | undefined;
   assigned?: "me" | "unassigned" | undefined;
   q?: string | undefined;
+  /** "waiting": leads waiting longest first (only rows with waitingSince). */
+  order?: "recent" | "waiting" | undefined;
 }
 
 // Real-time publications (whatrack.realtime.events, added to the schema by scripts/openapi.py).

@@ -143,6 +143,7 @@ export function matchesFilters(c: Conversation, f: ConversationFilters, meId: st
   if (f.unread && c.unreadCount <= 0) return false;
   if (f.assigned === "me" && (!meId || c.assignee?.id !== meId)) return false;
   if (f.assigned === "unassigned" && c.assignee) return false;
+  if (f.order === "waiting" && !c.waitingSince) return false;
   if (f.q) return null;
   return true;
 }
@@ -166,11 +167,14 @@ export function upsertConversation(
     p.items.some((c) => c.id === conv.id) ? { ...p, items: p.items.filter((c) => c.id !== conv.id) } : p,
   );
   if (!keep) return wasPresent ? { ...data, pages } : data;
-  const key = sortTime(conv);
+  // The waiting view is oldest waitingSince first; every other list newest activity first.
+  const waiting = filters.order === "waiting";
+  const key = waiting ? (conv.waitingSince ?? "") : sortTime(conv);
+  const goesBefore = (c: Conversation) => (waiting ? (c.waitingSince ?? "") > key : sortTime(c) <= key);
   let inserted = false;
   pages = pages.map((p, pi) => {
     if (inserted) return p;
-    const idx = p.items.findIndex((c) => sortTime(c) <= key);
+    const idx = p.items.findIndex(goesBefore);
     const isLast = pi === pages.length - 1;
     if (idx < 0 && !(isLast && p.nextCursor === null)) return p;
     inserted = true;

@@ -7,6 +7,8 @@ import { useT } from "../../i18n/i18n";
 import { leadDisplayName } from "../../lib/phone";
 import { useTyping } from "../../realtime/useTyping";
 import { TicketChip } from "../chat/TicketChip";
+import { AssigneeBadge } from "./AssigneeBadge";
+import { WaitingTimer } from "./WaitingTimer";
 import { previewText } from "./preview";
 
 interface Props {
@@ -54,7 +56,10 @@ export const ConversationRow = memo(function ConversationRow({ conversation: c, 
             </span>
           )}
           <span className="conv-badges">
-            <TicketChip status={c.ticketStatus} small />
+            {/* OPEN is the usual state: only the others are worth a chip. */}
+            {c.ticketStatus !== "OPEN" && <TicketChip status={c.ticketStatus} small />}
+            {c.waitingSince && c.ticketStatus !== "RESOLVED" && <WaitingTimer since={c.waitingSince} />}
+            <AssigneeBadge assignee={c.assignee} />
             {c.unreadCount > 0 && (
               <span className="unread-badge" aria-label={t("list.unread", { count: c.unreadCount })} data-testid="unread-badge">
                 {c.unreadCount}

@@ -9,7 +9,7 @@ import type { ListTab, ListUiState } from "./filters";
 import type { Me } from "../../api/types";
 import type { RefObject } from "react";
 
-const TABS: ListTab[] = ["all", "unread", "mine"];
+const TABS: ListTab[] = ["all", "unread", "mine", "waiting", "unassigned"];
 const STATUSES: TicketStatus[] = ["OPEN", "FOLLOW_UP", "RESOLVED"];
 
 interface Props {
@@ -83,7 +83,8 @@ export function ListHeader({ me, instanceId, ui, onUiChange, searchRef }: Props)
           aria-label={t("list.search")}
         />
       </div>
-      <div className="filters" role="tablist">
+      {/* Tabs (which conversations) and the ticket status (a separate select) never share a highlight. */}
+      <div className="filters" role="tablist" aria-label={t("list.tabs")}>
         {TABS.map((tab) => (
           <button
             key={tab}
@@ -96,18 +97,22 @@ export function ListHeader({ me, instanceId, ui, onUiChange, searchRef }: Props)
             {t(`list.tab.${tab}`)}
           </button>
         ))}
-        {STATUSES.map((st) => (
-          <button
-            key={st}
-            role="tab"
-            aria-selected={ui.status === st}
-            className={`filter-chip${ui.status === st ? " active" : ""}`}
-            onClick={() => onUiChange({ ...ui, status: ui.status === st ? "" : st })}
-            data-testid={`filter-status-${st}`}
-          >
-            {t(`list.status.${st}`)}
-          </button>
-        ))}
+      </div>
+      <div className="status-filter">
+        <select
+          value={ui.status}
+          onChange={(e) => onUiChange({ ...ui, status: e.target.value as TicketStatus | "" })}
+          className={ui.status ? "set" : undefined}
+          aria-label={t("list.status.label")}
+          data-testid="filter-status"
+        >
+          <option value="">{t("list.status.any")}</option>
+          {STATUSES.map((st) => (
+            <option key={st} value={st}>
+              {t(`list.status.${st}`)}
+            </option>
+          ))}
+        </select>
       </div>
     </div>
   );

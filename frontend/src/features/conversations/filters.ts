@@ -1,6 +1,6 @@
 import type { ConversationFilters, TicketStatus } from "../../api/types";
 
-export type ListTab = "all" | "unread" | "mine";
+export type ListTab = "all" | "unread" | "mine" | "waiting" | "unassigned";
 export interface ListUiState {
   tab: ListTab;
   status: TicketStatus | "";
@@ -11,7 +11,8 @@ export function filtersFromUi(ui: ListUiState, instanceId: string | null): Conve
   return {
     instanceId: instanceId ?? undefined,
     unread: ui.tab === "unread" || undefined,
-    assigned: ui.tab === "mine" ? "me" : undefined,
+    assigned: ui.tab === "mine" ? "me" : ui.tab === "unassigned" ? "unassigned" : undefined,
+    order: ui.tab === "waiting" ? "waiting" : undefined,
     ticketStatus: ui.status || undefined,
     q: ui.q.trim() || undefined,
   };
