@@ -7,6 +7,7 @@ import { useFormat } from "../../i18n/format";
 import { useT } from "../../i18n/i18n";
 import { MessageContent, typeLabel } from "./MessageContent";
 import { NoteBubble } from "./NoteBubble";
+import { SystemNote } from "./SystemNote";
 
 interface Props {
   message: Message;
@@ -18,17 +19,13 @@ interface Props {
 export const MessageBubble = memo(function MessageBubble({ message: m, meId, onRetry, onReply }: Props) {
   const t = useT();
   const f = useFormat();
-  if (m.senderType === "SYSTEM") {
-    return (
-      <div className="system-note" data-testid="message-bubble" data-message-id={m.id} data-status={m.status}>
-        {m.content}
-      </div>
-    );
-  }
+  if (m.senderType === "SYSTEM") return <SystemNote message={m} />;
   if (m.note) return <NoteBubble message={m} />;
   const outgoing = m.senderType === "USER" || m.senderType === "AI";
   const showSender = outgoing && m.senderId !== meId && !!m.senderName;
   const failed = m.status === "FAILED";
+  // no answer from WhatsApp in time: maybe sent; "try again" checks and reuses its WhatsApp id
+  const unknown = m.status === "UNKNOWN";
   return (
     <div className={`bubble-row ${outgoing ? "out" : "in"}`}>
       <div
@@ -73,9 +70,11 @@ export const MessageBubble = memo(function MessageBubble({ message: m, meId, onR
           </button>
         )}
       </div>
-      {failed && outgoing && (
+      {(failed || unknown) && outgoing && (
         <div className="failed-row" role="alert">
-          <span title={m.error ?? undefined}>{t("msg.failed")}</span>
+          <span title={m.error === "interrupted" ? undefined : (m.error ?? undefined)}>
+            {unknown ? t("msg.unknown") : m.error === "interrupted" ? t("msg.interrupted") : t("msg.failed")}
+          </span>
           <button className="link-btn" onClick={() => onRetry(m)} data-testid="retry-button">
             {t("msg.retry")}
           </button>
