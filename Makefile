@@ -5,7 +5,7 @@ UV := .venv/bin/uv
 PG_PORT ?= 55432
 export WHATRACK_TEST_PG_PORT := $(PG_PORT)
 
-.PHONY: run test venv frontend services lint typecheck check-migrations test-py test-frontend api-types check-api-types bench clean
+.PHONY: run test venv frontend services lint typecheck check-migrations test-py test-frontend api-types check-api-types bench cluster clean
 
 # uv lives inside the venv: nothing is installed outside the checkout.
 .venv/.installed: pyproject.toml
@@ -69,6 +69,17 @@ test-py: venv services
 # Installs what the tests need (Python and npm deps, PostgreSQL, Redis, Chromium, Centrifugo),
 # then lint, types, migrations check, front-end tests and build, and the Python suite.
 test: venv services lint typecheck check-migrations test-frontend check-api-types test-py
+
+# The multi-node topology on loopback: PostgreSQL, Redis, two Centrifugo nodes on Redis, two
+# `whatrack serve` without jobs, two `whatrack worker`, SeaweedFS (S3 media), the WuzAPI simulator.
+# Starts it, runs the cross-node checks (tests/support/cluster.py), prints the figures, stops
+# (CLUSTER_ARGS=--keep: keeps it running until Ctrl+C).
+cluster: venv services
+	$(PY) -m tests.support.cluster $(CLUSTER_ARGS)
+
+bench: venv services frontend
+	$(UV) pip install -q --python $(PY) -e '.[dev,bench]'
+	$(PY) -m bench $(BENCH_ARGS)
 
 bench: venv services frontend
 	$(UV) pip install -q --python $(PY) -e '.[dev,bench]'

@@ -12,12 +12,14 @@ import contextlib
 import logging
 from datetime import timedelta
 
+import asyncpg
 from sqlalchemy import delete, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from whatrack.db import commit_hook, transaction, utcnow
 from whatrack.db_util import dialect, one_of
 from whatrack.models import OutboxEvent
+from whatrack.realtime.events import OUTBOX_NOTIFY_CHANNEL
 from whatrack.realtime.publisher import Publication, Publisher, PublishError
 
 log = logging.getLogger(__name__)
@@ -94,12 +96,46 @@ class OutboxDrainer:
         return 0.0
 
     async def run(self) -> None:
+        engine = self._factory.kw.get("bind")
+        listener = None
+        if isinstance(engine, AsyncEngine) and engine.dialect.name == "postgresql":
+            listener = asyncio.create_task(self._listen(engine), name="outbox-listen")
+        try:
+            while True:
+                self._wake.clear()
+                try:
+                    while await self.drain_once() == BATCH:
+                        pass
+                except Exception:  # the loop must survive a database hiccup
+                    log.exception("outbox drain failed")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=self._poll)
+        finally:
+            if listener is not None:
+                listener.cancel()
+                await asyncio.gather(listener, return_exceptions=True)
+
+    async def _listen(self, engine: AsyncEngine) -> None:
+        """LISTEN on its own connection for the NOTIFY of every transaction that wrote outbox rows
+        (events._write_outbox), in any process: rows committed by a web process without jobs are
+        published at once. Reconnects after a loss; the poll covers the gap."""
+        dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         while True:
-            self._wake.clear()
             try:
-                while await self.drain_once() == BATCH:
-                    pass
-            except Exception:  # the loop must survive a database hiccup
-                log.exception("outbox drain failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self._poll)
+                conn = await asyncpg.connect(dsn, timeout=10)
+            except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+                log.warning("outbox LISTEN: cannot connect (%s); polling meanwhile", exc)
+                await asyncio.sleep(5)
+                continue
+            lost = asyncio.Event()
+            try:
+                conn.add_termination_listener(lambda _conn, lost=lost: lost.set())
+                await conn.add_listener(OUTBOX_NOTIFY_CHANNEL, lambda *_: self._wake.set())
+                self._wake.set()  # rows committed before we listened
+                await lost.wait()
+            except (OSError, asyncpg.PostgresError) as exc:
+                log.warning("outbox LISTEN lost (%s)", exc)
+            finally:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(conn.close(), 5)
+            await asyncio.sleep(1)

@@ -1,0 +1,89 @@
+"""PostgreSQL LISTEN/NOTIFY between processes: a transaction that writes outbox rows NOTIFYs at
+commit, and a drainer of ANOTHER session factory (another process: a worker, while web runs no
+jobs) publishes them at once, not at its next poll (set to a minute here)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from tests.conftest import _database
+from whatrack.db import create_engine, create_session_factory, transaction
+from whatrack.models import MessageStatus
+from whatrack.realtime.events import StatusData, emit_message_status
+from whatrack.realtime.outbox import OutboxDrainer
+from whatrack.realtime.publisher import Publication
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.items: list[Publication] = []
+        self.changed = asyncio.Event()
+
+    async def publish(self, channel: str, data: dict[str, Any]) -> None:
+        await self.publish_many([Publication(channel, data)])
+
+    async def publish_many(self, items: Sequence[Publication]) -> None:
+        self.items.extend(items)
+        self.changed.set()
+
+    async def close(self) -> None:
+        return None
+
+
+@pytest.fixture
+def pg_url(databases: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> str:
+    return _database("postgresql", databases, tmp_path_factory)
+
+
+async def test_a_commit_in_another_process_wakes_the_drainer(pg_url: str) -> None:
+    url = pg_url
+    web_engine, worker_engine = create_engine(url), create_engine(url)
+    web = create_session_factory(web_engine)  # no drainer subscribed to its commits
+    recorder = Recorder()
+    drainer = OutboxDrainer(create_session_factory(worker_engine), recorder, poll_seconds=60)
+    task = asyncio.create_task(drainer.run())
+    try:
+        async with web_engine.connect() as conn:  # the drainer's LISTEN is in place
+            for _ in range(200):
+                listening = await conn.scalar(
+                    text("SELECT count(*) FROM pg_stat_activity WHERE query = 'LISTEN \"whatrack_outbox\"'")
+                )
+                if listening:
+                    break
+                await asyncio.sleep(0.025)
+            assert listening, "the drainer never LISTENed"
+        await asyncio.sleep(0.1)  # its first drain (rows committed before it listened) is done
+        conversation_id = uuid.uuid4()
+        latencies = []
+        for _ in range(5):
+            async with transaction(web) as db:
+                emit_message_status(
+                    db,
+                    StatusData(
+                        message_id=uuid.uuid4(),
+                        conversation_id=conversation_id,
+                        status=MessageStatus.SENT,
+                        external_id=None,
+                        error=None,
+                    ),
+                )
+                mine = len(recorder.items)
+            t0 = time.perf_counter()
+            while len(recorder.items) == mine:
+                recorder.changed.clear()
+                await asyncio.wait_for(recorder.changed.wait(), 5)  # the poll would take 60 s
+            latencies.append(time.perf_counter() - t0)
+            assert recorder.items[-1].channel == f"chat:conversation:{conversation_id}"
+        assert max(latencies) < 1.0, latencies
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await web_engine.dispose()
+        await worker_engine.dispose()
