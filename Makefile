@@ -81,9 +81,5 @@ bench: venv services frontend
 	$(UV) pip install -q --python $(PY) -e '.[dev,bench]'
 	$(PY) -m bench $(BENCH_ARGS)
 
-bench: venv services frontend
-	$(UV) pip install -q --python $(PY) -e '.[dev,bench]'
-	$(PY) -m bench $(BENCH_ARGS)
-
 clean:
 	rm -rf .venv frontend/node_modules frontend/dist .mypy_cache .ruff_cache .pytest_cache
