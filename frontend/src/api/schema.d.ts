@@ -179,7 +179,13 @@ export interface paths {
          */
         get: operations["list_conversations_api_v1_conversations_get"];
         put?: never;
-        post?: never;
+        /**
+         * Start Conversation
+         * @description Start a conversation with a phone number (any spelling; national numbers are Brazilian):
+         *     checked on WhatsApp when the instance is connected, an existing lead reused, the first
+         *     message sent through the normal path (a new ticket's origin is `outbound`).
+         */
+        post: operations["start_conversation_api_v1_conversations_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -422,7 +428,7 @@ export interface paths {
         head?: never;
         /**
          * Update Instance
-         * @description Rename an instance.
+         * @description Rename an instance, or set the days of WhatsApp history imported at its next pairing.
          */
         patch: operations["update_instance_api_v1_instances__instance_id__patch"];
         trace?: never;
@@ -1223,6 +1229,13 @@ export interface components {
             /** Waitingsince */
             waitingSince: string | null;
         };
+        /** ConversationStarted */
+        ConversationStarted: {
+            conversation: components["schemas"]["ConversationRead"];
+            /** Created */
+            created: boolean;
+            message: components["schemas"]["MessageRead"];
+        };
         /** ConversationUpdated */
         ConversationUpdated: {
             data: components["schemas"]["ConversationRead"];
@@ -1365,6 +1378,11 @@ export interface components {
              */
             createdAt: string;
             /**
+             * Historydays
+             * @description Days of WhatsApp history imported at the next pairing (0 = off)
+             */
+            historyDays: number;
+            /**
              * Id
              * Format: uuid
              */
@@ -1378,6 +1396,11 @@ export interface components {
             status: components["schemas"]["InstanceStatus"];
             /** Webhookurl */
             webhookUrl: string | null;
+            /**
+             * Wuzapihistory
+             * @description Whether its WuzAPI keeps message history (needed to recover messages sent while the app was down); null until the app asked
+             */
+            wuzapiHistory: boolean | null;
         };
         /**
          * InstanceStatus
@@ -1386,8 +1409,13 @@ export interface components {
         InstanceStatus: "connected" | "disconnected" | "logged_out" | "qr" | "unknown";
         /** InstanceUpdate */
         InstanceUpdate: {
+            /**
+             * Historydays
+             * @description Days of WhatsApp history to import at the next pairing (0 = off)
+             */
+            historyDays?: number | null;
             /** Name */
-            name: string;
+            name?: string | null;
         };
         /** InstanceUpdated */
         InstanceUpdated: {
@@ -1508,6 +1536,8 @@ export interface components {
          * @description The lead's last ticket as the leads list shows it.
          */
         LeadTicketBrief: {
+            /** Adheadline */
+            adHeadline: string | null;
             /** Adid */
             adId: string | null;
             /** Campaign */
@@ -2083,6 +2113,20 @@ export interface components {
             ip: string | null;
             /** Useragent */
             userAgent: string | null;
+        };
+        /** StartConversationIn */
+        StartConversationIn: {
+            /** Content */
+            content: string;
+            /**
+             * Instanceid
+             * Format: uuid
+             */
+            instanceId: string;
+            /** Name */
+            name?: string | null;
+            /** Phone */
+            phone: string;
         };
         /** StartFollowUpIn */
         StartFollowUpIn: {
@@ -2818,6 +2862,97 @@ export interface operations {
             };
             /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    start_conversation_api_v1_conversations_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StartConversationIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationStarted"];
+                };
+            };
+            /**
+             * @description - `phone_invalid`: The phone number could not be read (`details.phone`): give it with area code.
+             *     - `not_on_whatsapp`: This number has no WhatsApp account (WuzAPI's /user/check), `details.phone`.
+             *     - `message_empty`: Message is empty: send content or a file.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description - `instance_not_found`: Instance not found.
+             *     - `conversation_not_found`: Conversation not found.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `wuzapi_unreachable`: Could not reach WuzAPI. */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };
