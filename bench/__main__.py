@@ -6,8 +6,9 @@
     make bench BENCH_ARGS="--quick"
 
 Scenarios (see each module's docstring): ingest (1), pipeline (2+3), reads (4), memory (5),
-sqlite_ingest + sqlite_reads (6). `realtime` (bench_realtime.py, hub vs Centrifugo fan-out) is
-opt-in through --only. Writes bench/results/<date>.json, <date>.md and <date>.png.
+sqlite_ingest + sqlite_reads (6). `realtime` (bench_realtime.py, hub vs Centrifugo fan-out) and
+`media` (bench_media.py, S3 vs local disk) are opt-in through --only. Writes
+bench/results/<date>.json, <date>.md and <date>.png.
 """
 
 from __future__ import annotations
@@ -22,11 +23,11 @@ import traceback
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from bench import bench_ingest, bench_memory, bench_pipeline, bench_reads, report
+from bench import bench_ingest, bench_media, bench_memory, bench_pipeline, bench_reads, report
 from bench.common import REPO_ROOT, RESULTS_DIR, log, run_info
 
 ALL = ("ingest", "reads", "pipeline", "memory", "sqlite_ingest", "sqlite_reads")
-OPTIONAL = ("realtime",)
+OPTIONAL = ("realtime", "media")
 
 
 def _realtime(quick: bool) -> dict[str, Any]:
@@ -60,6 +61,7 @@ def main() -> None:
         "reads": lambda: bench_reads.run(quick=quick, repeats=max(1, repeats - 1), reseed=args.reseed),
         "pipeline": lambda: bench_pipeline.run(quick=quick, repeats=repeats),
         "memory": lambda: bench_memory.run(quick=quick),
+        "media": lambda: bench_media.run(quick=quick),
         "sqlite_ingest": lambda: bench_ingest.run(quick=quick, repeats=repeats, sqlite=True),
         "sqlite_reads": lambda: bench_reads.run(
             quick=quick, repeats=max(1, repeats - 1), sqlite=True, reseed=args.reseed
