@@ -26,6 +26,7 @@ from whatrack.inbox import receive as receive_module
 from whatrack.inbox.ingest import Delivery
 from whatrack.inbox.receive import receive
 from whatrack.models import (
+    AdCampaign,
     Conversation,
     Instance,
     Lead,
@@ -35,6 +36,7 @@ from whatrack.models import (
     ScheduledStatus,
     Ticket,
     TicketStatus,
+    TicketTouch,
 )
 from whatrack.observability import WEBHOOK_BATCH
 from whatrack.simulator import payloads as p
@@ -97,7 +99,25 @@ def _batch() -> list[dict[str, Any]]:
             message_id="B15",
             timestamp=_at(22),
         ),
+        p.text_message(  # an ad click while Ana's ticket is open: a touch on it, not a new ticket
+            phone=KNOWN_1,
+            push_name="Ana",
+            text="Vi outro anúncio",
+            message_id="B16",
+            referral=p.Referral(campaign="verao", source_id=SUMMER_AD, title="Verão chegou", source_url=""),
+            timestamp=_at(23),
+        ),
     ]
+
+
+SUMMER_AD = "120212345678900999"
+
+
+async def _name_summer_ad(harness: Harness, tenant: Tenant) -> None:
+    """An admin named the summer ad as a campaign before it was clicked."""
+    async with harness.db() as db:
+        db.add(AdCampaign(organization_id=tenant.organization_id, ad_id=SUMMER_AD, campaign="Verão 2027"))
+        await db.commit()
 
 
 async def _receive_alone(harness: Harness, tenant: Tenant, payload: dict[str, Any]) -> str:
@@ -127,6 +147,7 @@ async def _state(harness: Harness, org_id: uuid.UUID) -> dict[str, Any]:
         ext_of = {m.id: m.external_id for m in msgs}
         events = (await db.scalars(select(OutboxEvent).order_by(OutboxEvent.id))).all()
         scheduled = (await db.scalars(select(ScheduledMessage).where(ScheduledMessage.organization_id == org_id))).all()
+        touches = (await db.scalars(select(TicketTouch).where(TicketTouch.organization_id == org_id))).all()
     conv_ids = {str(c.id) for c in convs}
     figures = await test_metrics.snapshot(harness, org_id)  # response metrics, kept on both paths
     return {
@@ -153,8 +174,22 @@ async def _state(harness: Harness, org_id: uuid.UUID) -> dict[str, Any]:
             for c in convs
         ),
         "tickets": sorted(
-            (ticket_key[t.id], t.status, t.source, t.campaign, t.ad_id, t.last_activity_at, t.current_follow_up_step)
+            (
+                ticket_key[t.id],
+                t.status,
+                t.source,
+                t.campaign,
+                t.ad_id,
+                t.ad_headline,
+                t.ad_source_url,
+                t.ad_thumbnail_url,
+                t.last_activity_at,
+                t.current_follow_up_step,
+            )
             for t in tickets
+        ),
+        "touches": sorted(
+            (ticket_key[x.ticket_id], x.source, x.campaign, x.ad_id, x.ad_headline, x.ctwa_clid, x.at) for x in touches
         ),
         "scheduled": sorted((ticket_key[x.ticket_id], x.step, x.status) for x in scheduled),
         "messages": sorted(
@@ -191,6 +226,7 @@ async def _state(harness: Harness, org_id: uuid.UUID) -> dict[str, Any]:
 async def test_a_batch_ends_where_one_by_one_ends(harness: Harness) -> None:
     a, b = await harness.tenant("Alone"), await harness.tenant("Batch")
     for t in (a, b):
+        await _name_summer_ad(harness, t)
         for payload in _setup():
             assert await _receive_alone(harness, t, payload) == "ok"
 
@@ -224,9 +260,18 @@ async def test_a_batch_ends_where_one_by_one_ends(harness: Harness) -> None:
     assert msgs["OUT1"][6] == "READ"
     assert msgs["B2"][10] == "SETUP2"
     assert json.loads(msgs["SETUP2"][11]) == [{"emoji": "❤️", "fromMe": False}]
-    assert len(msgs) == 3 + 10  # setup + the batch's messages (not the duplicate, receipts, reaction)
+    assert len(msgs) == 3 + 11  # setup + the batch's messages (not the duplicate, receipts, reaction)
+    tickets = {t[0]: t for t in state_b["tickets"]}
+    # the ad's facts apart from its campaign (utm_campaign of the ad's link)
+    assert tickets[("+5511922220001", 1)][2:6] == ("meta_ads", "black_friday", "120212345678900123", p.Referral().title)
+    # Ana's ad click kept her ticket (no new one) and is a touch on it, named by the admin's mapping
+    assert ("+5511911110001", 2) not in tickets and msgs["B16"][1] == ("+5511911110001", 1)
+    clid = p.Referral(campaign="verao", source_id=SUMMER_AD).clid()
+    assert state_b["touches"] == [
+        (("+5511911110001", 1), "meta_ads", "Verão 2027", SUMMER_AD, "Verão chegou", clid, _at(23))
+    ]
     assert msgs["B15"][8] == 9 + 256 * 5000 and msgs["B15"][9]  # size, stored on disk
-    figures = state_b["ticket_metrics"][("+5511922220001", 1)]  # the ad's newcomer: counted in the batch
+    figures = state_b["ticket_metrics"][("+5511922220001", 1)]  # the ad's newcomer (through receive())
     assert figures["messages_in"] >= 1 and figures["first_lead_at"] == _at(15)
 
 

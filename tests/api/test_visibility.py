@@ -40,6 +40,7 @@ UNGOVERNED = {
     "follow_up_id",
     "step_id",
     "sequence_id",
+    "ad_id",  # a Meta ad id named as a campaign (organization-wide, admins)
 }
 # Routes outside the matrix, with the reason.
 SKIPPED = {

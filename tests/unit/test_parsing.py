@@ -141,6 +141,10 @@ EXPECTED: dict[str, WebhookEvent] = {
             medium="paid_social",
             ad_id="120212345678900123",
             ctwa_clid="Afc3R8Hk2xS0l9pQ7mVtYw1ZbN4JdE6uGqFhKiLoPaMs",
+            headline="Agende já sua avaliação",
+            body="Promoção de março",
+            source_url="https://fb.me/2AbCdEf?utm_source=facebook&utm_medium=paid_social&utm_campaign=avaliacao_marco",
+            thumbnail_url="https://scontent.xx.fbcdn.net/v/t15.5256-10/thumb.jpg",
             details={
                 "externalAdReply": CTWA_AD_REPLY,  # the base64 "thumbnail" is dropped
                 "conversionSource": "FB_Ads",
@@ -717,7 +721,9 @@ def test_ctwa_in_image_context_info_is_attributed() -> None:
     context["externalAdReply"] = {"sourceType": "ad", "sourceID": "987", "title": "Oferta"}
     event = parse_payload(payload).event
     assert isinstance(event, IncomingMessage)
-    assert event.referral is not None and (event.referral.ad_id, event.referral.campaign) == ("987", "Oferta")
+    # the headline is the ad's, not a campaign: none is known without utm_campaign or ref
+    assert event.referral is not None
+    assert (event.referral.ad_id, event.referral.campaign, event.referral.headline) == ("987", None, "Oferta")
 
 
 def test_user_id_integer_from_old_builds_becomes_text() -> None:

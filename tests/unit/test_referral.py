@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from whatrack.attribution.referral import Origin, direct_origin, origin_from_context_info
+from whatrack.attribution.referral import AdFacts, Origin, direct_origin, origin_from_context_info
 from whatrack.whatsapp.referral import get_key, json_safe, utm_params
 
 
@@ -60,6 +60,12 @@ def test_full_external_ad_reply() -> None:
         medium="cpc",
         ad_id="120212345678900123",
         ctwa_clid="Afc3R8",
+        ad=AdFacts(
+            headline="Agende já",
+            body=None,
+            source_url="https://fb.me/x?utm_source=facebook&utm_medium=cpc&utm_campaign=verao",
+            thumbnail_url="https://scontent.xx.fbcdn.net/thumb.jpg",
+        ),
         details={
             "externalAdReply": {
                 "title": "Agende já",
@@ -90,7 +96,8 @@ def test_full_external_ad_reply() -> None:
             "c1",
         ),
         ({"sourceType": "ad", "sourceURL": "https://x.example/?a=b", "ref": "r1", "title": "t1"}, "r1"),
-        ({"sourceType": "ad", "ref": "", "title": "t1"}, "t1"),
+        # the headline names a creative, not a campaign: no campaign is known
+        ({"sourceType": "ad", "ref": "", "title": "t1"}, None),
         ({"sourceType": "ad"}, None),
     ],
 )
@@ -177,3 +184,20 @@ def test_get_key() -> None:
     assert get_key({"stanzaID": 1}, "stanzaID") == 1
     assert get_key({"stanzaId": 2}, "stanzaID") == 2
     assert get_key({"other": 3}, "stanzaID") is None
+
+
+def test_ad_facts_kept_apart_from_campaign() -> None:
+    origin = origin_from_context_info(
+        {
+            "externalAdReply": {
+                "sourceType": "ad",
+                "sourceID": "77",
+                "title": "Promoção de verão",
+                "body": "Fale conosco",
+                "sourceURL": "javascript:alert(1)",
+                "thumbnailURL": "https://cdn.example/t.jpg",
+            }
+        }
+    )
+    assert origin.campaign is None and origin.ad_id == "77"
+    assert origin.ad == AdFacts("Promoção de verão", "Fale conosco", None, "https://cdn.example/t.jpg")

@@ -19,6 +19,16 @@ MEDIUM_CTWA = "ctwa"
 
 
 @dataclass(frozen=True, slots=True)
+class AdFacts:
+    """The Click-to-WhatsApp ad as the lead saw it: the card the chat shows."""
+
+    headline: str | None = None
+    body: str | None = None
+    source_url: str | None = None
+    thumbnail_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Origin:
     """Marketing origin of a message; `details` is JSON-safe raw data for later reports."""
 
@@ -27,6 +37,7 @@ class Origin:
     medium: str | None = None
     ad_id: str | None = None
     ctwa_clid: str | None = None
+    ad: AdFacts | None = None  # what the ad showed (Click-to-WhatsApp), kept apart from campaign
     details: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -53,6 +64,7 @@ def origin_of(referral: Referral | None) -> Origin:
         medium=referral.medium or MEDIUM_CTWA,
         ad_id=referral.ad_id,
         ctwa_clid=referral.ctwa_clid,
+        ad=AdFacts(referral.headline, referral.body, referral.source_url, referral.thumbnail_url),
         details=referral.details,
     )
 

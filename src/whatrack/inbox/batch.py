@@ -76,6 +76,7 @@ async def receive_many(db: AsyncSession, items: Sequence[tuple[Instance, Envelop
     new: list[_New] = []
     newcomers: list[tuple[int, Instance, IncomingMessage]] = []
     went_fast: dict[Key, bool] = {}
+    held: set[tuple[uuid.UUID, str | None, str | None]] = set()  # people with a message for receive()
     for i, (instance, envelope) in enumerate(items):
         ev = envelope.event
         if isinstance(ev, IncomingMessage):
@@ -89,6 +90,11 @@ async def receive_many(db: AsyncSession, items: Sequence[tuple[Instance, Envelop
             if key in went_fast:  # a re-delivery of an event receive() will take
                 out.deferred.append(i)
                 continue
+            person = (instance.organization_id, ev.contact.phone, ev.contact.lid)
+            if person in held:  # an earlier message of this person went to receive(): keep the order
+                went_fast[key] = False
+                out.deferred.append(i)
+                continue
             target = _target(known, went_fast, instance, ev)
             if target is not None:
                 went_fast[key] = True
@@ -99,6 +105,7 @@ async def receive_many(db: AsyncSession, items: Sequence[tuple[Instance, Envelop
                 newcomers.append((i, instance, ev))
             else:
                 out.deferred.append(i)
+                held.add(person)
         elif isinstance(ev, Receipt) and all((instance.id, m) in known.messages for m in ev.message_ids):
             _apply_receipt(db, known, changes, instance, ev)
             out.results[i] = ReceiveResult("ok")
@@ -126,10 +133,11 @@ BIG_FILE = 1 << 20  # inline media above this is written outside the batch: it w
 
 
 def _plain(went_fast: dict[Key, bool], instance: Instance, ev: IncomingMessage) -> bool:
-    """Not sent from the phone (pending receipts, outbound ticket), not quoting this batch, no
-    big file to write."""
+    """Not sent from the phone (pending receipts, outbound ticket), not from an ad (its campaign
+    name, or a touch on the open ticket), not quoting this batch, no big file to write."""
     return (
         not ev.from_me
+        and ev.referral is None
         and not (ev.quoted_id and (instance.id, ev.quoted_id) in went_fast)
         and not (ev.media is not None and ev.media.data is not None and len(ev.media.data) > BIG_FILE)
     )

@@ -140,6 +140,7 @@ def _item(lead: Lead, conv_id: uuid.UUID, last_at: datetime, instance_id: uuid.U
                 campaign=t.campaign,
                 medium=t.medium,
                 ad_id=t.ad_id,
+                ad_headline=t.ad_headline,
                 outcome=t.outcome,
                 value_cents=t.value_cents,
             )

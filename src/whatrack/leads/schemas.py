@@ -39,6 +39,7 @@ class LeadTicketBrief(CamelModel):
     campaign: str | None
     medium: str | None
     ad_id: str | None
+    ad_headline: str | None = None
     outcome: TicketOutcome | None
     value_cents: int | None
 

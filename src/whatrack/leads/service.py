@@ -16,6 +16,7 @@ from whatrack.db_util import AnySelect, dialect, get_scoped, in_param, insert_or
 from whatrack.errors import ContactUnidentifiable, LeadNotFound, NothingToUpdate
 from whatrack.leads.schemas import LeadRead, LeadUpdate
 from whatrack.models import Conversation, Lead, Ticket
+from whatrack.tickets import ads
 from whatrack.tickets.schemas import TicketRead
 from whatrack.whatsapp.events import Contact
 
@@ -166,6 +167,7 @@ async def lead_read(db: AsyncSession, lead: Lead) -> LeadRead:
         if conv_id
         else []
     )
+    touches = await ads.touches_of(db, [t.id for t in tickets])
     return LeadRead(
         id=lead.id,
         name=lead.name,
@@ -177,7 +179,7 @@ async def lead_read(db: AsyncSession, lead: Lead) -> LeadRead:
         first_medium=lead.first_medium,
         created_at=lead.created_at,
         conversation_id=conv_id,
-        tickets=[TicketRead.model_validate(t) for t in tickets],
+        tickets=[TicketRead.model_validate(t).model_copy(update={"touches": touches.get(t.id, [])}) for t in tickets],
     )
 
 

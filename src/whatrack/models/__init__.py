@@ -1,5 +1,6 @@
 """ORM models: one package so entities can reference each other without import cycles."""
 
+from whatrack.models.ad import AdCampaign, TicketTouch
 from whatrack.models.conversation import Conversation
 from whatrack.models.enums import (
     ClosedBy,
@@ -55,5 +56,6 @@ __all__ = [
     "TicketMetrics",
     "TicketOutcome",
     "TicketStatus",
+    "TicketTouch",
     "User",
 ]

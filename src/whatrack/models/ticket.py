@@ -30,6 +30,8 @@ class Ticket(Base):
         # reports: tickets opened / resolved in a range
         Index("ix_tickets_org_created", "organization_id", "created_at"),
         Index("ix_tickets_org_resolved", "organization_id", "resolved_at"),
+        # an ad's campaign name applied to its past tickets
+        Index("ix_tickets_org_ad", "organization_id", "ad_id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -42,6 +44,11 @@ class Ticket(Base):
     medium: Mapped[str | None] = mapped_column(String(64))
     ad_id: Mapped[str | None] = mapped_column(String(128))
     ctwa_clid: Mapped[str | None] = mapped_column(String(255))
+    # the Click-to-WhatsApp ad the ticket came from, as the lead saw it (the chat's ad card)
+    ad_headline: Mapped[str | None] = mapped_column(String(500))
+    ad_body: Mapped[str | None] = mapped_column(Text)
+    ad_source_url: Mapped[str | None] = mapped_column(Text)
+    ad_thumbnail_url: Mapped[str | None] = mapped_column(Text)
     referral: Mapped[dict[str, Any]] = mapped_column(JSONType, default=json_default)
     assignee_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     assignee_name: Mapped[str | None] = mapped_column(String(200))

@@ -7,12 +7,14 @@ import uuid
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
-from whatrack.deps import CurrentActor, Db
+from whatrack.deps import AdminActor, CurrentActor, Db
 from whatrack.errors import (
     SESSION,
+    WRITE,
+    AdminRequired,
     InstanceNotFound,
     ReportFormatUnknown,
     ReportGroupUnknown,
@@ -25,6 +27,8 @@ from whatrack.errors import (
 )
 from whatrack.reports import service
 from whatrack.reports.schemas import AgentsReport, Attribution, Overview
+from whatrack.tickets import ads
+from whatrack.tickets.schemas import AdCampaignIn, AdRead
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
@@ -113,3 +117,18 @@ async def agents(db: Db, actor: CurrentActor, from_: From, to: To, format: Forma
     if as_csv:
         return _csv(f"atendentes_{from_}_{to}", service.to_csv(report.agents))
     return report
+
+
+@router.get("/ads", responses=responses(*SESSION, AdminRequired))
+async def list_ads(db: Db, actor: AdminActor) -> list[AdRead]:
+    """Every ad the organization's tickets came from (Click-to-WhatsApp), with the campaign an
+    admin named it."""
+    return await ads.list_ads(db, actor.organization_id)
+
+
+@router.put("/ads/{ad_id}/campaign", responses=responses(*WRITE, AdminRequired))
+async def name_ad(db: Db, actor: AdminActor, body: AdCampaignIn, ad_id: Annotated[str, Path(max_length=128)]) -> AdRead:
+    """Names an ad as a campaign: `campaign` of the ad's past tickets (and leads' first campaign
+    when it was their first ticket) and of its future ones; null forgets the name."""
+    campaign = body.campaign.strip() if body.campaign else None
+    return await ads.name_ad(db, actor.organization_id, ad_id, campaign or None)

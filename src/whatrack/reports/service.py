@@ -9,7 +9,8 @@ Definitions, for a range [from, to] (inclusive local dates):
   first_touch -> the lead's first origin (Lead.first_*; the ad of its first ticket);
   last_touch -> the origin of the ticket that ended in the sale;
   any_touch -> every distinct origin of the lead's journey to that sale (its tickets after the
-  previous sale, up to and including this one), each credited with the whole sale.
+  previous sale, up to and including this one, and the ad clicks recorded as touches on them),
+  each credited with the whole sale.
   `leads` are the leads new in the range for first_touch (so the leads list with the same
   created range lists them), else the distinct leads of the tickets opened in the range;
   `tickets` are the tickets opened in the range, credited the same way;
@@ -53,6 +54,7 @@ from whatrack.models import (
     Ticket,
     TicketMetrics,
     TicketOutcome,
+    TicketTouch,
     User,
 )
 from whatrack.reports.metrics import percentile
@@ -287,6 +289,7 @@ async def overview(db: AsyncSession, s: Scope) -> Overview:
 # --- attribution -------------------------------------------------------------------------
 
 _ORIGIN = {"source": Ticket.source, "campaign": Ticket.campaign, "medium": Ticket.medium, "ad": Ticket.ad_id}
+_TOUCH = {"source": "source", "campaign": "campaign", "medium": "medium", "ad_id": "ad_id"}
 _FIRST = {"source": Lead.first_source, "campaign": Lead.first_campaign, "medium": Lead.first_medium}
 
 
@@ -380,7 +383,7 @@ async def _journeys(db: AsyncSession, sales: Sequence[Any], origin: Any) -> list
         return []
     rows = (
         await db.execute(
-            select(Ticket.conversation_id, Ticket.number, Ticket.outcome, origin.label("key")).where(
+            select(Ticket.id, Ticket.conversation_id, Ticket.number, Ticket.outcome, origin.label("key")).where(
                 Ticket.conversation_id.in_({s.conversation_id for s in sales})
             )
         )
@@ -388,6 +391,18 @@ async def _journeys(db: AsyncSession, sales: Sequence[Any], origin: Any) -> list
     by_conv: dict[uuid.UUID, list[Any]] = defaultdict(list)
     for r in rows:
         by_conv[r.conversation_id].append(r)
+    # ad clicks while a ticket was open (ticket_touches) are touches of the journey too
+    touch_key = getattr(TicketTouch, _TOUCH[origin.key])
+    touched: dict[uuid.UUID, list[str | None]] = defaultdict(list)
+    ticket_ids = [r.id for r in rows]
+    if ticket_ids:
+        touch_rows = await db.execute(
+            select(TicketTouch.ticket_id, touch_key)
+            .where(TicketTouch.ticket_id.in_(ticket_ids))
+            .order_by(TicketTouch.at)
+        )
+        for ticket_id, key in touch_rows:
+            touched[ticket_id].append(key)
     result = []
     for sale in sales:
         earlier = [r for r in by_conv[sale.conversation_id] if r.number <= sale.number]
@@ -396,8 +411,10 @@ async def _journeys(db: AsyncSession, sales: Sequence[Any], origin: Any) -> list
         )
         keys: list[str | None] = []
         for r in sorted(earlier, key=lambda r: r.number):
-            if r.number > previous_sale and r.key not in keys:
-                keys.append(r.key)
+            if r.number > previous_sale:
+                for key in (r.key, *touched[r.id]):
+                    if key not in keys:
+                        keys.append(key)
         result.append(keys)
     return result
 

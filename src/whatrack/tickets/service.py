@@ -44,6 +44,7 @@ from whatrack.models import (
 )
 from whatrack.realtime.events import emit_conversation_updated
 
+from whatrack.tickets import ads
 
 def _active(conversation_id: uuid.UUID) -> Select[Ticket]:
     return select(Ticket).where(Ticket.conversation_id == conversation_id, Ticket.status != TicketStatus.RESOLVED)
@@ -144,7 +145,10 @@ async def resolve_ticket(
     if current is not None:
         touch(current, at)
         return current, False
+        if origin.is_ad:  # an ad click while the ticket is open: a touch, not a new origin
+            await ads.record_touch(db, current, origin, at)
     number = (await db.scalar(select(func.max(Ticket.number)).where(Ticket.conversation_id == conv.id)) or 0) + 1
+    origin = await ads.named_origin(db, conv.organization_id, origin)
     ticket, created = await insert_or_get(db, new_ticket(conv, origin, at, number), _active(conv.id))
     if created:
         opened(conv, lead, ticket)
@@ -169,6 +173,10 @@ def new_ticket(conv: Conversation, origin: Origin, at: datetime, number: int) ->
         ctwa_clid=origin.ctwa_clid,
         referral=origin.details,
         assignee_id=conv.assignee_id,
+        ad_headline=origin.ad.headline if origin.ad else None,
+        ad_body=origin.ad.body if origin.ad else None,
+        ad_source_url=origin.ad.source_url if origin.ad else None,
+        ad_thumbnail_url=origin.ad.thumbnail_url if origin.ad else None,
         follow_up_enabled=False,
         last_activity_at=at,
         created_at=at if at < now else now,

@@ -44,10 +44,16 @@ _MAX_TEXT = 2048
 class Referral:
     """The ad a message came from; `details` is JSON-safe raw data for later reports."""
 
-    campaign: str | None = None  # utm_campaign, else the ad's ref, else its title
+    # a campaign only when one is known: utm_campaign of the ad's URL, else the ad's `ref`
+    # (never the ad's headline: that names a creative, not a campaign)
+    campaign: str | None = None
     medium: str | None = None  # utm_medium when the ad's URL has one
     ad_id: str | None = None
     ctwa_clid: str | None = None
+    headline: str | None = None  # the ad's title, as WhatsApp shows it on the card
+    body: str | None = None
+    source_url: str | None = None  # where the ad links to
+    thumbnail_url: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
 
 
@@ -110,6 +116,14 @@ def utm_params(url: str | None) -> dict[str, str]:
     }
 
 
+def _url(mapping: Mapping[str, Any], key: str) -> str | None:
+    """An http(s) URL or None (a card link must never be javascript: or data:)."""
+    value = _text(mapping, key)
+    if value is None or not value.lower().startswith(("https://", "http://")):
+        return None
+    return value
+
+
 def _looks_like_ad_source(value: str | None) -> bool:
     return value is not None and _AD_SOURCE.search(value.casefold()) is not None
 
@@ -137,7 +151,7 @@ def referral_from_context_info(context_info: Any) -> Referral | None:
         return None
 
     utm = utm_params(_text(ad, "sourceURL"))
-    campaign = utm.get("utm_campaign") or _text(ad, "ref") or _text(ad, "title")
+    campaign = utm.get("utm_campaign") or _text(ad, "ref")
 
     details: dict[str, Any] = {}
     if ad:
@@ -153,5 +167,9 @@ def referral_from_context_info(context_info: Any) -> Referral | None:
         medium=utm.get("utm_medium"),
         ad_id=ad_id,
         ctwa_clid=ctwa_clid,
+        headline=_text(ad, "title"),
+        body=_text(ad, "body"),
+        source_url=_url(ad, "sourceURL"),
+        thumbnail_url=_url(ad, "thumbnailURL") or _url(ad, "mediaURL"),
         details=details,
     )

@@ -9,6 +9,7 @@ import { flattenMessages } from "../../realtime/cacheOps";
 import { useRetry } from "../composer/useSend";
 import { MessageBubble } from "./MessageBubble";
 import { buildRows } from "./rows";
+import { AdCard } from "./AdCard";
 import { ticketLabel } from "./ticketLabel";
 
 interface Props {
@@ -124,6 +125,7 @@ export function MessageList({ query, lead, meId, onReply }: Props) {
               {row.kind === "ticket" && (
                 <div className="separator ticket-separator" data-testid="ticket-separator" data-ticket-id={row.ticketId}>
                   <span>{row.ticket ? ticketLabel(row.ticket, t) : t("ticket.label", { number: "…" })}</span>
+                  {row.ticket && <AdCard ticket={row.ticket} />}
                 </div>
               )}
               {row.kind === "message" && (

@@ -1,7 +1,7 @@
 import type { Ticket } from "../../api/types";
 import type { MessageKey, TFunction } from "../../i18n/i18n";
 
-const KNOWN_SOURCES = new Set(["meta_ads", "google_ads", "organic", "whatsapp", "direct"]);
+const KNOWN_SOURCES = new Set(["meta_ads", "google_ads", "organic", "whatsapp", "direct", "outbound"]);
 
 export function sourceLabel(source: string | null | undefined, t: TFunction): string | null {
   if (!source) return null;

@@ -7,6 +7,7 @@ import { useT } from "../../i18n/i18n";
 import { leadDisplayName } from "../../lib/phone";
 import { useTyping } from "../../realtime/useTyping";
 import { TicketChip } from "../chat/TicketChip";
+import { sourceLabel } from "../chat/ticketLabel";
 import { AssigneeBadge } from "./AssigneeBadge";
 import { WaitingTimer } from "./WaitingTimer";
 import { previewText } from "./preview";
@@ -41,6 +42,11 @@ export const ConversationRow = memo(function ConversationRow({ conversation: c, 
       <span className="conv-main">
         <span className="conv-line">
           <span className="conv-name">{name}</span>
+          {c.ticketSource && (
+            <span className={`source-badge source-${c.ticketSource}`} data-testid="source-badge">
+              {sourceLabel(c.ticketSource, t)}
+            </span>
+          )}
           <span className="conv-time">{c.lastMessageAt ? f.listTime(c.lastMessageAt) : ""}</span>
         </span>
         <span className="conv-line">

@@ -14,7 +14,8 @@ export function Journey({ tickets, currentTicketId }: { tickets: Ticket[]; curre
   return (
     <ol className="journey" data-testid="lead-journey">
       {tickets.map((tk) => {
-        const origin = [sourceLabel(tk.source, t), tk.campaign, tk.medium].filter(Boolean).join(" · ");
+        // the ad's headline (what the lead saw), not its raw id or slug
+        const origin = [sourceLabel(tk.source, t), tk.campaign, tk.adHeadline ? `“${tk.adHeadline}”` : null].filter(Boolean).join(" · ");
         const outcome = tk.outcome
           ? OUTCOMES.has(tk.outcome)
             ? t(`ticket.outcome.${tk.outcome}` as MessageKey)
@@ -27,6 +28,14 @@ export function Journey({ tickets, currentTicketId }: { tickets: Ticket[]; curre
               <TicketChip status={tk.status} small />
             </div>
             {origin && <div className="journey-origin">{origin}</div>}
+            {tk.touches.map((touch) => (
+              <div key={touch.at} className="journey-touch muted small" data-testid="journey-touch">
+                {t("ad.touch", {
+                  origin: [sourceLabel(touch.source, t), touch.campaign, touch.adHeadline ? `“${touch.adHeadline}”` : null].filter(Boolean).join(" · "),
+                  date: f.dateTime(touch.at),
+                })}
+              </div>
+            ))}
             <div className="muted small">
               {t("lead.opened", { date: f.dateTime(tk.createdAt) })}
               {tk.resolvedAt && <> · {t("lead.resolved", { date: f.dateTime(tk.resolvedAt) })}</>}

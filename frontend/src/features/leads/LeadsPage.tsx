@@ -107,7 +107,7 @@ export default function LeadsPage() {
                 <td>{leadDisplayName(lead)}</td>
                 <td>{formatPhone(lead.phone)}</td>
                 <td>{[sourceLabel(lead.firstSource, t), lead.firstCampaign].filter(Boolean).join(" · ") || t("common.none")}</td>
-                <td>{last ? [sourceLabel(last.source, t), last.campaign].filter(Boolean).join(" · ") || t("common.none") : t("common.none")}</td>
+                <td>{last ? [sourceLabel(last.source, t), last.campaign ?? last.adHeadline].filter(Boolean).join(" · ") || t("common.none") : t("common.none")}</td>
                 <td>{outcome(last?.outcome)}</td>
                 <td className="num">{lead.ticketsCount}</td>
                 <td>{f.dateTime(lead.lastContactAt)}</td>

@@ -14,6 +14,8 @@ import {
 } from "../../api/reports";
 import { useLang, useT } from "../../i18n/i18n";
 import { Link } from "../../router";
+import { sourceLabel } from "../chat/ticketLabel";
+import { AdCampaigns } from "./AdCampaigns";
 import { ChartCanvas } from "./ChartCanvas";
 import { count, duration, money, percent, presetRange, type Preset } from "./format";
 import { SortableTable, type Column } from "./SortableTable";
@@ -87,7 +89,12 @@ export default function ReportsPage({ me }: { me: Me }) {
   );
 
   const groupColumns: Column<AttributionGroup>[] = [
-    { key: "key", label: t(`reports.group.${groupBy}`), value: (g) => g.key, render: (g) => g.key ?? t("reports.none") },
+    {
+      key: "key",
+      label: t(`reports.group.${groupBy}`),
+      value: (g) => g.key,
+      render: (g) => (groupBy === "source" ? sourceLabel(g.key, t) : g.key) ?? t("reports.none"),
+    },
     { key: "leads", label: t("reports.leads"), value: (g) => g.leads, numeric: true, render: (g) => count(g.leads, loc) },
     { key: "tickets", label: t("reports.tickets"), value: (g) => g.tickets, numeric: true, render: (g) => count(g.tickets, loc) },
     { key: "sales", label: t("reports.sales"), value: (g) => g.sales, numeric: true, render: (g) => count(g.sales, loc) },
@@ -198,6 +205,7 @@ export default function ReportsPage({ me }: { me: Me }) {
         </a>
         <SortableTable rows={agents.data?.agents ?? []} columns={agentColumns} rowKey={(a) => a.userId} testId="agents-table" />
       </section>
+      {me.role === "admin" && <AdCampaigns />}
     </div>
   );
 }
