@@ -8,8 +8,22 @@ from fastapi import APIRouter, Query, Request
 from whatrack.conversations import service
 from whatrack.conversations.schemas import AssignIn, ConversationPage, ConversationRead, ListFilters, TypingIn
 from whatrack.deps import CurrentActor, Db
-from whatrack.errors import SESSION, WRITE, AssigneeNotMember, ConversationNotFound, InvalidCursor, responses
+from whatrack.errors import (
+    SESSION,
+    WRITE,
+    AssigneeNotMember,
+    ConversationNotFound,
+    InstanceNotFound,
+    InvalidCursor,
+    MessageEmpty,
+    NotOnWhatsapp,
+    PhoneInvalid,
+    WuzapiUnreachable,
+    responses,
+)
 from whatrack.inbox import actions
+from whatrack.inbox import start as starting
+from whatrack.inbox.send import SendContext
 from whatrack.models import TicketStatus
 
 router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"])
@@ -35,6 +49,35 @@ async def list_conversations(
         instance_id=instance_id, ticket_status=ticket_status, unread=unread, assigned=assigned, q=q, order=order
     )
     return await service.list_conversations(db, actor, filters, cursor, limit)
+
+
+@router.post(
+    "",
+    status_code=201,
+    responses=responses(
+        *WRITE,
+        PhoneInvalid,
+        NotOnWhatsapp,
+        InstanceNotFound,
+        ConversationNotFound,
+        MessageEmpty,
+        WuzapiUnreachable,
+    ),
+)
+async def start_conversation(
+    body: starting.StartConversationIn, request: Request, actor: CurrentActor
+) -> starting.ConversationStarted:
+    """Start a conversation with a phone number (any spelling; national numbers are Brazilian):
+    checked on WhatsApp when the instance is connected, an existing lead reused, the first
+    message sent through the normal path (a new ticket's origin is `outbound`)."""
+    s = request.app.state
+    ctx = SendContext(factory=s.session_factory, http=s.http, media=s.media, timeout=s.settings.wuzapi_timeout_seconds)
+    started = await starting.start_conversation(
+        ctx, actor, instance_id=body.instance_id, phone=body.phone, name=body.name, content=body.content
+    )
+    return starting.ConversationStarted(
+        conversation=started.conversation, message=started.message, created=started.created
+    )
 
 
 @router.get("/{conversation_id}", responses=ONE)

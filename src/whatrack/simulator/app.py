@@ -429,6 +429,30 @@ def create_simulator_app(state: SimulatorState, emitter: WebhookEmitter | None =
         state.presences.append({"user_id": user.id, "chat": chat, "state": chat_state, "media": media})
         return ok({"Details": "Chat presence set successfuly"})
 
+    @router.post("/user/check")
+    async def check_user(request: Request, user: SimUser = Depends(current_user)) -> Response:
+        # WuzAPI's CheckUser: "No session" without a client, then whatsmeow's IsOnWhatsApp.
+        if not user.has_client:
+            raise fail(500, "No session")
+        body = await decode(request, "Could not decode Payload")
+        phones = body.texts("Phone")
+        if not phones:
+            raise fail(400, "Missing Phone in Payload")
+        if not user.connected:
+            raise fail(500, "Failed to check if users are on WhatsApp: websocket not connected")
+        users = []
+        for query in phones:
+            digits = "".join(c for c in query if c.isdigit())
+            users.append(
+                {
+                    "Query": query,
+                    "IsInWhatsapp": digits not in state.not_on_whatsapp,
+                    "JID": f"{digits}@s.whatsapp.net",
+                    "VerifiedName": "",
+                }
+            )
+        return ok({"Users": users})
+
     # --- session ------------------------------------------------------------------------
     @router.get("/session/status")
     async def status(user: SimUser = Depends(current_user)) -> Response:

@@ -184,6 +184,8 @@ class SimulatorState:
     # users -----------------------------------------------------------------------------
     def add_user(
         self,
+        # digits of numbers /user/check reports as not on WhatsApp (every other number is)
+        self.not_on_whatsapp: set[str] = set()
         *,
         name: str = "demo",
         token: str | None = None,

@@ -162,6 +162,17 @@ class WuzapiClient:
             raise WuzapiError("WhatsApp API answered without a message id")
         return SendResult(id=str(data["Id"]), timestamp=_parse_timestamp(data.get("Timestamp")))
 
+    async def check_user(self, phone_digits: str) -> tuple[bool, str | None]:
+        """POST /user/check for one number: (on WhatsApp?, the JID WhatsApp uses for it).
+        WuzAPI answers `{"Users": [{"Query", "IsInWhatsapp", "JID", "VerifiedName"}]}`."""
+        data = await self._call("POST", "/user/check", {"Phone": [phone_digits]})
+        users = data.get("Users") if isinstance(data, dict) else None
+        if not isinstance(users, list) or not users or not isinstance(users[0], dict):
+            raise WuzapiError("WhatsApp API answered /user/check without Users")
+        first = users[0]
+        jid = first.get("JID")
+        return bool(first.get("IsInWhatsapp")), jid if isinstance(jid, str) and jid else None
+
     async def mark_read(self, ids: list[str], chat: str, sender: str) -> None:
         await self._call("POST", "/chat/markread", {"Id": ids, "ChatPhone": chat, "SenderPhone": sender})
 

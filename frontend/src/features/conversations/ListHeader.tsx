@@ -5,6 +5,7 @@ import { Avatar } from "../../components/ui/Avatar";
 import { Icon } from "../../components/ui/Icon";
 import { useT } from "../../i18n/i18n";
 import { Link, navigate } from "../../router";
+import { NewConversationButton, StartFromSearch } from "../new-conversation/NewConversationDialog";
 import type { ListTab, ListUiState } from "./filters";
 import type { Me } from "../../api/types";
 import type { RefObject } from "react";
@@ -53,6 +54,7 @@ export function ListHeader({ me, instanceId, ui, onUiChange, searchRef }: Props)
             </option>
           ))}
         </select>
+        <NewConversationButton instanceId={instanceId} />
         <Link href="/leads" className="icon-btn" aria-label={t("nav.leads")} title={t("nav.leads")} data-testid="leads-link">
           <Icon name="person" />
         </Link>
@@ -83,6 +85,7 @@ export function ListHeader({ me, instanceId, ui, onUiChange, searchRef }: Props)
           aria-label={t("list.search")}
         />
       </div>
+      <StartFromSearch query={q} instanceId={instanceId} />
       {/* Tabs (which conversations) and the ticket status (a separate select) never share a highlight. */}
       <div className="filters" role="tablist" aria-label={t("list.tabs")}>
         {TABS.map((tab) => (
