@@ -1,7 +1,8 @@
 """The multi-node topology on loopback (tests/support/cluster.py, `make cluster`): two web
 processes without jobs, two workers, two Centrifugo nodes on Redis, SeaweedFS, the simulator;
-webhooks, sends, typing and media cross nodes, and SIGKILL of a web and a worker mid-load loses
-no acknowledged webhook, leaves no outbox row and shows no message twice."""
+webhooks, sends, typing, presence, history recovery and media cross nodes, and SIGKILL of a web
+and a worker mid-load loses no acknowledged webhook, leaves no outbox row and shows no message
+twice."""
 
 from __future__ import annotations
 

@@ -7,7 +7,8 @@ simulator. `check()` proves that they work as one:
 
 - a webhook POSTed to web A reaches a subscriber on Centrifugo node B (latency measured);
 - a send through web B reaches the simulator and its SENT status reaches a subscriber on node A;
-- typing through web A reaches a subscriber on node B (presence is shared through Redis);
+- typing through web A reaches a subscriber on node B; presence lists subscribers of both nodes;
+- a client that leaves node B and comes back on node A recovers what it missed (Redis history);
 - a media file received through web A is served through web B (S3, presigned redirect);
 - SIGKILL of web A and worker 1 mid-load: every webhook answered 2xx is stored, the outbox
   drains, and no message reaches a subscriber twice.
@@ -37,7 +38,7 @@ from typing import Any, TypeVar
 
 import asyncpg
 import httpx
-from centrifuge import Client, PublicationContext, SubscriptionEventHandler
+from centrifuge import Client, PublicationContext, StreamPosition, SubscribedContext, SubscriptionEventHandler
 
 from tests.support.centrifugo import centrifugo_binary, free_port, memory_config
 from tests.support.s3 import ACCESS_KEY, SECRET_KEY, new_bucket, s3_endpoint
@@ -381,6 +382,15 @@ async def check(c: Cluster, *, load: int = 240, concurrency: int = 12) -> dict[s
         assert typed.status_code == 204, typed.text
         await on_b2.wait_for(lambda d: d.get("type") == "typing")
 
+        # presence is shared: the conversation's subscribers on node A and node B are both listed
+        sub_b2 = client_b2.get_subscription(f"chat:conversation:{conv['id']}")
+        assert sub_b2 is not None
+        assert len((await sub_b2.presence()).clients) >= 2
+
+        # history recovery on the other node: a client leaves node B, a message arrives, a new
+        # client on node A resumes from the position the first one had and gets what it missed
+        c.figures["recovered_on_other_node"] = await _recovers_across_nodes(c, api_a, api_b, org_channel)
+
         # 4. media received through web A, served through web B (S3)
         image = b"\x89PNG\r\n\x1a\n" + os.urandom(20_000)
         media = p.media_message(kind="image", data=image, mime_type="image/png", phone="5511900000001")
@@ -402,6 +412,61 @@ async def check(c: Cluster, *, load: int = 240, concurrency: int = 12) -> dict[s
         await api_a.aclose()
         await api_b.aclose()
     return c.figures
+
+
+class Positioned(Collector):
+    def __init__(self) -> None:
+        super().__init__()
+        self.subscribed: list[SubscribedContext] = []
+
+    async def on_subscribed(self, ctx: SubscribedContext) -> None:
+        self.subscribed.append(ctx)
+
+
+async def _recoverable(
+    api: httpx.AsyncClient, ws_url: str, channel: str, since: StreamPosition | None
+) -> tuple[Client, Positioned]:
+    token = (await api.post("/api/v1/chat/centrifugo/token")).json()["token"]
+    sub_token = (await api.post("/api/v1/chat/centrifugo/subscription-token", json={"channel": channel})).json()
+    client = Client(ws_url, token=token)
+    handler = Positioned()
+
+    async def state(_: str) -> StreamPosition:
+        assert since is not None
+        return since
+
+    sub = client.new_subscription(
+        channel, token=sub_token["token"], events=handler, recoverable=True, get_state=state if since else None
+    )
+    await client.connect()
+    await sub.subscribe()
+    await sub.ready(10)
+    return client, handler
+
+
+async def _recovers_across_nodes(c: Cluster, api_a: httpx.AsyncClient, api_b: httpx.AsyncClient, channel: str) -> int:
+    first, on_first = await _recoverable(api_b, c.nodes[1].ws_url, channel, None)
+    position = on_first.subscribed[0].stream_position
+    assert position is not None, "the org channel has no history stream"
+    await first.disconnect()
+    missed = p.text_message(phone="5511900000002", text="enquanto estava fora")
+    async with httpx.AsyncClient() as http:
+        assert (await http.post(_webhook_url(c, c.webs[0]), json=missed)).status_code == 200
+    # published (and kept in the Redis history) before the client comes back
+    conn = await asyncpg.connect(c.dsn)
+    try:
+        deadline = time.monotonic() + 20
+        while await conn.fetchval("SELECT count(*) FROM outbox") and time.monotonic() < deadline:  # noqa: ASYNC110 - another process's table
+            await asyncio.sleep(0.05)
+    finally:
+        await conn.close()
+    second, on_second = await _recoverable(api_a, c.nodes[0].ws_url, channel, position)
+    try:
+        await on_second.wait_for(_is_new_message(missed["event"]["Info"]["ID"]))
+        assert on_second.subscribed[0].recovered, "the subscription did not recover"
+        return sum(1 for _, d in on_second.items if d.get("type") == "new_message")
+    finally:
+        await second.disconnect()
 
 
 async def _load_with_kills(c: Cluster, on_b: Collector, load: int, concurrency: int) -> dict[str, Any]:
