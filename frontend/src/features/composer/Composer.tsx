@@ -10,6 +10,7 @@ import { useLang, useT } from "../../i18n/i18n";
 import { formatFileSize } from "../../lib/time";
 import { typeLabel } from "../chat/MessageContent";
 import { createTypingNotifier } from "./typingNotifier";
+import { insertAtCaret } from "./insertText";
 import { useObjectUrl } from "./useObjectUrl";
 import { useDraft } from "./useDraft";
 import { useSend } from "./useSend";
@@ -18,6 +19,7 @@ import { showToast } from "../../components/ui/toast";
 import { errorMessage } from "../../lib/errors";
 
 const VoiceRecorder = lazy(() => import("./VoiceRecorder"));
+const EmojiPanel = lazy(() => import("./EmojiPanel"));
 
 interface Props {
   conversation: Conversation;
@@ -40,6 +42,7 @@ export function Composer({ conversation: c, replyTo, onClearReply, file, onFileC
   const { data: me } = useMe();
   const [mode, setMode] = useState<ComposerMode>("message");
   const [recording, setRecording] = useState(false);
+  const [emojiOpen, setEmojiOpen] = useState(false);
   const [mentions, setMentions] = useState<{ userId: string; name: string }[]>([]);
   const suggest = useSuggestions({
     mode,
@@ -56,6 +59,18 @@ export function Composer({ conversation: c, replyTo, onClearReply, file, onFileC
   useEffect(() => {
     inputRef.current?.focus();
   }, [c.id, replyTo]);
+
+  // An emoji goes where the caret is (replacing a selection) and the caret follows it.
+  const insertEmoji = (emoji: string) => {
+    const el = inputRef.current;
+    const next = insertAtCaret(draft, el?.selectionStart ?? null, el?.selectionEnd ?? null, emoji);
+    setDraft(next.value);
+    if (mode === "message") notifier.input();
+    requestAnimationFrame(() => {
+      el?.focus();
+      el?.setSelectionRange(next.caret, next.caret);
+    });
+  };
 
   const submitNote = () => {
     const text = draft.trim();
@@ -150,6 +165,14 @@ export function Composer({ conversation: c, replyTo, onClearReply, file, onFileC
         </div>
       ) : (
       <div className="composer-row">
+        {emojiOpen && (
+          <Suspense fallback={null}>
+            <EmojiPanel onPick={insertEmoji} onClose={() => setEmojiOpen(false)} />
+          </Suspense>
+        )}
+        <button className="icon-btn" onClick={() => setEmojiOpen((o) => !o)} aria-label={t("emoji.open")} title={t("emoji.open")} aria-expanded={emojiOpen} data-testid="emoji-button">
+          <Icon name="emoji" />
+        </button>
         <button className="icon-btn" hidden={mode === "note"} onClick={() => fileRef.current?.click()} aria-label={t("composer.attach")} title={t("composer.attach")} data-testid="attach-button">
           <Icon name="attach" />
         </button>
