@@ -5,7 +5,7 @@ UV := .venv/bin/uv
 PG_PORT ?= 55432
 export WHATRACK_TEST_PG_PORT := $(PG_PORT)
 
-.PHONY: run test venv frontend services lint typecheck check-migrations test-py test-frontend api-types check-api-types bench cluster clean
+.PHONY: run test venv frontend services lint typecheck check-migrations test-py test-frontend api-types check-api-types bench cluster chaos clean
 
 # uv lives inside the venv: nothing is installed outside the checkout.
 .venv/.installed: pyproject.toml
@@ -80,6 +80,12 @@ cluster: venv services
 bench: venv services frontend
 	$(UV) pip install -q --python $(PY) -e '.[dev,bench]'
 	$(PY) -m bench $(BENCH_ARGS)
+
+# Fault injection (issue 18, findings 1-3): kill -9 of `whatrack serve` mid-stream, an overload
+# burst, a send killed mid-call, under WuzAPI-like retries; prints webhooks sent / stored /
+# duplicated / lost, events published, 5xx and 503 counts (CHAOS_ARGS="--no-retries": the control).
+chaos: venv services
+	$(PY) -m bench.chaos $(CHAOS_ARGS)
 
 clean:
 	rm -rf .venv frontend/node_modules frontend/dist .mypy_cache .ruff_cache .pytest_cache

@@ -26,6 +26,7 @@ export function messageKey(m: Pick<Message, "id" | "clientId">): string {
 const STATUS_RANK: Record<MessageStatus, number> = {
   PENDING: 0,
   FAILED: 1,
+  UNKNOWN: 1.5, // no answer in time: a receipt (SENT and up) still moves it on
   SENT: 2,
   DELIVERED: 3,
   READ: 4,

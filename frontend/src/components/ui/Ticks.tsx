@@ -16,6 +16,15 @@ export function Ticks({ status, small }: { status: MessageStatus; small?: boolea
       </svg>
     );
   }
+  if (status === "UNKNOWN") {
+    return (
+      <svg {...common} width={size} height={size} viewBox="0 0 16 16">
+        <title>{label}</title>
+        <circle cx="8" cy="8" r="6" fill="none" stroke="currentColor" strokeWidth="1.4" />
+        <path d="M6.3 6.4a1.8 1.8 0 1 1 2.4 1.7c-.5.2-.7.5-.7 1v.4M8 11.3v.2" fill="none" stroke="currentColor" strokeWidth="1.4" strokeLinecap="round" />
+      </svg>
+    );
+  }
   if (status === "FAILED") {
     return (
       <svg {...common} width={size} height={size} viewBox="0 0 16 16">

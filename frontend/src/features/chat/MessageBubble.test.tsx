@@ -55,6 +55,23 @@ describe("MessageBubble", () => {
     expect(onRetry).toHaveBeenCalledWith(m);
   });
 
+  it("UNKNOWN (no answer in time) says not confirmed, with its own mark and a retry", () => {
+    const m = out({ id: "m-unknown", status: "UNKNOWN" });
+    const { onRetry, bubble } = renderBubble(m);
+    expect(bubble.querySelector(".ticks")!.getAttribute("aria-label")).toBe("Não confirmada");
+    expect(screen.getByRole("alert").textContent).toContain("Envio não confirmado pelo WhatsApp");
+    fireEvent.click(screen.getByTestId("retry-button"));
+    expect(onRetry).toHaveBeenCalledWith(m);
+  });
+
+  it("an interrupted send is named in the reader's language", () => {
+    renderBubble(out({ status: "FAILED", error: "interrupted" }));
+    expect(screen.getByRole("alert").textContent).toContain("Envio interrompido");
+    cleanup();
+    renderBubble(out({ status: "FAILED", error: "interrupted" }), vi.fn(), "en");
+    expect(screen.getByRole("alert").textContent).toContain("Sending was interrupted");
+  });
+
   it("translates the retry button", () => {
     renderBubble(out({ status: "FAILED" }), vi.fn(), "en");
     expect(screen.getByTestId("retry-button").textContent).toBe("Try again");
