@@ -47,8 +47,11 @@ function useTicketMutation<V extends { ticketId: string; conversationId: string;
 
 /** POST /tickets/{id}/close */
 export function useCloseTicket() {
-  return useTicketMutation((v: { ticketId: string; conversationId: string; leadId: string; outcome: Outcome; reason?: string }) =>
-    api<Ticket>(`/tickets/${v.ticketId}/close`, { json: { outcome: v.outcome, reason: v.reason || undefined } }),
+  return useTicketMutation(
+    (v: { ticketId: string; conversationId: string; leadId: string; outcome: Outcome; reason?: string; valueCents?: number }) =>
+      api<Ticket>(`/tickets/${v.ticketId}/close`, {
+        json: { outcome: v.outcome, reason: v.reason || undefined, valueCents: v.valueCents },
+      }),
   );
 }
 

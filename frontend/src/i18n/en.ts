@@ -406,6 +406,8 @@ export const en: Record<MessageKey, string> = {
   "voice.denied": "The browser did not allow the microphone. Allow it for this site (padlock icon in the address bar) and try again.",
   "voice.noMicrophone": "No microphone found.",
   "voice.unsupported": "This browser cannot record audio.",
+  "upload.tooLarge": "“{name}” is {size}: the upload limit is {max}.",
+  "upload.empty": "“{name}” is empty.",
   "emoji.open": "Emoji",
   "emoji.search": "Search emoji",
   "emoji.clear": "Clear",

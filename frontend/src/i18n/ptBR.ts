@@ -406,6 +406,8 @@ export const ptBR = {
   "voice.denied": "O navegador não deu acesso ao microfone. Permita o microfone para este site (ícone do cadeado na barra de endereço) e tente de novo.",
   "voice.noMicrophone": "Nenhum microfone encontrado.",
   "voice.unsupported": "Este navegador não grava áudio.",
+  "upload.tooLarge": "“{name}” tem {size}: o limite para enviar é {max}.",
+  "upload.empty": "“{name}” está vazio.",
   "emoji.open": "Emojis",
   "emoji.search": "Pesquisar emoji",
   "emoji.clear": "Limpar",

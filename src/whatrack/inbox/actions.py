@@ -18,6 +18,7 @@ from whatrack.messages import service as messages
 from whatrack.models import Conversation, Instance, Lead, SenderType
 from whatrack.realtime.events import TypingData, emit_conversation_updated, emit_reassigned, publish_typing
 from whatrack.settings import Settings
+from whatrack.tickets import service as tickets
 from whatrack.whatsapp.client import WuzapiClient, WuzapiError
 from whatrack.whatsapp.jid import chat_address, chat_jid
 
@@ -79,6 +80,7 @@ async def assign(
 ) -> ConversationRead:
     before = (await conversations.get_conversation(db, actor, conversation_id, lock=True)).assignee_id
     conv = await conversations.assign(db, actor, conversation_id, user_id)
+    await tickets.assigned(db, conv, before, by=actor.name)
     emit_reassigned(
         db, actor.organization_id, conv.id, before=before, after=conv.assignee_id, restricted=actor.restricts_agents
     )

@@ -14,6 +14,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -151,6 +152,8 @@ async def send(
         await metrics.on_messages(db, [msg])
         before = conv.assignee_id
         conversations.take_if_unassigned(conv, ticket, actor.user_id)
+        # taken by this send: the line just before the message
+        await tickets.assigned(db, conv, before, by=actor.name, at=now - timedelta(microseconds=1))
         emit_reassigned(
             db, actor.organization_id, conv.id, before=before, after=conv.assignee_id, restricted=actor.restricts_agents
         )

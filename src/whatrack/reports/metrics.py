@@ -86,7 +86,10 @@ def event_of(msg: Message) -> Event:
 
 
 def apply(fig: Figures, sender_type: SenderType, sender_id: uuid.UUID | None, at: datetime) -> None:
-    """One message, in time order, into its ticket's figures."""
+    """One message, in time order, into its ticket's figures. SYSTEM lines of activity (ticket
+    closed, assigned...) are not messages: they count nowhere."""
+    if sender_type == SenderType.SYSTEM:
+        return
     if sender_type == SenderType.LEAD:
         fig.messages_in += 1
         if fig.first_lead_at is None:

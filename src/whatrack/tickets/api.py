@@ -32,6 +32,7 @@ async def close_ticket(ticket_id: uuid.UUID, body: CloseTicketIn, db: Db, actor:
         ClosedBy.MANUAL,
         value_cents=body.value_cents,
         closed_by_user_id=actor.user_id,
+        by=actor.name,
     )
     return TicketRead.model_validate(ticket)
 
@@ -40,5 +41,5 @@ async def close_ticket(ticket_id: uuid.UUID, body: CloseTicketIn, db: Db, actor:
 async def reopen_ticket(ticket_id: uuid.UUID, db: Db, actor: CurrentActor) -> TicketRead:
     """Reopen a resolved ticket (409 if another ticket is already open)."""
     ticket = await service.get_ticket(db, actor, ticket_id)
-    ticket, _conv = await service.reopen_ticket(db, ticket)
+    ticket, _conv = await service.reopen_ticket(db, ticket, by=actor.name)
     return TicketRead.model_validate(ticket)

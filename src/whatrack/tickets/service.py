@@ -41,10 +41,11 @@ from whatrack.models import (
     Ticket,
     TicketOutcome,
     TicketStatus,
+    User,
 )
 from whatrack.realtime.events import emit_conversation_updated
-
 from whatrack.tickets import ads
+
 
 def _active(conversation_id: uuid.UUID) -> Select[Ticket]:
     return select(Ticket).where(Ticket.conversation_id == conversation_id, Ticket.status != TicketStatus.RESOLVED)
@@ -144,14 +145,15 @@ async def resolve_ticket(
     current = await active_ticket(db, conv.id)
     if current is not None:
         touch(current, at)
-        return current, False
         if origin.is_ad:  # an ad click while the ticket is open: a touch, not a new origin
             await ads.record_touch(db, current, origin, at)
-    number = (await db.scalar(select(func.max(Ticket.number)).where(Ticket.conversation_id == conv.id)) or 0) + 1
+        return current, False
     origin = await ads.named_origin(db, conv.organization_id, origin)
+    number = (await db.scalar(select(func.max(Ticket.number)).where(Ticket.conversation_id == conv.id)) or 0) + 1
     ticket, created = await insert_or_get(db, new_ticket(conv, origin, at, number), _active(conv.id))
     if created:
         opened(conv, lead, ticket)
+        await follow_assignee(db, conv, ticket)
     else:
         conversations.on_ticket(conv, ticket)
     return ticket, created
@@ -171,12 +173,12 @@ def new_ticket(conv: Conversation, origin: Origin, at: datetime, number: int) ->
         medium=origin.medium,
         ad_id=origin.ad_id,
         ctwa_clid=origin.ctwa_clid,
-        referral=origin.details,
-        assignee_id=conv.assignee_id,
         ad_headline=origin.ad.headline if origin.ad else None,
         ad_body=origin.ad.body if origin.ad else None,
         ad_source_url=origin.ad.source_url if origin.ad else None,
         ad_thumbnail_url=origin.ad.thumbnail_url if origin.ad else None,
+        referral=origin.details,
+        assignee_id=conv.assignee_id,
         follow_up_enabled=False,
         last_activity_at=at,
         created_at=at if at < now else now,
@@ -195,6 +197,40 @@ def first_touch(lead: Lead, ticket: Ticket) -> None:
         lead.first_source = ticket.source
         lead.first_campaign = ticket.campaign
         lead.first_medium = ticket.medium
+
+
+async def _name(db: AsyncSession, user_id: uuid.UUID | None) -> str | None:
+    user = await db.get(User, user_id) if user_id is not None else None
+    return user.name if user is not None else None
+
+
+async def follow_assignee(db: AsyncSession, conv: Conversation, ticket: Ticket) -> None:
+    """While a ticket is not resolved its assignee is the conversation's (who worked it, for
+    reports and the lead panel); a resolved ticket keeps the one it was closed with."""
+    if ticket.status == TicketStatus.RESOLVED:
+        return
+    if ticket.assignee_id != conv.assignee_id or (conv.assignee_id is not None and ticket.assignee_name is None):
+        ticket.assignee_id = conv.assignee_id
+        ticket.assignee_name = await _name(db, conv.assignee_id)
+
+
+async def assigned(
+    db: AsyncSession, conv: Conversation, before: uuid.UUID | None, *, by: str | None, at: datetime | None = None
+) -> None:
+    """The conversation's assignee changed from `before` (an agent assigned, transferred or took
+    it): the open ticket follows and a SYSTEM line says from whom to whom, by whom."""
+    if before == conv.assignee_id:
+        return
+    ticket = await db.scalar(_active(conv.id))
+    if ticket is not None:
+        await follow_assignee(db, conv, ticket)
+    ticket_id = ticket.id if ticket is not None else conv.current_ticket_id
+    if ticket_id is None:  # pragma: no cover - a visible conversation has had a ticket
+        return
+    params: dict[str, str | None] = {"from": await _name(db, before), "to": await _name(db, conv.assignee_id)}
+    if by is not None:
+        params["by"] = by
+    await messages.add_system(db, conv, ticket_id, "assigned", params, at=at)
 
 
 async def get_ticket(db: AsyncSession, actor: Actor, ticket_id: uuid.UUID) -> Ticket:
@@ -219,7 +255,10 @@ async def close_ticket(
     value_cents: int | None = None,
     *,
     closed_by_user_id: uuid.UUID | None = None,
+    by: str | None = None,
 ) -> tuple[Ticket, Conversation]:
+    """Resolve the ticket (by an agent: `by` is their name; else by a rule, `closed_by`); a
+    SYSTEM line records the outcome and who or which rule closed it."""
     conv = await _lock_conversation(db, ticket.conversation_id)
     await db.refresh(ticket)
     if ticket.status == TicketStatus.RESOLVED:
@@ -235,6 +274,7 @@ async def close_ticket(
             .values(status=ScheduledStatus.CANCELLED, updated_at=utcnow())
         )
         ticket.follow_up_enabled = False
+    await follow_assignee(db, conv, ticket)  # who worked it, frozen from here on
     ticket.closed_by_user_id = closed_by_user_id
     ticket.status = TicketStatus.RESOLVED
     ticket.outcome = outcome
@@ -244,11 +284,22 @@ async def close_ticket(
     ticket.resolved_at = utcnow()
     conversations.on_ticket(conv, ticket)
     await db.flush()
+    params: dict[str, str | int | None] = {
+        "number": ticket.number,
+        "outcome": outcome.value if outcome is not None else None,
+        "closedBy": closed_by.value,
+    }
+    if by is not None:
+        params["by"] = by
+    if ticket.value_cents is not None:
+        params["valueCents"] = ticket.value_cents
+    if closed_by != ClosedBy.FOLLOW_UP:  # that rule writes its own line (follow_up_completed)
+        await messages.add_system(db, conv, ticket.id, "ticket_closed", params, at=ticket.resolved_at)
     emit_conversation_updated(db, conv.organization_id, await conversations.read_model(db, conv.id))
     return ticket, conv
 
 
-async def reopen_ticket(db: AsyncSession, ticket: Ticket) -> tuple[Ticket, Conversation]:
+async def reopen_ticket(db: AsyncSession, ticket: Ticket, *, by: str | None = None) -> tuple[Ticket, Conversation]:
     conv = await _lock_conversation(db, ticket.conversation_id)
     await db.refresh(ticket)
     if ticket.status != TicketStatus.RESOLVED:
@@ -264,8 +315,14 @@ async def reopen_ticket(db: AsyncSession, ticket: Ticket) -> tuple[Ticket, Conve
     ticket.outcome_reason = None
     ticket.closed_by = None
     ticket.resolved_at = None
+    ticket.closed_by_user_id = None
     touch(ticket, utcnow())
     conversations.on_ticket(conv, ticket)
+    await follow_assignee(db, conv, ticket)
     await db.flush()
+    params: dict[str, str | int] = {"number": ticket.number}
+    if by is not None:
+        params["by"] = by
+    await messages.add_system(db, conv, ticket.id, "ticket_reopened", params)
     emit_conversation_updated(db, conv.organization_id, await conversations.read_model(db, conv.id))
     return ticket, conv

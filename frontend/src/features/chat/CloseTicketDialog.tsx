@@ -4,6 +4,7 @@ import type { Conversation, Outcome } from "../../api/types";
 import { Dialog } from "../../components/ui/Dialog";
 import { showToast } from "../../components/ui/toast";
 import { useT } from "../../i18n/i18n";
+import { parseCents } from "./money";
 
 const OUTCOMES: Outcome[] = ["sale", "lost_price", "lost_timing", "no_response", "other"];
 
@@ -18,18 +19,31 @@ interface Props {
 export function CloseTicketDialog({ open, andNext, conversation: c, onCancel, onDone }: Props) {
   const t = useT();
   const close = useCloseTicket();
-  const [outcome, setOutcome] = useState<Outcome>("sale");
+  // nothing pre-selected: a click-through must not record a sale
+  const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [reason, setReason] = useState("");
+  const [value, setValue] = useState("");
+  const cents = outcome === "sale" ? parseCents(value) : null;
+  const valueInvalid = outcome === "sale" && value.trim() !== "" && cents === null;
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (!c.currentTicketId) return;
+    if (!c.currentTicketId || !outcome || valueInvalid) return;
     close.mutate(
-      { ticketId: c.currentTicketId, conversationId: c.id, leadId: c.lead.id, outcome, reason: reason.trim() },
+      {
+        ticketId: c.currentTicketId,
+        conversationId: c.id,
+        leadId: c.lead.id,
+        outcome,
+        reason: reason.trim(),
+        ...(cents !== null ? { valueCents: cents } : {}),
+      },
       {
         onSuccess: () => {
           showToast(t("ticket.closed"), "success", 2500);
           setReason("");
+          setValue("");
+          setOutcome(null);
           onDone(andNext);
         },
       },
@@ -55,6 +69,20 @@ export function CloseTicketDialog({ open, andNext, conversation: c, onCancel, on
             </label>
           ))}
         </fieldset>
+        {outcome === "sale" && (
+          <label>
+            {t("ticket.saleValue")}
+            <input
+              inputMode="decimal"
+              placeholder="1.234,56"
+              value={value}
+              onChange={(e) => setValue(e.target.value)}
+              aria-invalid={valueInvalid}
+              data-testid="close-value"
+            />
+            {valueInvalid && <span className="form-error">{t("ticket.saleValueInvalid")}</span>}
+          </label>
+        )}
         <label>
           {t("ticket.reason")}
           <textarea value={reason} onChange={(e) => setReason(e.target.value)} rows={3} data-testid="close-reason" />
@@ -63,7 +91,7 @@ export function CloseTicketDialog({ open, andNext, conversation: c, onCancel, on
           <button type="button" className="btn" onClick={onCancel}>
             {t("common.cancel")}
           </button>
-          <button type="submit" className="btn btn-primary" disabled={close.isPending} data-testid="confirm-close-ticket">
+          <button type="submit" className="btn btn-primary" disabled={close.isPending || !outcome || valueInvalid} data-testid="confirm-close-ticket">
             {andNext ? t("ticket.closeAndNext") : t("ticket.confirmClose")}
           </button>
         </div>

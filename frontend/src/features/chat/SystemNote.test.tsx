@@ -43,7 +43,7 @@ describe("SYSTEM lines", () => {
     expect(text({ kind: "follow_up_cancelled", reason: "lead_replied" })).toBe("Follow-up cancelado: o lead respondeu");
     expect(text({ kind: "follow_up_cancelled", reason: "stopped", by: "Bia" })).toBe("Bia parou o follow-up");
     expect(text({ kind: "follow_up_cancelled", reason: "send_failed" }, "en")).toBe("Follow-up interrupted: a step could not be sent");
-    expect(text({ kind: "follow_up_completed", steps: 2 })).toBe("Follow-up concluído: 2 etapas enviadas sem resposta");
+    expect(text({ kind: "follow_up_completed", steps: 2 })).toBe("Follow-up concluído sem resposta (2 etapas): ticket fechado");
   });
 
   it("says who assigned or transferred to whom", () => {
