@@ -68,3 +68,16 @@ async def test_organization_settings_admin_only_and_validated(harness: Harness) 
     assert denied.status_code == 403
     # another organization's settings are untouched by Acme's change
     assert (await agent.client.get("/api/v1/auth/me")).json()["organization"]["timezone"] == "America/Sao_Paulo"
+
+
+async def test_me_tells_the_upload_limit(harness: Harness) -> None:
+    """The browser refuses a file above this before uploading it; a body of that size still fits."""
+    from whatrack.auth.api import upload_limit
+    from whatrack.settings import Settings
+
+    t = await harness.tenant("Acme")
+    me = (await t.client.get("/api/v1/auth/me")).json()
+    settings = Settings(max_body_bytes=10 * 1024 * 1024)
+    assert me["maxUploadBytes"] > 0
+    assert upload_limit(settings) == 10 * 1024 * 1024 - 64 * 1024
+    assert upload_limit(Settings(max_body_bytes=1000)) == 0

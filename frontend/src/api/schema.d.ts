@@ -54,7 +54,7 @@ export interface paths {
         };
         /**
          * Me
-         * @description The logged-in user, their organization and role.
+         * @description The logged-in user, their organization and role, and the largest file an upload may carry.
          */
         get: operations["me_api_v1_auth_me_get"];
         put?: never;
@@ -1265,7 +1265,7 @@ export interface components {
              * Code
              * @enum {string}
              */
-            code: "account_not_found" | "admin_required" | "assignee_not_member" | "channel_forbidden" | "contact_unidentifiable" | "conversation_not_found" | "csrf_failed" | "empty_file" | "follow_up_delay_invalid" | "follow_up_sequence_archived" | "follow_up_sequence_in_use" | "follow_up_sequence_no_steps" | "follow_up_sequence_not_found" | "follow_up_sequence_too_many_steps" | "follow_up_step_empty" | "instance_already_added" | "instance_already_paired" | "instance_disconnected" | "instance_has_conversations" | "instance_not_found" | "internal_error" | "invalid_body" | "invalid_channel" | "invalid_credentials" | "invalid_cursor" | "invalid_field" | "invalid_webhook_payload" | "last_admin" | "lead_not_found" | "leads_date_invalid" | "leads_range_inverted" | "malformed_request" | "media_file_missing" | "media_not_found" | "media_store_unavailable" | "member_not_found" | "mention_not_member" | "message_empty" | "message_not_found" | "message_not_retryable" | "method_not_allowed" | "metrics_token_required" | "missing_field" | "not_authenticated" | "not_on_whatsapp" | "nothing_to_update" | "organization_not_found" | "overloaded" | "password_change_required" | "payload_too_large" | "phone_invalid" | "quick_reply_not_found" | "quick_reply_shortcut_taken" | "rate_limited" | "reply_to_other_conversation" | "report_format_unknown" | "report_group_unknown" | "report_model_unknown" | "report_other_agent_forbidden" | "report_range_inverted" | "report_range_too_long" | "route_not_found" | "scheduled_message_not_found" | "scheduled_message_not_pending" | "send_at_in_past" | "send_at_too_far" | "session_expired" | "session_not_found" | "ticket_already_open" | "ticket_already_resolved" | "ticket_in_follow_up" | "ticket_not_found" | "ticket_not_in_follow_up" | "ticket_not_resolved" | "unknown_time_zone" | "unsupported_media_type" | "user_email_taken" | "user_not_found" | "validation_error" | "voice_note_invalid" | "voice_note_unavailable" | "weak_password" | "webhook_busy" | "webhook_secret_invalid" | "webhook_signature_invalid" | "wrong_password" | "wuzapi_admin_credentials_missing" | "wuzapi_admin_token_rejected" | "wuzapi_credentials_required" | "wuzapi_error" | "wuzapi_host_not_allowed" | "wuzapi_refused" | "wuzapi_token_invalid" | "wuzapi_token_rejected" | "wuzapi_unreachable" | "wuzapi_url_invalid" | "wuzapi_user_exists";
+            code: "account_not_found" | "admin_required" | "assignee_not_member" | "channel_forbidden" | "contact_unidentifiable" | "conversation_not_found" | "csrf_failed" | "empty_file" | "follow_up_delay_invalid" | "follow_up_sequence_archived" | "follow_up_sequence_in_use" | "follow_up_sequence_no_steps" | "follow_up_sequence_not_found" | "follow_up_sequence_too_many_steps" | "follow_up_step_empty" | "instance_already_added" | "instance_already_paired" | "instance_disconnected" | "instance_has_conversations" | "instance_not_found" | "internal_error" | "invalid_body" | "invalid_channel" | "invalid_characters" | "invalid_credentials" | "invalid_cursor" | "invalid_field" | "invalid_webhook_payload" | "last_admin" | "lead_not_found" | "leads_date_invalid" | "leads_range_inverted" | "malformed_request" | "media_file_missing" | "media_not_found" | "media_store_unavailable" | "member_not_found" | "mention_not_member" | "message_empty" | "message_not_found" | "message_not_retryable" | "method_not_allowed" | "metrics_token_required" | "missing_field" | "not_authenticated" | "not_on_whatsapp" | "nothing_to_update" | "organization_not_found" | "overloaded" | "password_change_required" | "payload_too_large" | "phone_invalid" | "quick_reply_not_found" | "quick_reply_shortcut_taken" | "rate_limited" | "reply_to_other_conversation" | "report_date_out_of_range" | "report_format_unknown" | "report_group_unknown" | "report_model_unknown" | "report_other_agent_forbidden" | "report_range_inverted" | "report_range_too_long" | "route_not_found" | "scheduled_message_not_found" | "scheduled_message_not_pending" | "send_at_in_past" | "send_at_too_far" | "session_expired" | "session_not_found" | "ticket_already_open" | "ticket_already_resolved" | "ticket_in_follow_up" | "ticket_not_found" | "ticket_not_in_follow_up" | "ticket_not_resolved" | "unknown_time_zone" | "unsupported_media_type" | "user_email_taken" | "user_not_found" | "validation_error" | "voice_note_invalid" | "voice_note_unavailable" | "weak_password" | "webhook_busy" | "webhook_secret_invalid" | "webhook_signature_invalid" | "wrong_password" | "wuzapi_admin_credentials_missing" | "wuzapi_admin_token_rejected" | "wuzapi_credentials_required" | "wuzapi_error" | "wuzapi_host_not_allowed" | "wuzapi_refused" | "wuzapi_token_invalid" | "wuzapi_token_rejected" | "wuzapi_unreachable" | "wuzapi_url_invalid" | "wuzapi_user_exists";
             /** Details */
             details?: unknown;
             /** Message */
@@ -1576,6 +1576,11 @@ export interface components {
         MeRead: {
             /** Csrftoken */
             csrfToken: string;
+            /**
+             * Maxuploadbytes
+             * @default 0
+             */
+            maxUploadBytes: number;
             /**
              * Mustchangepassword
              * @default false
@@ -5456,7 +5461,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `report_range_inverted`: The report's `from` date is after its `to` date.
+             * @description - `report_date_out_of_range`: A report date before 2000 or after 2999 (`details.min`, `details.max`).
+             *     - `report_range_inverted`: The report's `from` date is after its `to` date.
              *     - `report_range_too_long`: The report's range is longer than two years (`details.maxDays`).
              *     - `report_format_unknown`: Unknown report format: json or csv (`details.allowed`).
              */
@@ -5546,7 +5552,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `report_range_inverted`: The report's `from` date is after its `to` date.
+             * @description - `report_date_out_of_range`: A report date before 2000 or after 2999 (`details.min`, `details.max`).
+             *     - `report_range_inverted`: The report's `from` date is after its `to` date.
              *     - `report_range_too_long`: The report's range is longer than two years (`details.maxDays`).
              *     - `report_format_unknown`: Unknown report format: json or csv (`details.allowed`).
              *     - `report_model_unknown`: Unknown attribution model (`details.allowed`).
@@ -5636,7 +5643,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `report_range_inverted`: The report's `from` date is after its `to` date.
+             * @description - `report_date_out_of_range`: A report date before 2000 or after 2999 (`details.min`, `details.max`).
+             *     - `report_range_inverted`: The report's `from` date is after its `to` date.
              *     - `report_range_too_long`: The report's range is longer than two years (`details.maxDays`).
              *     - `report_format_unknown`: Unknown report format: json or csv (`details.allowed`).
              */

@@ -75,6 +75,7 @@ export const me: Me = {
   role: "admin",
   csrfToken: "csrf-1",
   mustChangePassword: false,
+  maxUploadBytes: 64 * 1024 * 1024 - 64 * 1024,
 };
 
 export function newQueryClient(): QueryClient {

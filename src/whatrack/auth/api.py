@@ -45,11 +45,21 @@ from whatrack.errors import (
     responses,
 )
 from whatrack.models import Organization, User
+from whatrack.settings import Settings
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 
 
-async def _me(db: AsyncSession, actor: Actor) -> MeRead:
+# Room left in a request body for the multipart envelope and the other form fields.
+_MULTIPART_MARGIN = 64 * 1024
+
+
+def upload_limit(settings: Settings) -> int:
+    """The largest file the browser may send: the request body limit less the multipart envelope."""
+    return max(0, settings.max_body_bytes - _MULTIPART_MARGIN)
+
+
+async def _me(db: AsyncSession, actor: Actor, max_upload_bytes: int) -> MeRead:
     user = await db.get(User, actor.user_id)
     org = await db.get(Organization, actor.organization_id)
     if user is None or org is None:
@@ -60,6 +70,7 @@ async def _me(db: AsyncSession, actor: Actor) -> MeRead:
         role=actor.role,
         csrf_token=actor.csrf_token,
         must_change_password=user.must_change_password,
+        max_upload_bytes=max_upload_bytes,
     )
 
 
@@ -91,7 +102,7 @@ async def login(
     response.set_cookie(
         CSRF_COOKIE, row.csrf_token, max_age=max_age, httponly=False, samesite="lax", secure=settings.cookie_secure
     )
-    return await _me(db, actor)
+    return await _me(db, actor, upload_limit(settings))
 
 
 @router.post("/auth/logout", status_code=204, responses=responses(*WRITE))
@@ -103,9 +114,9 @@ async def logout(response: Response, db: Db, actor: CurrentActor) -> None:
 
 
 @router.get("/auth/me", responses=responses(*SESSION, AccountNotFound))
-async def me(db: Db, actor: CurrentActor) -> MeRead:
-    """The logged-in user, their organization and role."""
-    return await _me(db, actor)
+async def me(db: Db, actor: CurrentActor, settings: AppSettings) -> MeRead:
+    """The logged-in user, their organization and role, and the largest file an upload may carry."""
+    return await _me(db, actor, upload_limit(settings))
 
 
 @router.patch("/organization", responses=responses(*WRITE, AdminRequired, NothingToUpdate, UnknownTimeZone))

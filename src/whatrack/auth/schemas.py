@@ -92,3 +92,5 @@ class MeRead(CamelModel):
     csrf_token: str
     # A temporary password was given: the web app asks for a new one before anything else.
     must_change_password: bool = False
+    # The largest file an upload may carry (bytes): the browser checks before sending.
+    max_upload_bytes: int = 0

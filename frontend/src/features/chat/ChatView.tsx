@@ -13,6 +13,7 @@ import { CloseTicketDialog } from "./CloseTicketDialog";
 import { DisconnectedBanner } from "../inbox/DisconnectedBanner";
 import { ConnectionStatus } from "./ConnectionStatus";
 import { MessageList } from "./MessageList";
+import { useCheckedFile } from "../composer/uploadLimit";
 
 interface Props {
   me: Me;
@@ -54,7 +55,8 @@ function OpenChat({ me, conversationId: id, isPhone, onBack, onShowLead, closeRe
   const { data: lead } = useLead(conv?.lead.id);
   const { mutate: markRead } = useMarkRead();
   const [replyTo, setReplyTo] = useState<Message | null>(null);
-  const [file, setFile] = useState<File | null>(null);
+  const [file, setFileRaw] = useState<File | null>(null);
+  const setFile = useCheckedFile(setFileRaw);
   const [dragging, setDragging] = useState(false);
   const [dialog, setDialog] = useState<{ andNext: boolean } | null>(null);
   const [seenRequest, setSeenRequest] = useState(closeRequest?.n);
