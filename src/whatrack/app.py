@@ -93,6 +93,10 @@ def _lifespan(
         ingestor.start()
         app.state.ingestor = ingestor
         app.state.webhook_gate = WebhookGate(factory, settings.max_body_bytes, settings.webhook_inflight_bytes)
+        # an instance that (re)connects gets what WuzAPI kept while webhooks may have failed
+        recoverer = recovery.Recoverer(factory, http, media, call_timeout=settings.wuzapi_timeout_seconds)
+        recoverer.start()
+        app.state.recoverer = recoverer
         tasks: list[asyncio.Task[None]] = []
         if demo is not None:
             await demo.start(factory)
@@ -110,6 +114,7 @@ def _lifespan(
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            await recoverer.stop()
             await ingestor.stop()
             if demo is not None:
                 await demo.stop()

@@ -112,15 +112,22 @@ class CommitHook:
     wake, so every committed event is published at once, whichever route, job or command
     committed it. Callbacks run synchronously in the committing task and must be quick."""
 
-    __slots__ = ("_callbacks",)
+    __slots__ = ("_callbacks", "_listeners")
 
     def __init__(self) -> None:
         self._callbacks: list[Callable[[], None]] = []
+        self._listeners: dict[str, list[Callable[[Any], None]]] = {}
 
     def subscribe(self, callback: Callable[[], None]) -> Callable[[], None]:
         """Returns the function that unsubscribes it."""
         self._callbacks.append(callback)
         return lambda: self._callbacks.remove(callback)
+
+    def listen(self, topic: str, callback: Callable[[Any], None]) -> Callable[[], None]:
+        """`callback(item)` for every item a committed transaction handed to `topic` with
+        `after_commit_item`. Returns the function that unsubscribes it."""
+        self._listeners.setdefault(topic, []).append(callback)
+        return lambda: self._listeners[topic].remove(callback)
 
     def fire(self) -> None:
         for callback in tuple(self._callbacks):
@@ -129,9 +136,18 @@ class CommitHook:
             except Exception:  # the commit is done: a subscriber's failure must not fail the caller
                 log.exception("after-commit callback failed")
 
+    def deliver(self, items: list[tuple[str, Any]]) -> None:
+        for topic, item in items:
+            for callback in tuple(self._listeners.get(topic, ())):
+                try:
+                    callback(item)
+                except Exception:  # as in fire()
+                    log.exception("after-commit listener of %s failed", topic)
+
 
 _HOOK = "whatrack.commit_hook"  # in Session.info: the factory's CommitHook (shared by its sessions)
 _NOTIFY = "whatrack.notify_on_commit"  # in Session.info: this transaction asked for the hook
+_ITEMS = "whatrack.after_commit_items"  # in Session.info: (topic, item) for the hook's listeners
 
 
 def create_session_factory(
@@ -155,6 +171,12 @@ def notify_on_commit(session: Session) -> None:
     session.info[_NOTIFY] = True
 
 
+def after_commit_item(session: Session, topic: str, item: Any) -> None:
+    """Hand `item` to the factory hook's `topic` listeners once this transaction commits
+    (dropped if it rolls back). For work that must not start before the data is visible."""
+    session.info.setdefault(_ITEMS, []).append((topic, item))
+
+
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
     # One dict pop per commit: the only cost to a transaction that wrote no outbox rows.
@@ -162,11 +184,17 @@ def _after_commit(session: Session) -> None:
         hook = session.info.get(_HOOK)
         if hook is not None:
             hook.fire()
+    items = session.info.pop(_ITEMS, None)
+    if items:
+        hook = session.info.get(_HOOK)
+        if hook is not None:
+            hook.deliver(items)
 
 
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session: Session) -> None:
     session.info.pop(_NOTIFY, None)
+    session.info.pop(_ITEMS, None)
 
 
 @asynccontextmanager

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from whatrack.attribution.referral import OUTBOUND, Origin, origin_of
 from whatrack.conversations import service as conversations
+from whatrack.inbox import history
 from whatrack.instances import service as instances
 from whatrack.leads import service as leads
 from whatrack.messages import media as media_store
@@ -36,6 +37,7 @@ from whatrack.tickets import service as tickets
 from whatrack.whatsapp.events import (
     Edit,
     Envelope,
+    HistorySync,
     Ignored,
     IncomingMessage,
     InstanceStatus,
@@ -72,6 +74,9 @@ async def receive(db: AsyncSession, instance: Instance, envelope: Envelope, medi
             return await _typing(db, instance, event)
         case InstanceStatus():
             return await _instance_status(db, instance, event)
+        case HistorySync():  # the past, after pairing: inbox/history.py
+            stored, _ = await history.receive_history(db, instance, event)
+            return ReceiveResult("ok" if stored else "duplicate", detail=f"{stored} history messages")
         case Ignored():
             return ReceiveResult("ignored", detail=event.reason)
     return ReceiveResult("ignored", detail="unhandled event")  # pragma: no cover

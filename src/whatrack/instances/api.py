@@ -93,7 +93,7 @@ async def get_instance(instance_id: uuid.UUID, db: Db, actor: CurrentActor, sett
 async def update_instance(
     instance_id: uuid.UUID, body: InstanceUpdate, db: Db, actor: AdminActor, settings: AppSettings
 ) -> InstanceRead:
-    """Rename an instance."""
+    """Rename an instance, or set the days of WhatsApp history imported at its next pairing."""
     instance = await service.update_instance(db, actor, instance_id, body)
     return service.to_read(instance, actor, settings.external_url)
 

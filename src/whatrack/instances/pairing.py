@@ -6,10 +6,13 @@ WuzAPI said (`InstanceContext.store`, which emits `instance_updated` on change).
 
 from __future__ import annotations
 
+import logging
 import uuid
 
 from whatrack.auth.service import Actor
+from whatrack.db import transaction
 from whatrack.errors import InstanceAlreadyPaired, InstanceDisconnected, WuzapiRefused
+from whatrack.instances import service
 from whatrack.instances.context import InstanceContext
 from whatrack.instances.schemas import InstanceConnection, PairingCode
 from whatrack.instances.wuzapi import (
@@ -22,12 +25,27 @@ from whatrack.instances.wuzapi import (
     start_session,
 )
 from whatrack.models import InstanceStatus
-from whatrack.whatsapp.client import WuzapiError
+from whatrack.whatsapp.client import WuzapiClient, WuzapiError
+
+log = logging.getLogger(__name__)
+
+
+async def request_history(ctx: InstanceContext, actor: Actor, instance_id: uuid.UUID, client: WuzapiClient) -> None:
+    """Tell WuzAPI how many days of WhatsApp history to ask for at the next new pairing (the
+    instance's history_days), before pairing starts. An older WuzAPI without the setting
+    answers an error: pairing goes on (WhatsApp then sends its default, smaller history)."""
+    async with transaction(ctx.factory) as db:
+        days = (await service.get_instance(db, actor, instance_id)).history_days
+    try:
+        await client.set_history_days(days)
+    except WuzapiError as exc:
+        log.info("instance %s: WuzAPI did not take days_to_sync_history: %s", instance_id, exc.message)
 
 
 async def connect_instance(ctx: InstanceContext, actor: Actor, instance_id: uuid.UUID) -> InstanceConnection:
     """Start the WhatsApp session; when it is not paired yet the answer carries the QR code."""
     client = await ctx.client_for(actor, instance_id)
+    await request_history(ctx, actor, instance_id, client)
     await start_session(client)
     state = await read_status(client)
     if not state.logged_in:
@@ -48,6 +66,7 @@ async def instance_qr(ctx: InstanceContext, actor: Actor, instance_id: uuid.UUID
 async def pair_phone(ctx: InstanceContext, actor: Actor, instance_id: uuid.UUID, phone: str) -> PairingCode:
     """Linking code for pairing by phone number; starts the session first when needed."""
     client = await ctx.client_for(actor, instance_id)
+    await request_history(ctx, actor, instance_id, client)
     try:
         try:
             code = await client.pair_phone(phone)

@@ -19,6 +19,11 @@ class InstanceRead(CamelModel):
     phone: str | None
     status: InstanceStatus
     is_demo: bool
+    history_days: int = Field(description="Days of WhatsApp history imported at the next pairing (0 = off)")
+    wuzapi_history: bool | None = Field(
+        description="Whether its WuzAPI keeps message history (needed to recover messages sent while the "
+        "app was down); null until the app asked"
+    )
     webhook_url: str | None = None
     created_at: datetime
 
@@ -45,7 +50,10 @@ class InstanceCreate(InputModel):
 
 
 class InstanceUpdate(InputModel):
-    name: str = Field(min_length=1, max_length=200)
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    history_days: int | None = Field(
+        default=None, ge=0, le=365, description="Days of WhatsApp history to import at the next pairing (0 = off)"
+    )
 
 
 class PairPhoneIn(InputModel):

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from whatrack.auth.service import Actor
-from whatrack.db import new_id
+from whatrack.db import after_commit_item, new_id
 from whatrack.errors import InstanceHasConversations, InstanceNotFound
 from whatrack.instances.schemas import InstanceRead, InstanceUpdate
 from whatrack.instances.webhook import webhook_url
@@ -23,6 +23,9 @@ from whatrack.instances.wuzapi import SessionState
 from whatrack.models import Conversation, Instance, InstanceStatus
 from whatrack.realtime.events import InstanceData, emit_instance_updated
 from whatrack.whatsapp.jid import phone_from_jid
+
+CONNECTED_TOPIC = "instance_connected"
+"""db.CommitHook topic: an instance's status became CONNECTED (item: its id)."""
 
 
 def to_read(instance: Instance, actor: Actor | None, public_url: str) -> InstanceRead:
@@ -80,9 +83,18 @@ async def get_instance(db: AsyncSession, actor: Actor, instance_id: uuid.UUID) -
 
 async def update_instance(db: AsyncSession, actor: Actor, instance_id: uuid.UUID, data: InstanceUpdate) -> Instance:
     instance = await get_instance(db, actor, instance_id)
-    instance.name = data.name
+    if data.name is not None:
+        instance.name = data.name
+    if data.history_days is not None:
+        instance.history_days = data.history_days
     await db.flush()
     return instance
+
+
+def set_keeps_history(instance: Instance, keeps: bool) -> None:
+    """What a recovery learnt: does this instance's WuzAPI keep message history? (The settings
+    page reads it with the instances; no event: it changes once, at a start or reconnect.)"""
+    instance.wuzapi_history = keeps
 
 
 async def refuse_if_used(db: AsyncSession, instance_id: uuid.UUID) -> None:
@@ -103,6 +115,10 @@ async def set_status(
     jid: str | None = None,
 ) -> None:
     changed = instance.status != status
+    if changed and status == InstanceStatus.CONNECTED and not instance.is_demo:
+        # (re)connected: bring in what WuzAPI kept while we may have missed it, in the
+        # background once this commit is done (legacy/recovery.py listens)
+        after_commit_item(db.sync_session, CONNECTED_TOPIC, instance.id)
     instance.status = status
     instance.qr_code = qr_code if status == InstanceStatus.QR else None
     if jid:

@@ -20,6 +20,7 @@ from whatrack.db_util import dialect
 from whatrack.followups import jobs as followup_jobs
 from whatrack.inbox.send import SendContext
 from whatrack.instances.polling import poll_instance_statuses
+from whatrack.legacy.recovery import Recoverer
 from whatrack.messages.service import fail_interrupted_sends, interrupted_after, purge_old_receipts
 from whatrack.models import ClosedBy, Organization, Ticket, TicketStatus
 from whatrack.realtime import ephemeral
@@ -105,9 +106,13 @@ async def run_standalone(settings: Settings) -> None:
     factory = create_session_factory(engine, ephemeral.session_info(publisher))
     drainer = OutboxDrainer(factory, publisher, settings.outbox_poll_seconds)
     http = httpx.AsyncClient(timeout=settings.wuzapi_timeout_seconds)
+    # the status poll may see an instance come back: recover what it kept (legacy/recovery.py)
+    recoverer = Recoverer(factory, http, storage.from_settings(settings), call_timeout=settings.wuzapi_timeout_seconds)
+    recoverer.start()
     try:
         await asyncio.gather(drainer.run(), Worker(factory, settings, http).run())
     finally:
+        await recoverer.stop()
         await http.aclose()
         await publisher.close()
         await engine.dispose()

@@ -15,9 +15,11 @@ instance without history answers 501: nothing can be recovered (the settings pag
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -26,8 +28,9 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from whatrack.db import transaction
+from whatrack.db import commit_hook, transaction
 from whatrack.inbox.receive import receive
+from whatrack.instances import service as instances
 from whatrack.models import Instance
 from whatrack.whatsapp.client import WuzapiClient, WuzapiError
 from whatrack.whatsapp.jid import jid_server
@@ -101,10 +104,12 @@ async def recover_instance(  # noqa: C901 - one pass: index, chats, then receive
     except WuzapiError as exc:
         if exc.status_code == 501:
             result.enabled = False
+            await _remember(factory, instance_id, False)
         else:
             result.error = exc.message
             log.warning("instance %s: history recovery failed: %s", instance_id, exc.message)
         return result
+    await _remember(factory, instance_id, True)
     rows.sort(key=lambda r: (_when(r["timestamp"]), int(r.get("id") or 0)))
     for row in rows:
         result.seen += 1
@@ -128,6 +133,86 @@ async def recover_instance(  # noqa: C901 - one pass: index, chats, then receive
     if result.inserted:
         log.info("instance %s: recovered %d missed messages", instance_id, result.inserted)
     return result
+
+
+async def _remember(factory: async_sessionmaker[AsyncSession], instance_id: uuid.UUID, keeps: bool) -> None:
+    """Store whether this instance's WuzAPI keeps history (the settings page warns when not)."""
+    async with transaction(factory) as db:
+        inst = await db.get(Instance, instance_id)
+        if inst is not None and inst.wuzapi_history is not keeps:
+            instances.set_keeps_history(inst, keeps)
+
+
+class Recoverer:
+    """Runs recover_instance in the background when an instance (re)connects: listens to the
+    session factory's commit hook for instances.service.CONNECTED_TOPIC, so the status update
+    commits first and is never held up. One run per instance at a time; a reconnect during a
+    run asks for one more run after it (messages may have arrived meanwhile)."""
+
+    def __init__(
+        self,
+        factory: async_sessionmaker[AsyncSession],
+        http: httpx.AsyncClient,
+        media: Any,
+        *,
+        call_timeout: float = 10.0,
+        window: timedelta = RECOVERY_WINDOW,
+    ) -> None:
+        self._factory, self._http, self._media = factory, http, media
+        self._call_timeout, self._window = call_timeout, window
+        self._tasks: dict[uuid.UUID, asyncio.Task[None]] = {}
+        self._again: set[uuid.UUID] = set()
+        self._unlisten: Callable[[], None] | None = None
+        self.results: list[Recovery] = []
+        """Every finished run, oldest first (logs and tests)."""
+
+    def start(self) -> None:
+        self._unlisten = commit_hook(self._factory).listen(instances.CONNECTED_TOPIC, self.request)
+
+    def request(self, instance_id: Any) -> None:
+        """Recover this instance soon (called after the commit that connected it)."""
+        if not isinstance(instance_id, uuid.UUID):
+            return
+        if instance_id in self._tasks:
+            self._again.add(instance_id)
+            return
+        self._tasks[instance_id] = asyncio.get_running_loop().create_task(
+            self._run(instance_id), name=f"recovery-{instance_id}"
+        )
+
+    async def _run(self, instance_id: uuid.UUID) -> None:
+        try:
+            while True:
+                self._again.discard(instance_id)
+                try:
+                    result = await recover_instance(
+                        self._factory,
+                        self._http,
+                        instance_id,
+                        self._media,
+                        call_timeout=self._call_timeout,
+                        window=self._window,
+                    )
+                    self.results.append(result)
+                except Exception:
+                    log.exception("instance %s: history recovery after reconnect failed", instance_id)
+                if instance_id not in self._again:
+                    return
+        finally:
+            self._tasks.pop(instance_id, None)
+
+    async def settle(self) -> None:
+        """Wait for the runs under way (tests; shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+
+    async def stop(self) -> None:
+        if self._unlisten is not None:
+            self._unlisten()
+            self._unlisten = None
+        for task in self._tasks.values():
+            task.cancel()
+        await asyncio.gather(*self._tasks.values(), return_exceptions=True)
 
 
 async def recover_all(

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String, Text
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from whatrack.db import Base, UTCDateTime, new_id, utcnow
@@ -28,4 +28,8 @@ class Instance(Base):
     phone: Mapped[str | None] = mapped_column(String(32))
     qr_code: Mapped[str | None] = mapped_column(Text)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    history_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Days of WhatsApp history to import at the next pairing (0 = off): WuzAPI's days_to_sync_history."""
+    wuzapi_history: Mapped[bool | None] = mapped_column(Boolean)
+    """Does its WuzAPI keep message history (/chat/history)? None until a recovery asked."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -471,11 +471,26 @@ def create_simulator_app(state: SimulatorState, emitter: WebhookEmitter | None =
                 "passkeyPending": False,
                 "publicKey": None,
                 "history": str(user.history),
+                "days_to_sync_history": user.days_to_sync_history,
                 "proxy_config": _proxy_config(user),
                 "s3_config": _s3_config(),
                 "hmac_configured": bool(user.hmac_key),
             }
         )
+
+    @router.post("/session/history")
+    async def history_config(request: Request, user: SimUser = Depends(current_user)) -> Response:
+        """History settings (newest README): omitted fields are kept; days 0-365 apply at the next new pairing."""
+        body = await decode(request)
+        days = body.integer("days_to_sync_history") if body.has("days_to_sync_history") else None
+        keep = body.integer("history") if body.has("history") else None
+        if days is not None and not 0 <= days <= 365:
+            raise fail(400, "days_to_sync_history must be between 0 and 365")
+        if keep is not None and keep < 0:
+            raise fail(400, "history must be zero or positive")
+        user.days_to_sync_history = user.days_to_sync_history if days is None else days
+        user.history = user.history if keep is None else keep
+        return ok({"history": user.history, "days_to_sync_history": user.days_to_sync_history})
 
     @router.post("/session/connect")
     async def connect(request: Request, user: SimUser = Depends(current_user)) -> Response:

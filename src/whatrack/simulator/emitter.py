@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from whatrack.simulator import history, payloads, wire
+from whatrack.simulator import history, history_sync, payloads, wire
 from whatrack.simulator.state import SentMessage, SimulatorState, SimUser, WebhookDelivery
 
 logger = logging.getLogger(__name__)
@@ -187,3 +187,6 @@ class WebhookEmitter:
         user.qrcode = ""
         await self.emit(user, payloads.pair_success(jid=jid))
         await self.emit(user, payloads.connected())
+        # then the phone's past, as HistorySync chunks (history_sync.py)
+        for chunk in history_sync.chunks(user.phone_history, user.days_to_sync_history):
+            await self.emit(user, chunk)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from whatrack.simulator import wire
+from whatrack.simulator.history_sync import PastMessage
 
 WebhookFormat = Literal["json", "form"]
 
@@ -90,6 +91,10 @@ class SimUser:
     qrcode: str = ""
     expiration: int = 0
     history: int = 0
+    days_to_sync_history: int = 0
+    """Days of history asked from WhatsApp at the next new pairing (POST /session/history)."""
+    phone_history: list[PastMessage] = field(default_factory=list)
+    """What the (simulated) phone already has: sent as HistorySync after pairing (history_sync.py)."""
     proxy_url: str = ""
     push_name: str = "Whatrack Demo"
     failures: FailureModes = field(default_factory=FailureModes)
@@ -179,13 +184,13 @@ class SimulatorState:
         # WuzAPI's message_history (simulator/history.py): rows of users whose `history` > 0
         self.history_rows: list[dict[str, Any]] = []
         self.history_seq = 0
+        # digits of numbers /user/check reports as not on WhatsApp (every other number is)
+        self.not_on_whatsapp: set[str] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
 
     # users -----------------------------------------------------------------------------
     def add_user(
         self,
-        # digits of numbers /user/check reports as not on WhatsApp (every other number is)
-        self.not_on_whatsapp: set[str] = set()
         *,
         name: str = "demo",
         token: str | None = None,

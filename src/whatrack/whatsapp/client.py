@@ -173,6 +173,11 @@ class WuzapiClient:
         jid = first.get("JID")
         return bool(first.get("IsInWhatsapp")), jid if isinstance(jid, str) and jid else None
 
+    async def set_history_days(self, days: int) -> None:
+        """POST /session/history: days of WhatsApp history requested at the next new pairing
+        (`days_to_sync_history`, 0 = WhatsApp's default; newest builds, works without a session)."""
+        await self._call("POST", "/session/history", {"days_to_sync_history": days})
+
     async def mark_read(self, ids: list[str], chat: str, sender: str) -> None:
         await self._call("POST", "/chat/markread", {"Id": ids, "ChatPhone": chat, "SenderPhone": sender})
 

@@ -116,7 +116,29 @@ class Ignored:
     reason: str
 
 
-WebhookEvent = IncomingMessage | Reaction | Edit | Revoke | Receipt | Typing | InstanceStatus | Ignored
+@dataclass(frozen=True, slots=True)
+class HistoryStatus:
+    """What WhatsApp says about one of our past messages (WebMessageInfo.status)."""
+
+    external_id: str
+    status: Literal["delivered", "read"]
+
+
+@dataclass(frozen=True, slots=True)
+class HistorySync:
+    """One WhatsApp history chunk (after pairing): the 1:1 messages it holds, read exactly as
+    live `Message` events (same identity rules); groups, status broadcasts and unreadable
+    entries are counted in `skipped`."""
+
+    sync_type: int  # 0 INITIAL_BOOTSTRAP, 2 FULL, 3 RECENT, 6 ON_DEMAND, ... (whatsmeow's enum)
+    chunk_order: int | None
+    progress: int | None
+    messages: tuple[IncomingMessage, ...]
+    statuses: tuple[HistoryStatus, ...] = ()
+    skipped: int = 0
+
+
+WebhookEvent = IncomingMessage | Reaction | Edit | Revoke | Receipt | Typing | InstanceStatus | HistorySync | Ignored
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,8 @@ from whatrack.whatsapp.events import (
     Contact,
     Edit,
     Envelope,
+    HistoryStatus,
+    HistorySync,
     Ignored,
     IncomingMessage,
     InstanceStatus,
@@ -797,8 +799,85 @@ def _instance_status(
 
 
 _Handler = Callable[[Mapping[str, Any], datetime], WebhookEvent]
+# WebMessageInfo.status of our own past messages: DELIVERY_ACK, READ, PLAYED.
+_HISTORY_STATUS: dict[int, Literal["delivered", "read"]] = {3: "delivered", 4: "read", 5: "read"}
+
+
+def _history_message(chat: str, other: str | None, info: Mapping[str, Any], now: datetime) -> WebhookEvent:
+    """One WebMessageInfo of a history chunk, read as the live `Message` event it was."""
+    key = _loose_obj(info, "key") or {}
+    from_me = _flag(key, "fromMe")
+    remote = _opt_str(key, "remoteJID") or chat
+    when = get_key(info, "messageTimestamp")
+    if not isinstance(when, int) or isinstance(when, bool) or when <= 0:
+        return Ignored("history message without a time")
+    alt = other or ""
+    event = {
+        "Info": {
+            "Chat": remote,
+            "Sender": "" if from_me else (_opt_str(key, "participant") or remote),
+            "SenderAlt": "" if from_me else alt,
+            "RecipientAlt": alt if from_me else "",
+            "IsFromMe": from_me,
+            "IsGroup": remote.endswith("@g.us"),
+            "ID": get_key(key, "ID"),
+            "PushName": _opt_str(info, "pushName") or "",
+            "Timestamp": when,
+        },
+        "Message": get_key(info, "message"),
+    }
+    return _parse_message({"event": event}, now)
+
+
+def _parse_history_sync(payload: Mapping[str, Any], now: datetime) -> WebhookEvent:
+    """`HistorySync`: `event` is whatsmeow's events.HistorySync, `{"Data": <waHistorySync.HistorySync>,
+    "Notification": ...}` (proto field names: conversations[].ID / pnJID / lidJID /
+    messages[].message = WebMessageInfo {key{remoteJID, fromMe, ID}, message, messageTimestamp
+    (Unix seconds), status, pushName})."""
+    event = _req_obj(payload, "event", "event")
+    data = _obj(event, "Data", "event.Data")
+    if data is None:
+        return Ignored("history sync without data")
+    conversations = get_key(data, "conversations") or []
+    if not isinstance(conversations, list):
+        raise PayloadError("'event.Data.conversations' must be an array")
+    found: list[IncomingMessage] = []
+    statuses: list[HistoryStatus] = []
+    skipped = 0
+    for conv in conversations:
+        chat = _opt_str(conv, "ID") if isinstance(conv, dict) else None
+        items = get_key(conv, "messages") if isinstance(conv, dict) else None
+        if chat is None or not isinstance(items, list):
+            skipped += len(items) if isinstance(items, list) else 1
+            continue
+        other = _opt_str(conv, "pnJID") if is_lid(chat) else _opt_str(conv, "lidJID")
+        for item in items:
+            info = _loose_obj(item, "message") if isinstance(item, dict) else None
+            try:
+                ev = _history_message(chat, other, info, now) if info is not None else Ignored("empty")
+            except PayloadError:
+                ev = Ignored("unreadable")
+            if not isinstance(ev, IncomingMessage):
+                skipped += 1
+                continue
+            found.append(ev)
+            status = get_key(info, "status") if info is not None else None
+            if ev.from_me and isinstance(status, int) and status in _HISTORY_STATUS:
+                statuses.append(HistoryStatus(ev.external_id, _HISTORY_STATUS[status]))
+    sync_type = get_key(data, "syncType")
+    return HistorySync(
+        sync_type=sync_type if isinstance(sync_type, int) and not isinstance(sync_type, bool) else 0,
+        chunk_order=_opt_int(data, "chunkOrder"),
+        progress=_opt_int(data, "progress"),
+        messages=tuple(found),
+        statuses=tuple(statuses),
+        skipped=skipped,
+    )
+
+
 _HANDLERS: dict[str, _Handler] = {
     "Message": _parse_message,
+    "HistorySync": _parse_history_sync,
     "ReadReceipt": _parse_receipt,
     "ChatPresence": _parse_chat_presence,
     "Connected": _instance_status("connected"),
