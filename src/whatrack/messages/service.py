@@ -478,6 +478,9 @@ async def apply_pending_receipts(db: AsyncSession, message: Message) -> None:
         await db.delete(pending)
 
 
+INTERRUPTED = "interrupted"  # the error of a send the app died in the middle of (the web app translates it)
+
+
 def interrupted_after(send_timeout_seconds: float) -> timedelta:
     """How long after its dispatch a PENDING message is known to be orphaned: no live send takes
     longer than the WuzAPI timeout plus its two short transactions (a minute of margin)."""
