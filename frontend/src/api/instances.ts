@@ -53,6 +53,19 @@ export function useRenameInstance() {
   });
 }
 
+/** PATCH /instances/{id} {historyDays}: days of WhatsApp history imported at the next pairing */
+export function useInstanceHistoryDays() {
+  const qc = useQueryClient();
+  return useMutation({
+    meta: silent,
+    mutationFn: ({ id, historyDays }: { id: string; historyDays: number }) =>
+      api<Instance>(`/instances/${id}`, { method: "PATCH", json: { historyDays } }),
+    onSuccess: (updated) => {
+      qc.setQueryData<Instance[]>(keys.instances(), (list) => list?.map((i) => (i.id === updated.id ? updated : i)));
+    },
+  });
+}
+
 /** DELETE /instances/{id} (409 while it has conversations) */
 export function useDeleteInstance() {
   const qc = useQueryClient();

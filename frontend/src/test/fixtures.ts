@@ -57,6 +57,8 @@ export function makeInstance(over: Partial<Instance> = {}): Instance {
     phone: "5511999990000",
     status: "connected",
     isDemo: false,
+    historyDays: 0,
+    wuzapiHistory: true,
     webhookUrl: "http://app.example.com/api/v1/whatsapp/w/webhook/i1?secret=s",
     createdAt: "2024-03-01T12:00:00Z",
     ...over,

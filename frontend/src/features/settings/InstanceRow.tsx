@@ -9,6 +9,7 @@ import { errorMessage } from "../../lib/errors";
 import { formatPhone } from "../../lib/phone";
 import { Link } from "../../router";
 import { ConnectDialog } from "./ConnectDialog";
+import { InstanceHistory } from "./InstanceHistory";
 
 type Confirm = "delete" | "logout" | null;
 
@@ -94,6 +95,7 @@ export function InstanceRow({ instance: i, isAdmin }: { instance: Instance; isAd
             </button>
           </div>
         )}
+        <InstanceHistory instance={i} isAdmin={isAdmin} />
         {isAdmin && (
           <div className="instance-actions">
             {i.status !== "connected" && (
