@@ -9,6 +9,7 @@ import { formatPhone, leadDisplayName } from "../../lib/phone";
 import { useTyping } from "../../realtime/useTyping";
 import { AssignSelect } from "./AssignSelect";
 import { ConnectionStatus } from "./ConnectionStatus";
+import { FollowUpButton } from "../followups/FollowUpButton";
 import { TicketChip } from "./TicketChip";
 
 interface Props {
@@ -55,6 +56,7 @@ export function ChatHeader({ me, conversation: c, isPhone, onBack, onShowLead, o
         <ConnectionStatus />
         {c && !isPhone && <TicketChip status={c.ticketStatus} />}
         {c && !isPhone && <AssignSelect conversation={c} meId={me.user.id} testId="assign-select" />}
+        {c && !isPhone && <FollowUpButton conversation={c} />}
         {c && !resolved && c.currentTicketId && (
           <button className="btn btn-small" onClick={onClose} data-testid="close-ticket-button" title="Alt+E">
             {t("ticket.close")}

@@ -17,6 +17,8 @@ import { useSend } from "./useSend";
 import { useSuggestions, type ComposerMode } from "./Suggestions";
 import { showToast } from "../../components/ui/toast";
 import { errorMessage } from "../../lib/errors";
+import { ScheduleButton } from "../followups/ScheduleButton";
+import { ScheduledStrip } from "../followups/ScheduledStrip";
 
 const VoiceRecorder = lazy(() => import("./VoiceRecorder"));
 const EmojiPanel = lazy(() => import("./EmojiPanel"));
@@ -119,6 +121,7 @@ export function Composer({ conversation: c, replyTo, onClearReply, file, onFileC
   const lines = Math.min(6, Math.max(1, draft.split("\n").length));
   return (
     <footer className={`composer${mode === "note" ? " composer-note" : ""}`} data-testid="composer" data-mode={mode}>
+      <ScheduledStrip conversation={c} />
       <div className="composer-modes" role="tablist">
         <button role="tab" aria-selected={mode === "message"} className={mode === "message" ? "active" : undefined} onClick={() => setMode("message")} data-testid="mode-message">
           {t("note.modeMessage")}
@@ -205,6 +208,9 @@ export function Composer({ conversation: c, replyTo, onClearReply, file, onFileC
           aria-label={mode === "note" ? t("note.placeholder") : t("composer.placeholder")}
           data-testid="composer-input"
         />
+        {mode === "message" && draft.trim() && !file && (
+          <ScheduleButton conversationId={c.id} draft={draft} onScheduled={() => setDraft("")} />
+        )}
         {mode === "message" && !draft.trim() && !file ? (
           <button className="send-btn" onClick={() => setRecording(true)} aria-label={t("voice.record")} title={t("voice.record")} data-testid="voice-record">
             <Icon name="mic" />

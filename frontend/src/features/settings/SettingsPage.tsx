@@ -7,6 +7,7 @@ import { InstancesSection } from "./InstancesSection";
 import { LanguageSwitch } from "./LanguageSwitch";
 import { OrganizationForm } from "./OrganizationForm";
 import { QuickRepliesSection } from "./QuickRepliesSection";
+import { SequencesSection } from "../followups/SequencesSection";
 import { ChangePasswordForm } from "../team/ChangePasswordForm";
 import { SessionsSection } from "../team/SessionsSection";
 import { TeamSection } from "../team/TeamSection";
@@ -25,6 +26,7 @@ export function SettingsPage({ me }: { me: Me }) {
       <main className="settings-body">
         <InstancesSection isAdmin={me.role === "admin"} />
         <QuickRepliesSection isAdmin={me.role === "admin"} />
+        {me.role === "admin" && <SequencesSection />}
         {me.role === "admin" && <TeamSection meId={me.user.id} />}
         <section className="card">
           <h2>{t("settings.organization")}</h2>
