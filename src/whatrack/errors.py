@@ -99,6 +99,12 @@ class PayloadTooLarge(DomainError):
     code = "payload_too_large"
 
 
+class InvalidCharacters(BadRequest):
+    """The query string carries a NUL character (%00), which no parameter accepts."""
+
+    code = "invalid_characters"
+
+
 class UnsupportedMediaType(DomainError):
     """Content-Type not accepted here (send JSON or multipart/form-data)."""
 
@@ -579,6 +585,12 @@ class ReportRangeInverted(BadRequest):
     """The report's `from` date is after its `to` date."""
 
     code = "report_range_inverted"
+
+
+class ReportDateOutOfRange(BadRequest):
+    """A report date before 2000 or after 2999 (`details.min`, `details.max`)."""
+
+    code = "report_date_out_of_range"
 
 
 class ReportRangeTooLong(BadRequest):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic.alias_generators import to_camel
 
 
@@ -26,3 +28,13 @@ class InputModel(CamelModel):
         str_strip_whitespace=True,
         serialize_by_alias=True,
     )
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        """No text field takes a NUL character: PostgreSQL refuses it in text (a 500 before)."""
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("text must not contain NUL (\\u0000)")
+        if isinstance(value, list | tuple) and any(isinstance(v, str) and "\x00" in v for v in value):
+            raise ValueError("text must not contain NUL (\\u0000)")
+        return value

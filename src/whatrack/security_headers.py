@@ -10,15 +10,19 @@ response carries its own CSP with `sandbox` (no script, no same-origin) — PDFs
 Chrome's viewer refuses sandboxed documents; their CSP still allows no script of ours.
 
 A pure ASGI middleware: it adds precomputed header pairs at `http.response.start` and reads
-nothing else, so the webhook path pays a closure and a list concatenation.
+nothing else, so the webhook path pays a closure and a list concatenation. It also answers 400
+`invalid_characters` to a query string with a NUL (`%00`), which no parameter accepts and
+PostgreSQL refuses in text (it was a 500).
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from whatrack.errors import InvalidCharacters
 from whatrack.settings import Settings
 
 MEDIA_PREFIX = "/api/v1/media/"
@@ -104,6 +108,9 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if b"%00" in scope.get("query_string", b""):  # PostgreSQL refuses NUL in text: a 400 here
+            await self._refuse_nul(scope, receive, send)
+            return
         path: str = scope["path"]
         media = path.startswith(MEDIA_PREFIX)
         extra = self._docs_headers if path in DOCS_PATHS else self._app_headers
@@ -118,3 +125,12 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+    async def _refuse_nul(self, scope: Scope, receive: Receive, send: Send) -> None:
+        error = InvalidCharacters("The query string carries a NUL character (%00)")
+        response = JSONResponse(error.body(), status_code=error.status_code, headers=dict(_decoded(self._app_headers)))
+        await response(scope, receive, send)
+
+
+def _decoded(headers: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
+    return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers]

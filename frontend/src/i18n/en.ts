@@ -385,6 +385,8 @@ export const en: Record<MessageKey, string> = {
   "errors.webhook_busy": "Too many webhook deliveries at once for this number: they will be sent again shortly.",
   "errors.invalid_characters": "The request contains a NUL character, which is not accepted.",
   "errors.report_date_out_of_range": "Report dates must be between {min} and {max}.",
+  "errors.invalid_characters": "The request contains a NUL character, which is not accepted.",
+  "errors.report_date_out_of_range": "Report dates must be between {min} and {max}.",
   "errors.webhook_signature_invalid": "Missing or wrong webhook signature (x-hmac-signature).",
   "errors.wuzapi_admin_credentials_missing": "To create the WuzAPI user, enter the URL and admin token (or set WUZAPI_ADMIN_URL and WUZAPI_ADMIN_TOKEN on the server).",
   "errors.wuzapi_admin_token_rejected": "WuzAPI rejected the admin token.",

@@ -385,6 +385,8 @@ export const ptBR = {
   "errors.webhook_busy": "Muitos webhooks ao mesmo tempo para este número: serão reenviados em instantes.",
   "errors.invalid_characters": "A requisição contém um caractere NUL, que não é aceito.",
   "errors.report_date_out_of_range": "As datas do relatório devem estar entre {min} e {max}.",
+  "errors.invalid_characters": "A requisição contém um caractere NUL, que não é aceito.",
+  "errors.report_date_out_of_range": "As datas do relatório devem estar entre {min} e {max}.",
   "errors.webhook_signature_invalid": "Assinatura do webhook (x-hmac-signature) ausente ou incorreta.",
   "errors.wuzapi_admin_credentials_missing": "Para criar o usuário no WuzAPI, informe a URL e o token de administrador (ou configure WUZAPI_ADMIN_URL e WUZAPI_ADMIN_TOKEN no servidor).",
   "errors.wuzapi_admin_token_rejected": "O WuzAPI recusou o token de administrador.",

@@ -145,7 +145,9 @@ async def send_message(request: Request, actor: CurrentActor) -> MessageRead:
     try:
         body = SendTextIn.model_validate_json(await request.body())
     except ValidationError as exc:
-        raise InvalidBody("Invalid message", details=exc.errors(include_url=False, include_context=False)) from exc
+        # include_input=False: malformed JSON's input is bytes, which the error body cannot carry (a 500)
+        details = exc.errors(include_url=False, include_context=False, include_input=False)
+        raise InvalidBody("Invalid message", details=details) from exc
     return await sending.send(
         _ctx(request),
         actor,

@@ -38,6 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from whatrack.auth.service import Actor
 from whatrack.errors import (
     InstanceNotFound,
+    ReportDateOutOfRange,
     ReportGroupUnknown,
     ReportModelUnknown,
     ReportOtherAgentForbidden,
@@ -71,6 +72,7 @@ from whatrack.reports.schemas import (
 )
 
 MAX_DAYS = 2 * 366
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
 MODELS = ("first_touch", "last_touch", "any_touch")
 GROUPS = ("source", "campaign", "medium", "ad")
 
@@ -122,6 +124,11 @@ async def scope(
     assignee_id: uuid.UUID | None = None,
 ) -> Scope:
     """The report's scope, after the checks every report makes (range, agents' own figures)."""
+    if start < FIRST_DAY or end > LAST_DAY:  # the previous period and time zones stay in range
+        raise ReportDateOutOfRange(
+            "Report dates go from 2000-01-01 to 2999-12-31",
+            {"min": FIRST_DAY.isoformat(), "max": LAST_DAY.isoformat()},
+        )
     if start > end:
         raise ReportRangeInverted("`from` is after `to`", {"from": start.isoformat(), "to": end.isoformat()})
     if (end - start).days + 1 > MAX_DAYS:
