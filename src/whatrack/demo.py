@@ -7,6 +7,9 @@ port; it calls the app's webhook over loopback exactly as a real WuzAPI would.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
 from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -16,11 +19,12 @@ from whatrack.instances import service as instances
 from whatrack.instances.webhook import webhook_url
 from whatrack.models import Instance, InstanceStatus, Organization
 from whatrack.settings import Settings
+from whatrack.simulator import history_sync
 from whatrack.simulator.app import create_simulator_app
 from whatrack.simulator.demo import DemoDirector
 from whatrack.simulator.emitter import WebhookEmitter
 from whatrack.simulator.server import add_user
-from whatrack.simulator.state import SimulatorState
+from whatrack.simulator.state import SimulatorState, SimUser
 
 DEMO_NAME = "Demo (simulado)"
 MOUNT = "/_simulator"
@@ -49,15 +53,25 @@ class EmbeddedDemo:
                 select(Instance).where(Instance.organization_id == org.id, Instance.is_demo.is_(True))
             )
             base_url = self.self_url + MOUNT
+            first = inst is None
             if inst is None:
                 inst = await instances.create_instance(
                     db, org.id, name=DEMO_NAME, base_url=base_url, token=token, is_demo=True
                 )
+                inst.history_days = 30  # the demo number comes with a few weeks of chats
             inst.base_url, inst.token = base_url, token
             await instances.set_status(db, inst, InstanceStatus.CONNECTED, jid="5511999990000@s.whatsapp.net")
             webhook = webhook_url(inst, self.self_url)
-        add_user(self.state, token=token, webhook=webhook, name=DEMO_NAME)
+        user = add_user(self.state, token=token, webhook=webhook, name=DEMO_NAME)
+        if first:  # as if just paired: WhatsApp's history arrives as HistorySync webhooks
+            user.phone_history = history_sync.demo_past(datetime.now(UTC))
+            chunks = history_sync.chunks(user.phone_history, 30)
+            self.state.spawn(self._send_history(user, chunks))
         self.director.start()
+
+    async def _send_history(self, user: SimUser, chunks: list[dict[str, Any]]) -> None:
+        for chunk in chunks:
+            await self.emitter.emit(user, chunk)
 
     async def stop(self) -> None:
         await self.director.stop()

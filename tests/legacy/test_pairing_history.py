@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from tests.support.tenants import Harness, Tenant
+from whatrack.demo import EmbeddedDemo
 from whatrack.inbox.history import HISTORY_SOURCE
 from whatrack.models import Conversation, Lead, Message, Ticket, TicketStatus
 from whatrack.simulator import history_sync
@@ -131,3 +132,35 @@ async def test_history_days_is_validated(harness: Harness) -> None:
         assert resp.status_code == 422
     read = (await t.client.get(f"/api/v1/instances/{t.instance.id}")).json()
     assert (read["historyDays"], read["name"]) == (0, "Acme WhatsApp")
+
+
+async def test_the_demo_number_comes_with_weeks_of_chats(harness: Harness) -> None:
+    """`make run`'s demo: its number arrives 'paired' with history, sent as HistorySync webhooks."""
+    t = await harness.tenant("Acme")
+    demo = EmbeddedDemo(harness.settings)
+    demo.emitter._client = harness.anon  # the app, in process
+    demo.director.start = lambda: None  # type: ignore[method-assign]  # no live demo traffic here
+    factory = harness.app.state.session_factory
+    await demo.start(factory)
+    await demo.state.drain()
+    await harness.drain()
+    kinds = [w.event_type for w in demo.state.webhooks]
+    assert kinds and set(kinds) == {"HistorySync"}
+    convs = (await t.client.get("/api/v1/conversations")).json()["items"]
+    assert sorted(c["lead"]["phone"] for c in convs) == ["+5511987651001", "+5521998762002", "+5531976543003"]
+    assert all(c["unreadCount"] == 0 for c in convs)
+    count = len(await _all_messages(harness))
+    assert count == 7
+    await demo.stop()
+    again = EmbeddedDemo(harness.settings)  # a restart: the demo number exists, no history again
+    again.emitter._client = harness.anon
+    again.director.start = lambda: None  # type: ignore[method-assign]
+    await again.start(factory)
+    await again.state.drain()
+    assert again.state.webhooks == [] and len(await _all_messages(harness)) == 7
+    await again.stop()
+
+
+async def _all_messages(harness: Harness) -> list[Message]:
+    async with harness.db() as db:
+        return list((await db.scalars(select(Message))).all())

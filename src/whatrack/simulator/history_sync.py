@@ -88,3 +88,22 @@ def chunks(past: list[PastMessage], days: int, now: datetime | None = None) -> l
     groups += [(FULL, full[i : i + CHUNK_CHATS]) for i in range(0, len(full), CHUNK_CHATS)]
     total = len(groups)
     return [chunk(kind, convs, n + 1, 100 * (n + 1) // total) for n, (kind, convs) in enumerate(groups)]
+
+
+def demo_past(now: datetime) -> list[PastMessage]:
+    """What the demo number already had when it was "paired": a few chats of the last weeks
+    (fixed ids: a restart re-sends nothing new)."""
+    day, minute = timedelta(days=1), timedelta(minutes=1)
+    rows = [
+        ("5511987651001", "Oi! Vocês entregam em Campinas?", now - 12 * day, False, "Patrícia"),
+        ("5511987651001", "Entregamos sim, frete grátis acima de R$ 200.", now - 12 * day + 4 * minute, True, ""),
+        ("5511987651001", "Perfeito, obrigada!", now - 12 * day + 9 * minute, False, "Patrícia"),
+        ("5511987651001", "Voltei: ainda tem o kit em promoção?", now - 4 * day, False, "Patrícia"),
+        ("5521998762002", "Qual o horário de atendimento?", now - 7 * day, False, "Ricardo"),
+        ("5521998762002", "De segunda a sábado, das 8h às 18h.", now - 7 * day + 2 * minute, True, ""),
+        ("5531976543003", "Recebi o pedido, tudo certo 👍", now - 2 * day, False, "Fernanda"),
+    ]
+    return [
+        PastMessage(phone, text, at, from_me=me, push_name=name, id=f"3EB0DEMOHIST{n:04d}")
+        for n, (phone, text, at, me, name) in enumerate(rows, 1)
+    ]
