@@ -714,6 +714,18 @@ class SendAtTooFar(BadRequest):
     code = "send_at_too_far"
 
 
+class SnoozeInPast(BadRequest):
+    """The snooze time is in the past."""
+
+    code = "snooze_in_past"
+
+
+class SnoozeTooFar(BadRequest):
+    """The snooze time is more than a year ahead."""
+
+    code = "snooze_too_far"
+
+
 def for_http_status(status: int) -> type[DomainError]:
     """The case for an error raised by the framework (Starlette's HTTPException) with this status."""
     by_status: dict[int, type[DomainError]] = {

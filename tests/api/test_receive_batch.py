@@ -170,6 +170,8 @@ async def _state(harness: Harness, org_id: uuid.UUID) -> dict[str, Any]:
                 c.last_message_status,
                 ext_of.get(c.last_message_id) if c.last_message_id else None,
                 c.waiting_since,
+                c.snoozed_until,
+                c.priority,
             )
             for c in convs
         ),
@@ -414,3 +416,33 @@ async def test_a_lead_reply_cancels_pending_follow_ups_in_both_paths(harness: Ha
     assert tickets[("+" + KNOWN_1, 1)][1] == TicketStatus.OPEN and tickets[("+" + KNOWN_1, 1)][6] is None
     convs = {c[0]: c for c in state_b["conversations"]}
     assert convs["+" + KNOWN_1][2] == TicketStatus.OPEN  # the list follows the ticket
+
+
+async def test_a_lead_wakes_a_snoozed_conversation_in_both_paths(harness: Harness) -> None:
+    """A snoozed conversation comes back when the lead writes or reacts, alone or in a batch
+    (conversations.on_message / on_reaction clear snoozed_until; write_many writes it back)."""
+    a, b = await harness.tenant("Alone"), await harness.tenant("Batch")
+    later = datetime(2099, 1, 1, tzinfo=UTC)
+    for t in (a, b):
+        for payload in _setup():
+            assert await _receive_alone(harness, t, payload) == "ok"
+        async with harness.db() as db:
+            for conv in (
+                await db.scalars(select(Conversation).where(Conversation.organization_id == t.organization_id))
+            ).all():
+                conv.snoozed_until = later
+                conv.priority = 3
+    replies = [
+        p.text_message(phone=KNOWN_1, push_name="Ana", text="Voltei", message_id="W1", timestamp=_at(30)),
+        p.reaction_message(target_id="SETUP2", target_from_me=False, phone=KNOWN_2, emoji="👍", timestamp=_at(31)),
+    ]
+    for payload in replies:
+        assert await _receive_alone(harness, a, payload) == "ok"
+    ingestor = harness.app.state.ingestor
+    results = await asyncio.gather(*(ingestor.submit(_delivery(b, payload)) for payload in replies))
+    assert [r.status for r in results] == ["ok", "ok"]
+    state_a, state_b = await _state(harness, a.organization_id), await _state(harness, b.organization_id)
+    for key in state_a:
+        assert state_a[key] == state_b[key], key
+    convs = {c[0]: c for c in state_b["conversations"]}
+    assert convs["+" + KNOWN_1][-2:] == (None, 3) and convs["+" + KNOWN_2][-2:] == (None, 3)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
 from tests.support.tenants import Harness
 from whatrack.simulator import payloads as p
@@ -40,16 +41,23 @@ async def test_other_org_gets_404_everywhere(harness: Harness) -> None:
         (f"/api/v1/whatsapp/messages/{msg['id']}/retry", None),
         ("/api/v1/whatsapp/messages", {"conversationId": conv["id"], "content": "invasão"}),
         (f"/api/v1/conversations/{conv['id']}/notes", {"content": "invasão"}),
+        (f"/api/v1/conversations/{conv['id']}/snooze", {"until": (datetime.now(UTC) + timedelta(hours=1)).isoformat()}),
     ]
     for url, body in posts:
         resp = await b.client.post(url, json=body)
         assert resp.status_code == 404, (url, resp.text)
     patched = await b.client.patch(f"/api/v1/leads/{lead_id}", json={"name": "hacked"})
     assert patched.status_code == 404
+    for resp in (
+        await b.client.patch(f"/api/v1/conversations/{conv['id']}", json={"priority": "urgent"}),
+        await b.client.delete(f"/api/v1/conversations/{conv['id']}/snooze"),
+    ):
+        assert (resp.status_code, resp.json()["error"]["code"]) == (404, "conversation_not_found"), resp.text
 
     # nothing changed for A
     after = (await a.client.get(f"/api/v1/conversations/{conv['id']}")).json()
     assert after["unreadCount"] == 1 and after["ticketStatus"] == "OPEN" and after["assignee"] is None
+    assert after["priority"] == "none" and after["snoozedUntil"] is None
     lead = (await a.client.get(f"/api/v1/leads/{lead_id}")).json()
     assert lead["name"] is None
 

@@ -175,7 +175,8 @@ export interface paths {
         };
         /**
          * List Conversations
-         * @description Inbox list, newest activity first (or lead waiting longest first), with filters and search.
+         * @description Inbox list, newest activity first (or lead waiting longest first, or most urgent first),
+         *     with filters and search. Snoozed conversations are left out; `snoozed=true` lists only them.
          */
         get: operations["list_conversations_api_v1_conversations_get"];
         put?: never;
@@ -209,7 +210,11 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Update Conversation
+         * @description Set the priority (none, low, medium, high, urgent).
+         */
+        patch: operations["update_conversation_api_v1_conversations__conversation_id__patch"];
         trace?: never;
     };
     "/api/v1/conversations/{conversation_id}/assign": {
@@ -226,6 +231,26 @@ export interface paths {
          * @description Assign to a member of the organization, or unassign with null.
          */
         post: operations["assign_api_v1_conversations__conversation_id__assign_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{conversation_id}/instance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Choose Instance
+         * @description Reply from another of the organization's numbers (until the lead writes to another one).
+         */
+        put: operations["choose_instance_api_v1_conversations__conversation_id__instance_put"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -287,6 +312,30 @@ export interface paths {
          */
         post: operations["mark_read_api_v1_conversations__conversation_id__read_post"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{conversation_id}/snooze": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Snooze
+         * @description Hide from the default list until `until` or until the lead writes (then back on top).
+         */
+        post: operations["snooze_api_v1_conversations__conversation_id__snooze_post"];
+        /**
+         * Unsnooze
+         * @description Wake a snoozed conversation now.
+         */
+        delete: operations["unsnooze_api_v1_conversations__conversation_id__snooze_delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1178,6 +1227,10 @@ export interface components {
             /** Nextcursor */
             nextCursor: string | null;
         };
+        /** ConversationPatch */
+        ConversationPatch: {
+            priority: components["schemas"]["Priority"];
+        };
         /** ConversationRead */
         ConversationRead: {
             assignee: components["schemas"]["AssigneeRead"] | null;
@@ -1218,6 +1271,12 @@ export interface components {
             /** @description Kind of the last message (the client names it: photo, audio, ...) */
             lastMessageType: components["schemas"]["MessageType"] | null;
             lead: components["schemas"]["LeadBrief"];
+            priority: components["schemas"]["Priority"];
+            /**
+             * Snoozeduntil
+             * @description Hidden from the default list until then (null: not snoozed; a past time: awake again)
+             */
+            snoozedUntil: string | null;
             /**
              * Ticketsource
              * @description The current ticket's origin (whatsapp, meta_ads, google_ads, outbound, ...); null when unknown or when an event was built without it: keep the value already shown
@@ -1265,7 +1324,7 @@ export interface components {
              * Code
              * @enum {string}
              */
-            code: "account_not_found" | "admin_required" | "assignee_not_member" | "channel_forbidden" | "contact_unidentifiable" | "conversation_not_found" | "csrf_failed" | "empty_file" | "follow_up_delay_invalid" | "follow_up_sequence_archived" | "follow_up_sequence_in_use" | "follow_up_sequence_no_steps" | "follow_up_sequence_not_found" | "follow_up_sequence_too_many_steps" | "follow_up_step_empty" | "instance_already_added" | "instance_already_paired" | "instance_disconnected" | "instance_has_conversations" | "instance_not_found" | "internal_error" | "invalid_body" | "invalid_channel" | "invalid_characters" | "invalid_credentials" | "invalid_cursor" | "invalid_field" | "invalid_webhook_payload" | "last_admin" | "lead_not_found" | "leads_date_invalid" | "leads_range_inverted" | "malformed_request" | "media_file_missing" | "media_not_found" | "media_store_unavailable" | "member_not_found" | "mention_not_member" | "message_empty" | "message_not_found" | "message_not_retryable" | "method_not_allowed" | "metrics_token_required" | "missing_field" | "not_authenticated" | "not_on_whatsapp" | "nothing_to_update" | "organization_not_found" | "overloaded" | "password_change_required" | "payload_too_large" | "phone_invalid" | "quick_reply_not_found" | "quick_reply_shortcut_taken" | "rate_limited" | "reply_to_other_conversation" | "report_date_out_of_range" | "report_format_unknown" | "report_group_unknown" | "report_model_unknown" | "report_other_agent_forbidden" | "report_range_inverted" | "report_range_too_long" | "route_not_found" | "scheduled_message_not_found" | "scheduled_message_not_pending" | "send_at_in_past" | "send_at_too_far" | "session_expired" | "session_not_found" | "ticket_already_open" | "ticket_already_resolved" | "ticket_in_follow_up" | "ticket_not_found" | "ticket_not_in_follow_up" | "ticket_not_resolved" | "unknown_time_zone" | "unsupported_media_type" | "user_email_taken" | "user_not_found" | "validation_error" | "voice_note_invalid" | "voice_note_unavailable" | "weak_password" | "webhook_busy" | "webhook_secret_invalid" | "webhook_signature_invalid" | "wrong_password" | "wuzapi_admin_credentials_missing" | "wuzapi_admin_token_rejected" | "wuzapi_credentials_required" | "wuzapi_error" | "wuzapi_host_not_allowed" | "wuzapi_refused" | "wuzapi_token_invalid" | "wuzapi_token_rejected" | "wuzapi_unreachable" | "wuzapi_url_invalid" | "wuzapi_user_exists";
+            code: "account_not_found" | "admin_required" | "assignee_not_member" | "channel_forbidden" | "contact_unidentifiable" | "conversation_not_found" | "csrf_failed" | "empty_file" | "follow_up_delay_invalid" | "follow_up_sequence_archived" | "follow_up_sequence_in_use" | "follow_up_sequence_no_steps" | "follow_up_sequence_not_found" | "follow_up_sequence_too_many_steps" | "follow_up_step_empty" | "instance_already_added" | "instance_already_paired" | "instance_disconnected" | "instance_has_conversations" | "instance_not_found" | "internal_error" | "invalid_body" | "invalid_channel" | "invalid_characters" | "invalid_credentials" | "invalid_cursor" | "invalid_field" | "invalid_webhook_payload" | "last_admin" | "lead_not_found" | "leads_date_invalid" | "leads_range_inverted" | "malformed_request" | "media_file_missing" | "media_not_found" | "media_store_unavailable" | "member_not_found" | "mention_not_member" | "message_empty" | "message_not_found" | "message_not_retryable" | "method_not_allowed" | "metrics_token_required" | "missing_field" | "not_authenticated" | "not_on_whatsapp" | "nothing_to_update" | "organization_not_found" | "overloaded" | "password_change_required" | "payload_too_large" | "phone_invalid" | "quick_reply_not_found" | "quick_reply_shortcut_taken" | "rate_limited" | "reply_to_other_conversation" | "report_date_out_of_range" | "report_format_unknown" | "report_group_unknown" | "report_model_unknown" | "report_other_agent_forbidden" | "report_range_inverted" | "report_range_too_long" | "route_not_found" | "scheduled_message_not_found" | "scheduled_message_not_pending" | "send_at_in_past" | "send_at_too_far" | "session_expired" | "session_not_found" | "snooze_in_past" | "snooze_too_far" | "ticket_already_open" | "ticket_already_resolved" | "ticket_in_follow_up" | "ticket_not_found" | "ticket_not_in_follow_up" | "ticket_not_resolved" | "unknown_time_zone" | "unsupported_media_type" | "user_email_taken" | "user_not_found" | "validation_error" | "voice_note_invalid" | "voice_note_unavailable" | "weak_password" | "webhook_busy" | "webhook_secret_invalid" | "webhook_signature_invalid" | "wrong_password" | "wuzapi_admin_credentials_missing" | "wuzapi_admin_token_rejected" | "wuzapi_credentials_required" | "wuzapi_error" | "wuzapi_host_not_allowed" | "wuzapi_refused" | "wuzapi_token_invalid" | "wuzapi_token_rejected" | "wuzapi_unreachable" | "wuzapi_url_invalid" | "wuzapi_user_exists";
             /** Details */
             details?: unknown;
             /** Message */
@@ -1316,6 +1375,15 @@ export interface components {
              * Format: uuid
              */
             conversationId: string;
+        };
+        /** InstanceChoice */
+        InstanceChoice: {
+            /**
+             * Instanceid
+             * Format: uuid
+             * @description The organization's WhatsApp number to reply from
+             */
+            instanceId: string;
         };
         /**
          * InstanceConnection
@@ -1876,6 +1944,12 @@ export interface components {
              */
             to: string;
         };
+        /**
+         * Priority
+         * @description A conversation's priority, lowest first; stored as its rank (PRIORITY_RANK) so it sorts.
+         * @enum {string}
+         */
+        Priority: "none" | "low" | "medium" | "high" | "urgent";
         /** QuickReplyCreate */
         QuickReplyCreate: {
             /** Content */
@@ -2118,6 +2192,15 @@ export interface components {
             ip: string | null;
             /** Useragent */
             userAgent: string | null;
+        };
+        /** SnoozeIn */
+        SnoozeIn: {
+            /**
+             * Until
+             * Format: date-time
+             * @description Until when (at most a year ahead; a time without offset is UTC)
+             */
+            until: string;
         };
         /** StartConversationIn */
         StartConversationIn: {
@@ -2816,7 +2899,9 @@ export interface operations {
                 unread?: boolean;
                 assigned?: ("me" | "unassigned") | null;
                 q?: string | null;
-                order?: "recent" | "waiting";
+                priority?: components["schemas"]["Priority"] | null;
+                snoozed?: boolean;
+                order?: "recent" | "waiting" | "priority";
                 cursor?: string | null;
                 limit?: number;
             };
@@ -3028,6 +3113,74 @@ export interface operations {
             };
         };
     };
+    update_conversation_api_v1_conversations__conversation_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConversationPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationRead"];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `conversation_not_found`: Conversation not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     assign_api_v1_conversations__conversation_id__assign_post: {
         parameters: {
             query?: never;
@@ -3086,6 +3239,77 @@ export interface operations {
                 };
             };
             /** @description - `conversation_not_found`: Conversation not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    choose_instance_api_v1_conversations__conversation_id__instance_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InstanceChoice"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationRead"];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description - `conversation_not_found`: Conversation not found.
+             *     - `instance_not_found`: Instance not found.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3256,6 +3480,150 @@ export interface operations {
         };
     };
     mark_read_api_v1_conversations__conversation_id__read_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationRead"];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `conversation_not_found`: Conversation not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    snooze_api_v1_conversations__conversation_id__snooze_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SnoozeIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationRead"];
+                };
+            };
+            /**
+             * @description - `snooze_in_past`: The snooze time is in the past.
+             *     - `snooze_too_far`: The snooze time is more than a year ahead.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `conversation_not_found`: Conversation not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    unsnooze_api_v1_conversations__conversation_id__snooze_delete: {
         parameters: {
             query?: never;
             header?: never;

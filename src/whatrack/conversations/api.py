@@ -6,7 +6,16 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 
 from whatrack.conversations import service
-from whatrack.conversations.schemas import AssignIn, ConversationPage, ConversationRead, ListFilters, TypingIn
+from whatrack.conversations.schemas import (
+    AssignIn,
+    ConversationPage,
+    ConversationPatch,
+    ConversationRead,
+    ListFilters,
+    SnoozeIn,
+    TypingIn,
+)
+from whatrack.db import utcnow
 from whatrack.deps import CurrentActor, Db
 from whatrack.errors import (
     SESSION,
@@ -18,13 +27,15 @@ from whatrack.errors import (
     MessageEmpty,
     NotOnWhatsapp,
     PhoneInvalid,
+    SnoozeInPast,
+    SnoozeTooFar,
     WuzapiUnreachable,
     responses,
 )
 from whatrack.inbox import actions
 from whatrack.inbox import start as starting
 from whatrack.inbox.send import SendContext
-from whatrack.models import TicketStatus
+from whatrack.models import Priority, TicketStatus
 
 router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"])
 ONE = responses(*SESSION, ConversationNotFound)
@@ -40,13 +51,23 @@ async def list_conversations(
     unread: bool = False,
     assigned: Literal["me", "unassigned"] | None = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
-    order: Literal["recent", "waiting"] = "recent",
+    priority: Priority | None = None,
+    snoozed: bool = False,
+    order: Literal["recent", "waiting", "priority"] = "recent",
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
 ) -> ConversationPage:
-    """Inbox list, newest activity first (or lead waiting longest first), with filters and search."""
+    """Inbox list, newest activity first (or lead waiting longest first, or most urgent first),
+    with filters and search. Snoozed conversations are left out; `snoozed=true` lists only them."""
     filters = ListFilters(
-        instance_id=instance_id, ticket_status=ticket_status, unread=unread, assigned=assigned, q=q, order=order
+        instance_id=instance_id,
+        ticket_status=ticket_status,
+        unread=unread,
+        assigned=assigned,
+        q=q,
+        priority=priority,
+        snoozed=snoozed,
+        order=order,
     )
     return await service.list_conversations(db, actor, filters, cursor, limit)
 
@@ -85,6 +106,34 @@ async def get_conversation(conversation_id: uuid.UUID, db: Db, actor: CurrentAct
     """One conversation."""
     conv = await service.get_conversation(db, actor, conversation_id)
     return await service.read_model(db, conv.id)
+
+
+@router.patch("/{conversation_id}", responses=CHANGE)
+async def update_conversation(
+    conversation_id: uuid.UUID, body: ConversationPatch, db: Db, actor: CurrentActor
+) -> ConversationRead:
+    """Set the priority (none, low, medium, high, urgent)."""
+    return await actions.set_priority(db, actor, conversation_id, body.priority)
+
+
+@router.post("/{conversation_id}/snooze", responses=responses(*WRITE, ConversationNotFound, SnoozeInPast, SnoozeTooFar))
+async def snooze(conversation_id: uuid.UUID, body: SnoozeIn, db: Db, actor: CurrentActor) -> ConversationRead:
+    """Hide from the default list until `until` or until the lead writes (then back on top)."""
+    return await actions.snooze(db, actor, conversation_id, body.until, utcnow())
+
+
+@router.delete("/{conversation_id}/snooze", responses=CHANGE)
+async def unsnooze(conversation_id: uuid.UUID, db: Db, actor: CurrentActor) -> ConversationRead:
+    """Wake a snoozed conversation now."""
+    return await actions.snooze(db, actor, conversation_id, None, utcnow())
+
+
+@router.put("/{conversation_id}/instance", responses=responses(*WRITE, ConversationNotFound, InstanceNotFound))
+async def choose_instance(
+    conversation_id: uuid.UUID, body: starting.InstanceChoice, db: Db, actor: CurrentActor
+) -> ConversationRead:
+    """Reply from another of the organization's numbers (until the lead writes to another one)."""
+    return await starting.switch_instance(db, actor, conversation_id, body.instance_id)
 
 
 @router.post("/{conversation_id}/read", responses=CHANGE)

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from whatrack.models import MessageStatus, MessageType, SenderType, TicketStatus
+from whatrack.models import MessageStatus, MessageType, Priority, SenderType, TicketStatus
 from whatrack.schemas import CamelModel, InputModel
 
 
@@ -45,6 +45,10 @@ class ConversationRead(CamelModel):
         "null when unknown or when an event was built without it: keep the value already shown",
     )
     assignee: AssigneeRead | None
+    priority: Priority
+    snoozed_until: datetime | None = Field(
+        description="Hidden from the default list until then (null: not snoozed; a past time: awake again)"
+    )
     created_at: datetime
 
 
@@ -57,6 +61,14 @@ class AssignIn(InputModel):
     user_id: uuid.UUID | None
 
 
+class SnoozeIn(InputModel):
+    until: datetime = Field(description="Until when (at most a year ahead; a time without offset is UTC)")
+
+
+class ConversationPatch(InputModel):
+    priority: Priority
+
+
 class TypingIn(InputModel):
     is_typing: bool
 
@@ -67,4 +79,6 @@ class ListFilters(CamelModel):
     unread: bool = False
     assigned: Literal["me", "unassigned"] | None = None
     q: str | None = Field(default=None, max_length=200)
-    order: Literal["recent", "waiting"] = "recent"
+    priority: Priority | None = None
+    snoozed: bool = False
+    order: Literal["recent", "waiting", "priority"] = "recent"

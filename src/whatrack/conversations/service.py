@@ -8,10 +8,10 @@ import json
 import re
 import uuid
 from collections.abc import Collection
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, func, or_, select, text, update
+from sqlalchemy import Select, and_, bindparam, case, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.util import identity_key
@@ -30,18 +30,20 @@ from whatrack.db_util import (
     load_detached,
     table_of,
 )
-from whatrack.errors import AssigneeNotMember, ConversationNotFound, InvalidCursor
+from whatrack.errors import AssigneeNotMember, ConversationNotFound, InvalidCursor, SnoozeInPast, SnoozeTooFar
 from whatrack.models import (
     Conversation,
     Lead,
     Membership,
     Message,
     MessageStatus,
+    Priority,
     SenderType,
     Ticket,
     TicketStatus,
     User,
 )
+from whatrack.models.enums import PRIORITY_OF_RANK, PRIORITY_RANK
 
 Assignee = aliased(User)
 
@@ -86,6 +88,8 @@ def to_read(
         assignee=(
             AssigneeRead(id=conv.assignee_id, name=assignee_name or "") if conv.assignee_id is not None else None
         ),
+        priority=PRIORITY_OF_RANK.get(conv.priority, Priority.NONE),
+        snoozed_until=conv.snoozed_until,
         created_at=conv.created_at,
     )
 
@@ -156,6 +160,8 @@ def new_conversation(organization_id: uuid.UUID, lead_id: uuid.UUID, instance_id
         last_message_status=None,
         last_message_id=None,
         waiting_since=None,
+        snoozed_until=None,
+        priority=0,
         created_at=now,
     )
 
@@ -182,6 +188,7 @@ def _lock_many(dialect_name: str) -> AnySelect:
 
 _CONVERSATIONS = table_of(Conversation)
 _WRITTEN = (
+    "instance_id",
     "current_ticket_id",
     "ticket_status",
     "last_message_at",
@@ -193,6 +200,7 @@ _WRITTEN = (
     "last_message_id",
     "unread_count",
     "waiting_since",
+    "snoozed_until",
 )
 _WRITE_MANY = (
     update(_CONVERSATIONS)
@@ -202,7 +210,7 @@ _WRITE_MANY = (
 
 
 async def write_many(db: AsyncSession, convs: Collection[Conversation]) -> None:
-    """Writes back the ticket, last-message, unread and waiting fields of detached
+    """Writes back the ticket, last-message, unread, waiting and snooze fields of detached
     conversations (locked by lock_many, or created by this transaction), in one executemany."""
     if convs:
         await db.execute(_WRITE_MANY, [{"b_id": c.id} | {f"b_{f}": getattr(c, f) for f in _WRITTEN} for c in convs])
@@ -222,14 +230,16 @@ def _assignee_names(dialect_name: str) -> AnySelect:
 
 # -- the list summary ------------------------------------------------------------------------------
 # The functions below are the only writers of the summary fields (last_message_*, unread_count,
-# waiting_since, current_ticket_id, ticket_status). They only compute: on loaded rows the
-# session flushes them, on detached rows (inbox/batch.py) write_many() does.
+# waiting_since, current_ticket_id, ticket_status, snoozed_until; instance_id after a lead's message).
+# They only compute: on loaded rows the session flushes them, on detached rows (inbox/batch.py)
+# write_many() does.
 
 
 def on_message(conv: Conversation, msg: Message, *, newest: bool = False) -> None:
     """A message was stored in the conversation: it becomes the last one unless a later one is
     there already (webhooks arrive in any order; `newest`: one we send now is the last one).
-    A lead's message is unread and starts the wait; anyone else's answers the lead."""
+    A lead's message is unread, starts the wait and wakes a snoozed conversation; anyone else's
+    answers the lead."""
     if newest or msg.sent_at >= conv.last_message_at or conv.last_message_id is None:
         conv.last_message_at = msg.sent_at
         conv.last_message_preview = snippet(msg.content)
@@ -238,8 +248,11 @@ def on_message(conv: Conversation, msg: Message, *, newest: bool = False) -> Non
         conv.last_message_sender_type = msg.sender_type
         conv.last_message_status = msg.status
         conv.last_message_id = msg.id
+        if msg.sender_type == SenderType.LEAD:
+            conv.instance_id = msg.instance_id  # replies go out through the number the lead last wrote to
     if msg.sender_type == SenderType.LEAD:
         conv.unread_count += 1
+        conv.snoozed_until = None
         if conv.waiting_since is None:
             conv.waiting_since = msg.sent_at
     else:
@@ -278,6 +291,7 @@ def on_reaction(conv: Conversation, target: Message, emoji: str, *, at: datetime
         conv.last_message_reaction = emoji
         conv.last_message_sender_type = SenderType.LEAD
     conv.unread_count += 1
+    conv.snoozed_until = None
     if conv.waiting_since is None:
         conv.waiting_since = at
     return True
@@ -307,6 +321,10 @@ def take_if_unassigned(conv: Conversation, ticket: Ticket, user_id: uuid.UUID) -
         conv.assignee_id = user_id
 
 
+def on_snooze(conv: Conversation, until: datetime | None) -> None:
+    conv.snoozed_until = until
+
+
 def on_read(conv: Conversation) -> None:
     conv.unread_count = 0
 
@@ -328,6 +346,31 @@ def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         return datetime.fromisoformat(raw[0]), uuid.UUID(raw[1])
     except (ValueError, TypeError, IndexError, json.JSONDecodeError) as exc:
         raise InvalidCursor("Invalid cursor") from exc
+
+
+def _decode_priority_cursor(cursor: str) -> tuple[int, datetime, uuid.UUID]:
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        if not isinstance(raw[0], int):
+            raise TypeError("rank")
+        return raw[0], datetime.fromisoformat(raw[1]), uuid.UUID(raw[2])
+    except (ValueError, TypeError, IndexError, KeyError, json.JSONDecodeError) as exc:
+        raise InvalidCursor("Invalid cursor") from exc
+
+
+# A snooze that has passed brings the conversation back on top at that time: "recent" sorts by
+# the later of the last message and the snooze time.
+_recent_key = case(
+    (Conversation.snoozed_until > Conversation.last_message_at, Conversation.snoozed_until),
+    else_=Conversation.last_message_at,
+)
+
+
+def recent_at(conv: Conversation) -> datetime:
+    """The conversation's place in the "recent" order (the value of _recent_key)."""
+    if conv.snoozed_until is not None and conv.snoozed_until > conv.last_message_at:
+        return conv.snoozed_until
+    return conv.last_message_at
 
 
 def _like_pattern(q: str) -> str:
@@ -366,6 +409,45 @@ def _search_clause(db: AsyncSession, organization_id: uuid.UUID, q: str) -> Any:
     return or_(*clauses)
 
 
+def _by_priority_and_snooze(stmt: AnySelect, filters: ListFilters) -> AnySelect:
+    if filters.priority is not None:
+        stmt = stmt.where(Conversation.priority == PRIORITY_RANK[filters.priority])
+    now = utcnow()
+    if filters.snoozed:  # "Adiadas": only the conversations snoozed now
+        stmt = stmt.where(Conversation.snoozed_until > now)
+    else:  # the default list leaves them out
+        stmt = stmt.where(or_(Conversation.snoozed_until.is_(None), Conversation.snoozed_until <= now))
+    return stmt
+
+
+def _ordered(stmt: AnySelect, filters: ListFilters, cursor: str | None) -> AnySelect:
+    if filters.order == "waiting":
+        key = Conversation.waiting_since
+        stmt = stmt.where(key.is_not(None))
+        if cursor:
+            at, cid = _decode_cursor(cursor)
+            stmt = stmt.where(or_(key > at, and_(key == at, Conversation.id > cid)))
+        stmt = stmt.order_by(key.asc(), Conversation.id.asc())
+    elif filters.order == "priority":  # most urgent first, then as "recent"
+        rank = Conversation.priority
+        if cursor:
+            r, at, cid = _decode_priority_cursor(cursor)
+            stmt = stmt.where(
+                or_(
+                    rank < r,
+                    and_(rank == r, _recent_key < at),
+                    and_(rank == r, _recent_key == at, Conversation.id < cid),
+                )
+            )
+        stmt = stmt.order_by(rank.desc(), _recent_key.desc(), Conversation.id.desc())
+    else:
+        if cursor:
+            at, cid = _decode_cursor(cursor)
+            stmt = stmt.where(or_(_recent_key < at, and_(_recent_key == at, Conversation.id < cid)))
+        stmt = stmt.order_by(_recent_key.desc(), Conversation.id.desc())
+    return stmt
+
+
 async def list_conversations(
     db: AsyncSession, actor: Actor, filters: ListFilters, cursor: str | None, limit: int
 ) -> ConversationPage:
@@ -384,29 +466,20 @@ async def list_conversations(
         stmt = stmt.where(Conversation.assignee_id.is_(None))
     if filters.q and filters.q.strip():
         stmt = stmt.where(_search_clause(db, actor.organization_id, filters.q.strip()))
-
-    if filters.order == "waiting":
-        key = Conversation.waiting_since
-        stmt = stmt.where(key.is_not(None))
-        if cursor:
-            at, cid = _decode_cursor(cursor)
-            stmt = stmt.where(or_(key > at, and_(key == at, Conversation.id > cid)))
-        stmt = stmt.order_by(key.asc(), Conversation.id.asc())
-    else:
-        key = Conversation.last_message_at
-        if cursor:
-            at, cid = _decode_cursor(cursor)
-            stmt = stmt.where(or_(key < at, and_(key == at, Conversation.id < cid)))
-        stmt = stmt.order_by(key.desc(), Conversation.id.desc())
-
+    stmt = _ordered(_by_priority_and_snooze(stmt, filters), filters, cursor)
     rows = (await db.execute(stmt.limit(limit + 1))).all()
     items = [to_read(c, lead, name, source) for c, lead, name, source in rows[:limit]]
-    next_cursor = None
-    if len(rows) > limit:
-        last = rows[limit - 1][0]
-        key_value = last.waiting_since if filters.order == "waiting" else last.last_message_at
-        next_cursor = _encode_cursor([key_value.isoformat() if key_value else None, str(last.id)])
+    next_cursor = _next_cursor(rows[limit - 1][0], filters) if len(rows) > limit else None
     return ConversationPage(items=items, next_cursor=next_cursor)
+
+
+def _next_cursor(last: Conversation, filters: ListFilters) -> str:
+    if filters.order == "waiting":
+        key_value = last.waiting_since
+        return _encode_cursor([key_value.isoformat() if key_value else None, str(last.id)])
+    if filters.order == "priority":
+        return _encode_cursor([last.priority, recent_at(last).isoformat(), str(last.id)])
+    return _encode_cursor([recent_at(last).isoformat(), str(last.id)])
 
 
 # -- changes ---------------------------------------------------------------------------------------
@@ -440,3 +513,38 @@ async def assign(db: AsyncSession, actor: Actor, conversation_id: uuid.UUID, use
     conv.assignee_id = user_id
     await db.flush()
     return conv
+
+
+MAX_SNOOZE = timedelta(days=366)
+
+
+async def snooze(
+    db: AsyncSession, actor: Actor, conversation_id: uuid.UUID, until: datetime | None, now: datetime
+) -> tuple[Conversation, bool]:
+    """Snooze until `until` (None: wake it now). Returns the conversation and whether it changed."""
+    if until is not None:
+        if until.tzinfo is None:  # a naive time is taken as UTC (the web app sends an offset)
+            until = until.replace(tzinfo=now.tzinfo)
+        if until <= now:
+            raise SnoozeInPast("The snooze time is in the past")
+        if until > now + MAX_SNOOZE:
+            raise SnoozeTooFar("The snooze time is more than a year ahead")
+    conv = await get_conversation(db, actor, conversation_id, lock=True)
+    was = conv.snoozed_until
+    if until is None and (was is None or was <= now):
+        return conv, False
+    on_snooze(conv, until)
+    await db.flush()
+    return conv, True
+
+
+async def set_priority(
+    db: AsyncSession, actor: Actor, conversation_id: uuid.UUID, priority: Priority
+) -> tuple[Conversation, bool]:
+    conv = await get_conversation(db, actor, conversation_id, lock=True)
+    rank = PRIORITY_RANK[priority]
+    if conv.priority == rank:
+        return conv, False
+    conv.priority = rank
+    await db.flush()
+    return conv, True

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Coroutine
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -15,7 +16,7 @@ from whatrack.auth.service import Actor
 from whatrack.conversations import service as conversations
 from whatrack.conversations.schemas import ConversationRead
 from whatrack.messages import service as messages
-from whatrack.models import Conversation, Instance, Lead, SenderType
+from whatrack.models import Conversation, Instance, Lead, Priority, SenderType
 from whatrack.realtime.events import TypingData, emit_conversation_updated, emit_reassigned, publish_typing
 from whatrack.settings import Settings
 from whatrack.tickets import service as tickets
@@ -84,6 +85,28 @@ async def assign(
     emit_reassigned(
         db, actor.organization_id, conv.id, before=before, after=conv.assignee_id, restricted=actor.restricts_agents
     )
+    return await _updated(db, actor, conv)
+
+
+async def snooze(
+    db: AsyncSession, actor: Actor, conversation_id: uuid.UUID, until: datetime | None, now: datetime
+) -> ConversationRead:
+    """Snooze (or wake with None); a snooze leaves a SYSTEM line `snoozed` in the thread."""
+    conv, changed = await conversations.snooze(db, actor, conversation_id, until, now)
+    if changed and conv.snoozed_until is not None and conv.current_ticket_id is not None:
+        params = {"until": conv.snoozed_until.isoformat(), "by": actor.name}
+        await messages.add_system(db, conv, conv.current_ticket_id, "snoozed", params, at=now)
+    return await _updated(db, actor, conv)
+
+
+async def set_priority(
+    db: AsyncSession, actor: Actor, conversation_id: uuid.UUID, priority: Priority
+) -> ConversationRead:
+    """A new priority leaves a SYSTEM line `priority` in the thread."""
+    conv, changed = await conversations.set_priority(db, actor, conversation_id, priority)
+    if changed and conv.current_ticket_id is not None:
+        params = {"priority": priority.value, "by": actor.name}
+        await messages.add_system(db, conv, conv.current_ticket_id, "priority", params)
     return await _updated(db, actor, conv)
 
 

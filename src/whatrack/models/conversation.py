@@ -43,4 +43,9 @@ class Conversation(Base):
     last_message_id: Mapped[uuid.UUID | None] = mapped_column()
     # When the lead's oldest unanswered message arrived; NULL once an agent answered.
     waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Hidden from the default list until then (the lead writing clears it); kept once past, so
+    # that the conversation comes back on top of the list at that time (service._recent_key).
+    snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # models.PRIORITY_RANK: 0 none .. 4 urgent (a number, so that it sorts)
+    priority: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

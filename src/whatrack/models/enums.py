@@ -85,6 +85,20 @@ class ScheduledStatus(StrEnum):
     FAILED = "FAILED"
 
 
+class Priority(StrEnum):
+    """A conversation's priority, lowest first; stored as its rank (PRIORITY_RANK) so it sorts."""
+
+    NONE = "none"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+PRIORITY_RANK: dict[Priority, int] = {p: i for i, p in enumerate(Priority)}
+PRIORITY_OF_RANK: dict[int, Priority] = {i: p for p, i in PRIORITY_RANK.items()}
+
+
 class AgentVisibility(StrEnum):
     """Which conversations an organization's agents see (admins see all)."""
 
