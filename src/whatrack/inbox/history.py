@@ -108,6 +108,7 @@ class _Tickets:
                 id=uuid.uuid4(),
                 organization_id=self.conv.organization_id,
                 conversation_id=self.conv.id,
+                instance_id=self.conv.instance_id,
                 number=self.number,
                 status=TicketStatus.RESOLVED,
                 source=HISTORY_SOURCE,

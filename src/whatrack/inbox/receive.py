@@ -94,7 +94,9 @@ async def _message(db: AsyncSession, instance: Instance, ev: IncomingMessage, me
     org_id = instance.organization_id
     lead = await leads.upsert_lead(db, org_id, ev.contact)
     conv, _ = await conversations.get_or_create(db, org_id, lead, instance.id)
-    ticket, _ = await tickets.resolve_ticket(db, conv, lead, origin_of_message(ev), ev.timestamp)
+    ticket, _ = await tickets.resolve_ticket(
+        db, conv, lead, origin_of_message(ev), ev.timestamp, instance_id=instance.id
+    )
 
     reply_to_id = None
     if ev.quoted_id:

@@ -24,6 +24,7 @@ from whatrack.inbox.send import SendContext, send
 from whatrack.leads import service as leads
 from whatrack.messages.schemas import MessageRead
 from whatrack.models import Instance, InstanceStatus
+from whatrack.realtime.events import emit_conversation_updated
 from whatrack.schemas import CamelModel, InputModel
 from whatrack.whatsapp.client import WuzapiClient, WuzapiError
 from whatrack.whatsapp.events import Contact
@@ -111,3 +112,22 @@ async def start_conversation(
     async with transaction(ctx.factory) as db:
         read = await conversations.read_model(db, conversation_id)
     return Started(conversation=read, message=message, created=created)
+
+
+class InstanceChoice(InputModel):
+    instance_id: uuid.UUID = Field(description="The organization's WhatsApp number to reply from")
+
+
+async def switch_instance(
+    db: AsyncSession, actor: Actor, conversation_id: uuid.UUID, instance_id: uuid.UUID
+) -> ConversationRead:
+    """The agent picks the number the next replies go out through (until the lead writes to
+    another one: the current number follows the lead's last message, conversations.on_message)."""
+    conv = await conversations.get_conversation(db, actor, conversation_id, lock=True)
+    instance = await _instance(db, actor, instance_id)
+    if conv.instance_id != instance.id:
+        conv.instance_id = instance.id
+        await db.flush()
+    read = await conversations.read_model(db, conv.id)
+    emit_conversation_updated(db, actor.organization_id, read)
+    return read

@@ -425,6 +425,7 @@ async def _apply(  # noqa: C901 - one batch, phase by phase (leads, tickets, mes
                 id=uuid.uuid4(),
                 organization_id=org,
                 conversation_id=p.conv.id,
+                instance_id=p.conv.instance_id,
                 number=numbers[p.conv.id],
                 status=status,
                 source=inb.source_type if inb else None,

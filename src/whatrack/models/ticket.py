@@ -37,6 +37,9 @@ class Ticket(Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
     conversation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    # The WhatsApp number (instance) the ticket came through: the one the lead wrote to, or the
+    # agent wrote from. NULL only for tickets stored before it was recorded (migration 0018 fills them).
+    instance_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("instances.id", ondelete="SET NULL"))
     number: Mapped[int] = mapped_column(Integer)
     status: Mapped[TicketStatus] = mapped_column(str_enum(TicketStatus), default=TicketStatus.OPEN)
     source: Mapped[str | None] = mapped_column(String(64))

@@ -136,9 +136,16 @@ async def cancel_follow_ups(
 
 
 async def resolve_ticket(
-    db: AsyncSession, conv: Conversation, lead: Lead, origin: Origin, at: datetime
+    db: AsyncSession,
+    conv: Conversation,
+    lead: Lead,
+    origin: Origin,
+    at: datetime,
+    *,
+    instance_id: uuid.UUID | None = None,
 ) -> tuple[Ticket, bool]:
-    """The conversation's open ticket, or a new OPEN one carrying `origin`. Returns (ticket, created).
+    """The conversation's open ticket, or a new OPEN one carrying `origin`, recording the number it
+    came through (`instance_id`, else the conversation's current one). Returns (ticket, created).
 
     The partial unique index (one non-resolved ticket per conversation) settles races.
     """
@@ -150,7 +157,7 @@ async def resolve_ticket(
         return current, False
     origin = await ads.named_origin(db, conv.organization_id, origin)
     number = (await db.scalar(select(func.max(Ticket.number)).where(Ticket.conversation_id == conv.id)) or 0) + 1
-    ticket, created = await insert_or_get(db, new_ticket(conv, origin, at, number), _active(conv.id))
+    ticket, created = await insert_or_get(db, new_ticket(conv, origin, at, number, instance_id), _active(conv.id))
     if created:
         opened(conv, lead, ticket)
         await follow_assignee(db, conv, ticket)
@@ -159,13 +166,17 @@ async def resolve_ticket(
     return ticket, created
 
 
-def new_ticket(conv: Conversation, origin: Origin, at: datetime, number: int) -> Ticket:
-    """An OPEN ticket carrying `origin` (not stored yet)."""
+def new_ticket(
+    conv: Conversation, origin: Origin, at: datetime, number: int, instance_id: uuid.UUID | None = None
+) -> Ticket:
+    """An OPEN ticket carrying `origin`, through `instance_id` (default: the conversation's
+    current number); not stored yet."""
     now = utcnow()
     return Ticket(
         id=uuid.uuid4(),
         organization_id=conv.organization_id,
         conversation_id=conv.id,
+        instance_id=instance_id or conv.instance_id,
         number=number,
         status=TicketStatus.OPEN,
         source=origin.source,
