@@ -1,7 +1,7 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type QueryClient, type QueryKey } from "@tanstack/react-query";
 import { api } from "./client";
 import { keys, normalizeFilters } from "./keys";
-import type { Conversation, ConversationFilters, Page } from "./types";
+import type { Conversation, ConversationFilters, Page, Priority } from "./types";
 import { patchConversation, upsertConversation, type ConversationsData } from "../realtime/cacheOps";
 
 export const CONVERSATIONS_PAGE = 50;
@@ -19,6 +19,8 @@ export function useConversations(filters: ConversationFilters) {
           ticket_status: f.ticketStatus,
           unread: f.unread ? "true" : undefined,
           assigned: f.assigned,
+          snoozed: f.snoozed ? "true" : undefined,
+          priority: f.priority,
           q: f.q,
           order: f.order ?? "recent",
           cursor: pageParam,
@@ -109,6 +111,31 @@ export function useAssign() {
       api<unknown>(`/conversations/${v.conversationId}/assign`, { json: { userId: v.userId } }),
     onSuccess: (_r, v) => {
       void qc.invalidateQueries({ queryKey: keys.conversations.detail(v.conversationId) });
+      void qc.invalidateQueries({ queryKey: keys.conversations.lists() });
+    },
+  });
+}
+
+/** PATCH /conversations/{id} {priority} */
+export function useSetPriority() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (v: { conversationId: string; priority: Priority }) =>
+      api<Conversation>(`/conversations/${v.conversationId}`, { method: "PATCH", json: { priority: v.priority } }),
+    onSuccess: (conv) => patchConversationEverywhere(qc, conv.id, () => conv),
+  });
+}
+
+/** POST /conversations/{id}/snooze {until}, or DELETE to wake it (until null). */
+export function useSnooze() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (v: { conversationId: string; until: string | null }) =>
+      v.until
+        ? api<Conversation>(`/conversations/${v.conversationId}/snooze`, { json: { until: v.until } })
+        : api<Conversation>(`/conversations/${v.conversationId}/snooze`, { method: "DELETE" }),
+    onSuccess: (conv) => {
+      qc.setQueryData(keys.conversations.detail(conv.id), conv);
       void qc.invalidateQueries({ queryKey: keys.conversations.lists() });
     },
   });

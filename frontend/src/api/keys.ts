@@ -30,6 +30,8 @@ export function normalizeFilters(f: ConversationFilters): ConversationFilters {
   if (f.instanceId) out.instanceId = f.instanceId;
   if (f.ticketStatus) out.ticketStatus = f.ticketStatus;
   if (f.unread) out.unread = true;
+  if (f.snoozed) out.snoozed = true;
+  if (f.priority) out.priority = f.priority;
   if (f.assigned) out.assigned = f.assigned;
   const q = f.q?.trim();
   if (q) out.q = q;

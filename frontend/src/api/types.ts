@@ -55,8 +55,19 @@ export interface ConversationFilters {
   unread?: boolean | undefined;
   assigned?: "me" | "unassigned" | undefined;
   q?: string | undefined;
+  /** Only the snoozed conversations ("Adiadas"); otherwise the list leaves them out. */
+  snoozed?: boolean | undefined;
+  priority?: Priority | undefined;
   /** "waiting": leads waiting longest first (only rows with waitingSince). */
   order?: "recent" | "waiting" | undefined;
+}
+
+export type Priority = "none" | "low" | "medium" | "high" | "urgent";
+export const PRIORITIES: readonly Priority[] = ["none", "low", "medium", "high", "urgent"];
+
+/** Snoozed now (a snooze time that passed shows the conversation again). */
+export function isSnoozed(c: { snoozedUntil?: string | null }, now: number = Date.now()): boolean {
+  return !!c.snoozedUntil && Date.parse(c.snoozedUntil) > now;
 }
 
 // Real-time publications (whatrack.realtime.events, added to the schema by scripts/openapi.py).

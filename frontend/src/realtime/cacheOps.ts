@@ -11,6 +11,7 @@ import type {
   MessageStatusEvent,
   Page,
 } from "../api/types";
+import { isSnoozed } from "../api/types";
 
 export type MessagesData = InfiniteData<Page<Message>, string | null>;
 export type ConversationsData = InfiniteData<Page<Conversation>, string | null>;
@@ -141,6 +142,8 @@ function sortTime(c: Conversation): string {
 export function matchesFilters(c: Conversation, f: ConversationFilters, meId: string | null): boolean | null {
   if (f.instanceId && c.instanceId !== f.instanceId) return false;
   if (f.ticketStatus && c.ticketStatus !== f.ticketStatus) return false;
+  if (!!f.snoozed !== isSnoozed(c)) return false;
+  if (f.priority && c.priority !== f.priority) return false;
   if (f.unread && c.unreadCount <= 0) return false;
   if (f.assigned === "me" && (!meId || c.assignee?.id !== meId)) return false;
   if (f.assigned === "unassigned" && c.assignee) return false;

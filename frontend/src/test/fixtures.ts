@@ -34,6 +34,8 @@ export function makeConversation(over: Partial<Conversation> = {}): Conversation
     instanceId: "i1",
     lead: { id: "l1", name: "João", pushName: null, phone: "5511999999999" },
     ticketStatus: "OPEN",
+    priority: "none",
+    snoozedUntil: null,
     currentTicketId: "t1",
     unreadCount: 0,
     lastMessageAt: "2024-03-12T12:00:00Z",

@@ -11,6 +11,7 @@ import { AssignSelect } from "./AssignSelect";
 import { ConnectionStatus } from "./ConnectionStatus";
 import { FollowUpButton } from "../followups/FollowUpButton";
 import { TicketChip } from "./TicketChip";
+import { ConversationMenu } from "./ConversationMenu";
 
 interface Props {
   me: Me;
@@ -57,6 +58,7 @@ export function ChatHeader({ me, conversation: c, isPhone, onBack, onShowLead, o
         {c && !isPhone && <TicketChip status={c.ticketStatus} />}
         {c && !isPhone && <AssignSelect conversation={c} meId={me.user.id} testId="assign-select" />}
         {c && !isPhone && <FollowUpButton conversation={c} />}
+        {c && <ConversationMenu conversation={c} />}
         {c && !resolved && c.currentTicketId && (
           <button className="btn btn-small" onClick={onClose} data-testid="close-ticket-button" title="Alt+E">
             {t("ticket.close")}

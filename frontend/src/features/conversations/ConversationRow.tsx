@@ -65,6 +65,11 @@ export const ConversationRow = memo(function ConversationRow({ conversation: c, 
             {/* OPEN is the usual state: only the others are worth a chip. */}
             {c.ticketStatus !== "OPEN" && <TicketChip status={c.ticketStatus} small />}
             {c.waitingSince && c.ticketStatus !== "RESOLVED" && <WaitingTimer since={c.waitingSince} />}
+            {c.priority !== "none" && (
+              <span className={`priority-badge priority-${c.priority}`} data-testid="priority-badge" data-priority={c.priority}>
+                {t(`priority.${c.priority}`)}
+              </span>
+            )}
             <AssigneeBadge assignee={c.assignee} />
             {c.unreadCount > 0 && (
               <span className="unread-badge" aria-label={t("list.unread", { count: c.unreadCount })} data-testid="unread-badge">

@@ -6,7 +6,7 @@ import { Icon } from "../../components/ui/Icon";
 import { useT } from "../../i18n/i18n";
 import { Link, navigate } from "../../router";
 import { NewConversationButton, StartFromSearch } from "../new-conversation/NewConversationDialog";
-import type { ListTab, ListUiState } from "./filters";
+import type { ListTab, ListUiState, StatusChoice } from "./filters";
 import type { Me } from "../../api/types";
 import type { RefObject } from "react";
 
@@ -104,7 +104,7 @@ export function ListHeader({ me, instanceId, ui, onUiChange, searchRef }: Props)
       <div className="status-filter">
         <select
           value={ui.status}
-          onChange={(e) => onUiChange({ ...ui, status: e.target.value as TicketStatus | "" })}
+          onChange={(e) => onUiChange({ ...ui, status: e.target.value as StatusChoice })}
           className={ui.status ? "set" : undefined}
           aria-label={t("list.status.label")}
           data-testid="filter-status"
@@ -115,6 +115,7 @@ export function ListHeader({ me, instanceId, ui, onUiChange, searchRef }: Props)
               {t(`list.status.${st}`)}
             </option>
           ))}
+          <option value="SNOOZED">{t("list.status.SNOOZED")}</option>
         </select>
       </div>
     </div>

@@ -1,9 +1,11 @@
 import type { ConversationFilters, TicketStatus } from "../../api/types";
 
 export type ListTab = "all" | "unread" | "mine" | "waiting" | "unassigned";
+/** The status select: a ticket status, or SNOOZED ("Adiadas": the snoozed conversations). */
+export type StatusChoice = TicketStatus | "SNOOZED" | "";
 export interface ListUiState {
   tab: ListTab;
-  status: TicketStatus | "";
+  status: StatusChoice;
   q: string;
 }
 
@@ -13,7 +15,8 @@ export function filtersFromUi(ui: ListUiState, instanceId: string | null): Conve
     unread: ui.tab === "unread" || undefined,
     assigned: ui.tab === "mine" ? "me" : ui.tab === "unassigned" ? "unassigned" : undefined,
     order: ui.tab === "waiting" ? "waiting" : undefined,
-    ticketStatus: ui.status || undefined,
+    ticketStatus: ui.status && ui.status !== "SNOOZED" ? ui.status : undefined,
+    snoozed: ui.status === "SNOOZED" || undefined,
     q: ui.q.trim() || undefined,
   };
 }
