@@ -154,6 +154,7 @@ export const en: Record<MessageKey, string> = {
   "chat.emptyHint": "Your leads' messages show up here in real time.",
   "chat.assign": "Assign",
   "chat.assignTo": "Assign to",
+  "chat.replyFrom": "Reply from number",
   "chat.unassigned": "Unassigned",
   "chat.markUnread": "Mark as unread",
   "chat.leadInfo": "Lead details",

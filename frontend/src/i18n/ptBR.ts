@@ -154,6 +154,7 @@ export const ptBR = {
   "chat.emptyHint": "As mensagens dos seus leads aparecem aqui em tempo real.",
   "chat.assign": "Atribuir",
   "chat.assignTo": "Atribuir a",
+  "chat.replyFrom": "Responder pelo número",
   "chat.unassigned": "Sem responsável",
   "chat.markUnread": "Marcar como não lida",
   "chat.leadInfo": "Dados do lead",

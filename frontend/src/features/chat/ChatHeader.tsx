@@ -12,6 +12,7 @@ import { ConnectionStatus } from "./ConnectionStatus";
 import { FollowUpButton } from "../followups/FollowUpButton";
 import { TicketChip } from "./TicketChip";
 import { ConversationMenu } from "./ConversationMenu";
+import { NumberSelect } from "./NumberSelect";
 
 interface Props {
   me: Me;
@@ -57,6 +58,7 @@ export function ChatHeader({ me, conversation: c, isPhone, onBack, onShowLead, o
         <ConnectionStatus />
         {c && !isPhone && <TicketChip status={c.ticketStatus} />}
         {c && !isPhone && <AssignSelect conversation={c} meId={me.user.id} testId="assign-select" />}
+        {c && !isPhone && <NumberSelect conversation={c} />}
         {c && !isPhone && <FollowUpButton conversation={c} />}
         {c && <ConversationMenu conversation={c} />}
         {c && !resolved && c.currentTicketId && (
