@@ -79,6 +79,8 @@ async def test_replies_follow_the_number_the_lead_last_wrote_to(harness: Harness
         assert ticket is not None and ticket.instance_id == t.instance.id  # opened through A
     listed = (await t.client.get(f"/api/v1/conversations/{conv.id}")).json()
     assert listed["instanceId"] == str(b.id)
+    lead = (await t.client.get(f"/api/v1/leads/{conv.lead_id}")).json()
+    assert [x["instanceId"] for x in lead["tickets"]] == [str(t.instance.id)]
 
     # an older message of the lead arriving late on A does not move it back
     late = p.text_message(phone=LEAD, text="atrasada", message_id="A0", timestamp=T0 - timedelta(minutes=5))

@@ -2313,6 +2313,11 @@ export interface components {
              * Format: uuid
              */
             id: string;
+            /**
+             * Instanceid
+             * @description The WhatsApp number it came through (null: stored before it was recorded)
+             */
+            instanceId: string | null;
             /** Medium */
             medium: string | null;
             /** Number */

@@ -24,6 +24,9 @@ class TouchRead(CamelModel):
 class TicketRead(CamelModel):
     id: uuid.UUID
     conversation_id: uuid.UUID
+    instance_id: uuid.UUID | None = Field(
+        default=None, description="The WhatsApp number it came through (null: stored before it was recorded)"
+    )
     number: int
     status: TicketStatus
     source: str | None
