@@ -15,6 +15,10 @@ export function FollowUpButton({ conversation: c }: { conversation: Conversation
   const [open, setOpen] = useState(false);
   const stop = useStopFollowUp();
   const ticketId = c.currentTicketId;
+  // The ticket can turn FOLLOW_UP (the start's own refetch or event) before start.mutate's
+  // onSuccess runs; the dialog is then unmounted and that callback never fires: close it here,
+  // or it would open again when the follow-up stops.
+  if (open && c.ticketStatus !== "OPEN") setOpen(false);
   if (!ticketId || c.ticketStatus === "RESOLVED") return null;
   if (c.ticketStatus === "FOLLOW_UP") {
     return (
