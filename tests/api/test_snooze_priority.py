@@ -9,9 +9,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from tests.support.tenants import Harness, Tenant
+from whatrack.conversations import service
+from whatrack.conversations.schemas import ListFilters
 from whatrack.models import Conversation, Message, SenderType
 from whatrack.simulator import payloads as p
 
@@ -180,3 +182,35 @@ async def test_priority_bad_input(harness: Harness) -> None:
         resp = await t.client.get("/api/v1/conversations", params=params)
         assert 400 <= resp.status_code < 500, params
     assert (await t.client.get(url)).json()["priority"] == "none"
+
+
+async def test_the_recent_list_is_read_from_its_index(harness: Harness) -> None:
+    """'recent' orders by the snooze-aware LISTED_AT: ix_conversations_org_listed (migration 0017)
+    gives a page in order, with no sort of the organization's conversations."""
+    t, _ = await _three(harness)
+    actor_org = t.organization_id
+    filters = ListFilters()
+    stmt = service._ordered(
+        service._by_priority_and_snooze(
+            service._select_rows().where(Conversation.organization_id == actor_org), filters
+        ),
+        filters,
+        None,
+    ).limit(51)
+    async with harness.db() as db:
+        bind = db.get_bind()
+        if bind.dialect.name == "postgresql":
+            await db.execute(text("SET LOCAL enable_seqscan = off"))
+            literal = str(stmt.compile(bind, compile_kwargs={"literal_binds": True}))
+            plan = "\n".join(r[0] for r in await db.execute(text("EXPLAIN " + literal)))
+            assert "ix_conversations_org_listed" in plan and "Sort" not in plan, plan
+        else:
+            compiled = stmt.compile(bind)
+            params = [
+                v.hex if isinstance(v, uuid.UUID) else v.isoformat() if isinstance(v, datetime) else v
+                for v in (compiled.params[k] for k in compiled.positiontup or [])
+            ]
+            raw = await db.connection()
+            rows = await raw.exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled), tuple(params))
+            plan = "\n".join(str(tuple(r)[-1]) for r in rows)
+            assert "ix_conversations_org_listed" in plan and "TEMP B-TREE" not in plan, plan

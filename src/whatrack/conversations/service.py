@@ -11,7 +11,7 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, case, func, or_, select, text, update
+from sqlalchemy import Select, and_, bindparam, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.util import identity_key
@@ -43,6 +43,7 @@ from whatrack.models import (
     TicketStatus,
     User,
 )
+from whatrack.models.conversation import LISTED_AT
 from whatrack.models.enums import PRIORITY_OF_RANK, PRIORITY_RANK
 
 Assignee = aliased(User)
@@ -360,10 +361,7 @@ def _decode_priority_cursor(cursor: str) -> tuple[int, datetime, uuid.UUID]:
 
 # A snooze that has passed brings the conversation back on top at that time: "recent" sorts by
 # the later of the last message and the snooze time.
-_recent_key = case(
-    (Conversation.snoozed_until > Conversation.last_message_at, Conversation.snoozed_until),
-    else_=Conversation.last_message_at,
-)
+_recent_key = LISTED_AT
 
 
 def recent_at(conv: Conversation) -> datetime:

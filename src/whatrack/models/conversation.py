@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy import ForeignKey, Index, Integer, String, case
 from sqlalchemy.orm import Mapped, mapped_column
 
 from whatrack.db import Base, UTCDateTime, new_id, utcnow
@@ -49,3 +49,12 @@ class Conversation(Base):
     # models.PRIORITY_RANK: 0 none .. 4 urgent (a number, so that it sorts)
     priority: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+# Where the conversation sits in the "recent" list: its last message, or a snooze time after it
+# (a conversation whose snooze passed comes back on top). Indexed as such by migration 0017
+# (ix_conversations_org_listed; an expression index, left out of alembic's comparison in env.py).
+LISTED_AT = case(
+    (Conversation.snoozed_until > Conversation.last_message_at, Conversation.snoozed_until),
+    else_=Conversation.last_message_at,
+)
