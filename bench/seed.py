@@ -23,6 +23,7 @@ from typing import Any
 import asyncpg
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import Table
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from bench.common import PASSWORD, log
 from whatrack.auth.service import hash_password
@@ -216,6 +217,16 @@ def _table(name: str) -> Table:
     return Base.metadata.tables[name]
 
 
+def _with_defaults(table: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Columns a row leaves out get the model's scalar default (a NOT NULL column added to a
+    model after the seed was written must not become NULL)."""
+    defaults = {
+        c.name: c.default.arg for c in _table(table).columns if isinstance(c.default, ScalarElementColumnDefault)
+    }
+    missing = {k: v for k, v in defaults.items() if rows and k not in rows[0]}
+    return [{**missing, **row} for row in rows] if missing else rows
+
+
 class Sink:
     """Where rows go. Rows are dicts keyed by column *name*; missing columns are NULL."""
 
@@ -265,6 +276,7 @@ class PgSink(Sink):
         if not rows:
             return
         columns = [c.name for c in _table(table).columns]
+        rows = _with_defaults(table, rows)
         records = [
             tuple(json.dumps(row[c]) if c in JSON_COLUMNS and c in row else row.get(c) for c in columns) for row in rows
         ]
@@ -306,6 +318,7 @@ class SqliteSink(Sink):
         if not rows:
             return
         columns = [c.name for c in _table(table).columns]
+        rows = _with_defaults(table, rows)
         records = [tuple(self._encode(c, row.get(c)) for c in columns) for row in rows]
         names = ", ".join(f'"{c}"' for c in columns)
         marks = ", ".join("?" for _ in columns)
@@ -621,13 +634,21 @@ def _reads_orgs(
 async def seed_reads(
     database_url: str, *, conversations: int, messages: int, organizations: int, huge_messages: int, seed: int = 7
 ) -> ReadsDataset:
+    sizes = org_sizes(conversations, organizations)
+    return await seed_sized(database_url, sizes, messages=messages, huge_messages=huge_messages, seed=seed)
+
+
+async def seed_sized(
+    database_url: str, sizes: list[int], *, messages: int, huge_messages: int, seed: int = 7
+) -> ReadsDataset:
+    """The reads dataset with explicit organization sizes (at least three organizations)."""
     import time
 
     started = time.perf_counter()
     rng = random.Random(seed)
     now = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
     sink = await open_sink(database_url)
-    sizes = org_sizes(conversations, organizations)
+    conversations, organizations = sum(sizes), len(sizes)
     orgs, base_rows = _reads_orgs(rng, sizes, now)
     huge = [huge_messages] * 5
     counts = _message_counts(rng, conversations, messages, huge)
