@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from whatrack.auth.api_tokens import resolve_api_token
 from whatrack.auth.service import Actor, resolve_session
 from whatrack.db import transaction
 from whatrack.errors import AdminRequired, CsrfFailed, NotAuthenticated, PasswordChangeRequired, SessionExpired
@@ -41,6 +42,15 @@ async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
 async def get_actor(request: Request) -> Actor:
     """Resolved on its own connection, released before the route runs, so routes that manage
     their own transactions (send) never hold two connections at once (SQLite runs on one)."""
+    bearer = request.headers.get("authorization", "")
+    if bearer[:7].lower() == "bearer ":
+        # an integration's API token (auth/api_tokens.py): no cookie, so no CSRF to check
+        async with request.app.state.engine.connect() as conn:
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            integration = await resolve_api_token(conn, bearer[7:].strip())
+        if integration.must_change_password and request.url.path not in PASSWORD_CHANGE_PATHS:
+            raise PasswordChangeRequired("Choose a new password first: POST /api/v1/auth/password")
+        return integration
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise NotAuthenticated("Not logged in")

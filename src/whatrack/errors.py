@@ -187,6 +187,24 @@ class SessionExpired(Unauthorized):
     code = "session_expired"
 
 
+class ApiTokenInvalid(Unauthorized):
+    """The API token is not one of this server's."""
+
+    code = "api_token_invalid"
+
+
+class ApiTokenRevoked(Unauthorized):
+    """The API token was revoked."""
+
+    code = "api_token_revoked"
+
+
+class ApiTokenExpired(Unauthorized):
+    """The API token expired."""
+
+    code = "api_token_expired"
+
+
 class PasswordChangeRequired(Forbidden):
     """Choose a new password first (POST /api/v1/auth/password): this one was temporary."""
 
@@ -313,6 +331,24 @@ class ConversationNotFound(NotFound):
     """Conversation not found."""
 
     code = "conversation_not_found"
+
+
+class ApiTokenNotFound(NotFound):
+    """No such API token in this organization."""
+
+    code = "api_token_not_found"
+
+
+class ApiTokenUserNotMember(BadRequest):
+    """The user an API token acts as must be an active member of this organization."""
+
+    code = "api_token_user_not_member"
+
+
+class ApiTokenExpiryPast(BadRequest):
+    """An API token's expiry must be in the future."""
+
+    code = "api_token_expiry_past"
 
 
 class AssigneeNotMember(BadRequest):
@@ -739,7 +775,14 @@ def for_http_status(status: int) -> type[DomainError]:
 
 
 # What every route behind a session can answer (reads; writes add the CSRF check).
-SESSION: tuple[type[DomainError], ...] = (NotAuthenticated, SessionExpired, PasswordChangeRequired)
+SESSION: tuple[type[DomainError], ...] = (
+    NotAuthenticated,
+    SessionExpired,
+    ApiTokenInvalid,
+    ApiTokenRevoked,
+    ApiTokenExpired,
+    PasswordChangeRequired,
+)
 WRITE: tuple[type[DomainError], ...] = (*SESSION, CsrfFailed)
 
 

@@ -150,3 +150,13 @@ async def test_follow_ups_and_scheduled_messages_of_another_org_are_not_found(ha
     assert (await a.client.get(f"/api/v1/follow-up-sequences/{seq['id']}")).json()["name"] == "A"
     pending = (await a.client.get("/api/v1/scheduled-messages", params={"conversationId": conv["id"]})).json()
     assert [x["content"] for x in pending["items"]] == ["x"]
+
+
+async def test_api_tokens_of_another_org_are_not_found(harness: Harness) -> None:
+    a = await harness.tenant("Alpha")
+    b = await harness.tenant("Beta")
+    token = (await a.client.post("/api/v1/api-tokens", json={"name": "CRM", "userId": str(a.user_id)})).json()
+    resp = await b.client.delete(f"/api/v1/api-tokens/{token['id']}")
+    assert resp.status_code == 404 and resp.json()["error"]["code"] == "api_token_not_found"
+    assert (await b.client.get("/api/v1/api-tokens")).json() == []
+    assert [x["id"] for x in (await a.client.get("/api/v1/api-tokens")).json()] == [token["id"]]

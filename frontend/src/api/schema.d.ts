@@ -4,6 +4,51 @@
  */
 
 export interface paths {
+    "/api/v1/api-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Api Tokens
+         * @description The organization's API tokens (never their secrets).
+         */
+        get: operations["list_api_tokens_api_v1_api_tokens_get"];
+        put?: never;
+        /**
+         * Create Api Token
+         * @description A token acting as `userId`, sent as `Authorization: Bearer <token>` (no CSRF header); the
+         *     secret is in this answer only.
+         */
+        post: operations["create_api_token_api_v1_api_tokens_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/api-tokens/{token_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke Api Token
+         * @description Revoke: the token answers 401 `api_token_revoked` from now on.
+         */
+        delete: operations["revoke_api_token_api_v1_api_tokens__token_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -1143,6 +1188,89 @@ export interface components {
             /** Previousagents */
             previousAgents: components["schemas"]["AgentFigures"][];
         };
+        /** ApiTokenCreate */
+        ApiTokenCreate: {
+            /**
+             * Expiresat
+             * @description Optional; a time without offset is UTC
+             */
+            expiresAt?: string | null;
+            /** Name */
+            name: string;
+            /**
+             * Userid
+             * Format: uuid
+             * @description The member the token acts as (its role and visibility apply)
+             */
+            userId: string;
+        };
+        /** ApiTokenCreated */
+        ApiTokenCreated: {
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /** Expiresat */
+            expiresAt: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Lastusedat */
+            lastUsedAt: string | null;
+            /** Name */
+            name: string;
+            /**
+             * Prefix
+             * @description The token's first characters, to tell tokens apart
+             */
+            prefix: string;
+            /** Revokedat */
+            revokedAt: string | null;
+            /**
+             * Token
+             * @description The secret, shown this once: send it as `Authorization: Bearer <token>`
+             */
+            token: string;
+            /**
+             * Userid
+             * Format: uuid
+             */
+            userId: string;
+        };
+        /** ApiTokenRead */
+        ApiTokenRead: {
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /** Expiresat */
+            expiresAt: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Lastusedat */
+            lastUsedAt: string | null;
+            /** Name */
+            name: string;
+            /**
+             * Prefix
+             * @description The token's first characters, to tell tokens apart
+             */
+            prefix: string;
+            /** Revokedat */
+            revokedAt: string | null;
+            /**
+             * Userid
+             * Format: uuid
+             */
+            userId: string;
+        };
         /** AssignIn */
         AssignIn: {
             /** Userid */
@@ -1324,7 +1452,7 @@ export interface components {
              * Code
              * @enum {string}
              */
-            code: "account_not_found" | "admin_required" | "assignee_not_member" | "channel_forbidden" | "contact_unidentifiable" | "conversation_not_found" | "csrf_failed" | "empty_file" | "follow_up_delay_invalid" | "follow_up_sequence_archived" | "follow_up_sequence_in_use" | "follow_up_sequence_no_steps" | "follow_up_sequence_not_found" | "follow_up_sequence_too_many_steps" | "follow_up_step_empty" | "instance_already_added" | "instance_already_paired" | "instance_disconnected" | "instance_has_conversations" | "instance_not_found" | "internal_error" | "invalid_body" | "invalid_channel" | "invalid_characters" | "invalid_credentials" | "invalid_cursor" | "invalid_field" | "invalid_webhook_payload" | "last_admin" | "lead_not_found" | "leads_date_invalid" | "leads_range_inverted" | "malformed_request" | "media_file_missing" | "media_not_found" | "media_store_unavailable" | "member_not_found" | "mention_not_member" | "message_empty" | "message_not_found" | "message_not_retryable" | "method_not_allowed" | "metrics_token_required" | "missing_field" | "not_authenticated" | "not_on_whatsapp" | "nothing_to_update" | "organization_not_found" | "overloaded" | "password_change_required" | "payload_too_large" | "phone_invalid" | "quick_reply_not_found" | "quick_reply_shortcut_taken" | "rate_limited" | "reply_to_other_conversation" | "report_date_out_of_range" | "report_format_unknown" | "report_group_unknown" | "report_model_unknown" | "report_other_agent_forbidden" | "report_range_inverted" | "report_range_too_long" | "route_not_found" | "scheduled_message_not_found" | "scheduled_message_not_pending" | "send_at_in_past" | "send_at_too_far" | "session_expired" | "session_not_found" | "snooze_in_past" | "snooze_too_far" | "ticket_already_open" | "ticket_already_resolved" | "ticket_in_follow_up" | "ticket_not_found" | "ticket_not_in_follow_up" | "ticket_not_resolved" | "unknown_time_zone" | "unsupported_media_type" | "user_email_taken" | "user_not_found" | "validation_error" | "voice_note_invalid" | "voice_note_unavailable" | "weak_password" | "webhook_busy" | "webhook_secret_invalid" | "webhook_signature_invalid" | "wrong_password" | "wuzapi_admin_credentials_missing" | "wuzapi_admin_token_rejected" | "wuzapi_credentials_required" | "wuzapi_error" | "wuzapi_host_not_allowed" | "wuzapi_refused" | "wuzapi_token_invalid" | "wuzapi_token_rejected" | "wuzapi_unreachable" | "wuzapi_url_invalid" | "wuzapi_user_exists";
+            code: "account_not_found" | "admin_required" | "api_token_expired" | "api_token_expiry_past" | "api_token_invalid" | "api_token_not_found" | "api_token_revoked" | "api_token_user_not_member" | "assignee_not_member" | "channel_forbidden" | "contact_unidentifiable" | "conversation_not_found" | "csrf_failed" | "empty_file" | "follow_up_delay_invalid" | "follow_up_sequence_archived" | "follow_up_sequence_in_use" | "follow_up_sequence_no_steps" | "follow_up_sequence_not_found" | "follow_up_sequence_too_many_steps" | "follow_up_step_empty" | "instance_already_added" | "instance_already_paired" | "instance_disconnected" | "instance_has_conversations" | "instance_not_found" | "internal_error" | "invalid_body" | "invalid_channel" | "invalid_characters" | "invalid_credentials" | "invalid_cursor" | "invalid_field" | "invalid_webhook_payload" | "last_admin" | "lead_not_found" | "leads_date_invalid" | "leads_range_inverted" | "malformed_request" | "media_file_missing" | "media_not_found" | "media_store_unavailable" | "member_not_found" | "mention_not_member" | "message_empty" | "message_not_found" | "message_not_retryable" | "method_not_allowed" | "metrics_token_required" | "missing_field" | "not_authenticated" | "not_on_whatsapp" | "nothing_to_update" | "organization_not_found" | "overloaded" | "password_change_required" | "payload_too_large" | "phone_invalid" | "quick_reply_not_found" | "quick_reply_shortcut_taken" | "rate_limited" | "reply_to_other_conversation" | "report_date_out_of_range" | "report_format_unknown" | "report_group_unknown" | "report_model_unknown" | "report_other_agent_forbidden" | "report_range_inverted" | "report_range_too_long" | "route_not_found" | "scheduled_message_not_found" | "scheduled_message_not_pending" | "send_at_in_past" | "send_at_too_far" | "session_expired" | "session_not_found" | "snooze_in_past" | "snooze_too_far" | "ticket_already_open" | "ticket_already_resolved" | "ticket_in_follow_up" | "ticket_not_found" | "ticket_not_in_follow_up" | "ticket_not_resolved" | "unknown_time_zone" | "unsupported_media_type" | "user_email_taken" | "user_not_found" | "validation_error" | "voice_note_invalid" | "voice_note_unavailable" | "weak_password" | "webhook_busy" | "webhook_secret_invalid" | "webhook_signature_invalid" | "wrong_password" | "wuzapi_admin_credentials_missing" | "wuzapi_admin_token_rejected" | "wuzapi_credentials_required" | "wuzapi_error" | "wuzapi_host_not_allowed" | "wuzapi_refused" | "wuzapi_token_invalid" | "wuzapi_token_rejected" | "wuzapi_unreachable" | "wuzapi_url_invalid" | "wuzapi_user_exists";
             /** Details */
             details?: unknown;
             /** Message */
@@ -2436,6 +2564,201 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    list_api_tokens_api_v1_api_tokens_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiTokenRead"][];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `admin_required`: Only organization admins can do this.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    create_api_token_api_v1_api_tokens_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApiTokenCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiTokenCreated"];
+                };
+            };
+            /**
+             * @description - `api_token_user_not_member`: The user an API token acts as must be an active member of this organization.
+             *     - `api_token_expiry_past`: An API token's expiry must be in the future.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             *     - `admin_required`: Only organization admins can do this.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    revoke_api_token_api_v1_api_tokens__token_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             *     - `admin_required`: Only organization admins can do this.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `api_token_not_found`: No such API token in this organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     login_api_v1_auth_login_post: {
         parameters: {
             query?: never;
@@ -2506,6 +2829,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -2559,6 +2885,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -2632,6 +2961,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -2685,6 +3017,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -2735,6 +3070,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -2810,6 +3148,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -2864,6 +3205,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -2937,6 +3281,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -3004,6 +3351,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -3080,6 +3430,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -3145,6 +3498,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -3222,6 +3578,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -3290,6 +3649,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -3369,6 +3731,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -3443,6 +3808,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -3507,6 +3875,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -3587,6 +3958,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -3651,6 +4025,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -3717,6 +4094,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -3781,6 +4161,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -3845,6 +4228,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -3913,6 +4299,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -3969,6 +4358,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -4028,6 +4420,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -4121,6 +4516,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -4184,6 +4582,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -4255,6 +4656,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -4336,6 +4740,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -4395,6 +4802,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -4473,6 +4883,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -4547,6 +4960,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -4634,6 +5050,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -4721,6 +5140,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -4824,6 +5246,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -4920,6 +5345,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -5006,6 +5434,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -5111,6 +5542,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -5163,6 +5597,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -5237,6 +5674,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -5306,6 +5746,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -5394,6 +5837,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -5448,6 +5894,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -5502,6 +5951,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -5565,6 +6017,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -5643,6 +6098,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -5715,6 +6173,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -5774,6 +6235,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -5850,6 +6314,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -5943,6 +6410,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -6032,6 +6502,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -6100,6 +6573,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -6175,6 +6651,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -6239,6 +6718,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -6329,6 +6811,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -6406,6 +6891,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -6479,6 +6967,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -6544,6 +7035,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -6624,6 +7118,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -6697,6 +7194,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -6771,6 +7271,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -6834,6 +7337,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -6912,6 +7418,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -6999,6 +7508,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -7107,6 +7619,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {
@@ -7192,6 +7707,9 @@ export interface operations {
             /**
              * @description - `not_authenticated`: Not logged in (no session cookie).
              *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
              */
             401: {
                 headers: {

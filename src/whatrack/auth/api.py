@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from whatrack.auth import service, team
+from whatrack.auth import api_tokens, service, team
 from whatrack.auth.schemas import (
     LoginIn,
     MemberChanged,
@@ -31,6 +31,9 @@ from whatrack.errors import (
     WRITE,
     AccountNotFound,
     AdminRequired,
+    ApiTokenExpiryPast,
+    ApiTokenNotFound,
+    ApiTokenUserNotMember,
     AuthSessionNotFound,
     InvalidCredentials,
     LastAdmin,
@@ -209,3 +212,29 @@ async def sessions(db: Db, actor: CurrentActor) -> list[SessionRead]:
 async def revoke_session(session_id: Annotated[str, Path(max_length=64)], db: Db, actor: CurrentActor) -> None:
     """End one of your sessions (e.g. a browser left logged in elsewhere)."""
     await team.revoke_session(db, actor, session_id)
+
+
+# -- API tokens for integrations (auth/api_tokens.py) ----------------------------------------------
+
+
+@router.get("/api-tokens", responses=responses(*SESSION, AdminRequired))
+async def list_api_tokens(db: Db, actor: AdminActor) -> list[api_tokens.ApiTokenRead]:
+    """The organization's API tokens (never their secrets)."""
+    return await api_tokens.list_tokens(db, actor)
+
+
+@router.post(
+    "/api-tokens",
+    status_code=201,
+    responses=responses(*WRITE, AdminRequired, ApiTokenUserNotMember, ApiTokenExpiryPast),
+)
+async def create_api_token(body: api_tokens.ApiTokenCreate, db: Db, actor: AdminActor) -> api_tokens.ApiTokenCreated:
+    """A token acting as `userId`, sent as `Authorization: Bearer <token>` (no CSRF header); the
+    secret is in this answer only."""
+    return await api_tokens.create_token(db, actor, body)
+
+
+@router.delete("/api-tokens/{token_id}", status_code=204, responses=responses(*WRITE, AdminRequired, ApiTokenNotFound))
+async def revoke_api_token(token_id: uuid.UUID, db: Db, actor: AdminActor) -> None:
+    """Revoke: the token answers 401 `api_token_revoked` from now on."""
+    await api_tokens.revoke_token(db, actor, token_id)

@@ -1,6 +1,7 @@
 """ORM models: one package so entities can reference each other without import cycles."""
 
 from whatrack.models.ad import AdCampaign, TicketTouch
+from whatrack.models.api_token import ApiToken
 from whatrack.models.conversation import Conversation
 from whatrack.models.enums import (
     ClosedBy,
@@ -30,6 +31,7 @@ from whatrack.models.user import AuthSession, Membership, User
 
 __all__ = [
     "AdCampaign",
+    "ApiToken",
     "AuthSession",
     "ClosedBy",
     "Conversation",
