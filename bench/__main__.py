@@ -6,9 +6,9 @@
     make bench BENCH_ARGS="--quick"
 
 Scenarios (see each module's docstring): ingest (1), pipeline (2+3), reads (4), memory (5),
-sqlite_ingest + sqlite_reads (6). `realtime` (bench_realtime.py, hub vs Centrifugo fan-out) and
-`media` (bench_media.py, S3 vs local disk) are opt-in through --only. Writes
-bench/results/<date>.json, <date>.md and <date>.png.
+sqlite_ingest + sqlite_reads (6), reports (7, issue 11). `realtime` (bench_realtime.py, hub vs Centrifugo fan-out) and
+`media` (bench_media.py, S3 vs local disk) and `legacy` (bench_legacy.py, issue 15's import) are
+opt-in through --only. Writes bench/results/<date>.json, <date>.md and <date>.png.
 """
 
 from __future__ import annotations
@@ -23,11 +23,20 @@ import traceback
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from bench import bench_ingest, bench_media, bench_memory, bench_pipeline, bench_reads, report
+from bench import (
+    bench_ingest,
+    bench_legacy,
+    bench_media,
+    bench_memory,
+    bench_pipeline,
+    bench_reads,
+    bench_reports,
+    report,
+)
 from bench.common import REPO_ROOT, RESULTS_DIR, log, run_info
 
-ALL = ("ingest", "reads", "pipeline", "memory", "sqlite_ingest", "sqlite_reads")
-OPTIONAL = ("realtime", "media")
+ALL = ("ingest", "reads", "pipeline", "memory", "sqlite_ingest", "sqlite_reads", "reports")
+OPTIONAL = ("realtime", "media", "legacy")
 
 
 def _realtime(quick: bool) -> dict[str, Any]:
@@ -42,7 +51,12 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small sizes, one repeat: a smoke run")
     parser.add_argument("--only", default="", help=f"comma list of {', '.join(ALL + OPTIONAL)}")
     parser.add_argument("--repeats", type=int, default=0, help="repeats per scenario (default 3, quick 1)")
+    parser.add_argument("--legacy-leads", type=int, default=0, help="legacy scenario: leads (default 100,000)")
+    parser.add_argument("--legacy-messages", type=int, default=0, help="legacy scenario: messages (default 10/lead)")
     parser.add_argument("--reseed", action="store_true", help="rebuild the read-path datasets")
+    parser.add_argument(
+        "--reports-scale", type=float, default=1.0, help="reports: fraction of 100k conversations / 1M messages"
+    )
     parser.add_argument("--out", default="", help="file stem under bench/results (default: date and time)")
     args = parser.parse_args()
     chosen = [s.strip() for s in args.only.split(",") if s.strip()] or list(ALL)
@@ -62,6 +76,10 @@ def main() -> None:
         "pipeline": lambda: bench_pipeline.run(quick=quick, repeats=repeats),
         "memory": lambda: bench_memory.run(quick=quick),
         "media": lambda: bench_media.run(quick=quick),
+        "reports": lambda: bench_reports.run(
+            quick=quick, repeats=max(1, repeats - 1), scale=args.reports_scale, reseed=args.reseed
+        ),
+        "legacy": lambda: bench_legacy.run(quick=quick, leads=args.legacy_leads, messages=args.legacy_messages),
         "sqlite_ingest": lambda: bench_ingest.run(quick=quick, repeats=repeats, sqlite=True),
         "sqlite_reads": lambda: bench_reads.run(
             quick=quick, repeats=max(1, repeats - 1), sqlite=True, reseed=args.reseed

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 import time
 from datetime import date, timedelta
 from typing import Any
@@ -115,13 +116,15 @@ def calls(actor: Actor) -> dict[str, Any]:
     return {"overview": overview, **{f"attribution_{m}": attribution(m) for m in MODELS}, "agents": agents}
 
 
-async def run(quick: bool = False, repeats: int = 1, scale: float = 1.0, reseed: bool = False) -> dict[str, Any]:
+async def run(
+    quick: bool = False, repeats: int = 1, scale: float = 1.0, reseed: bool = False, samples: int = 0
+) -> dict[str, Any]:
     url, meta, reused = await prepare(quick, scale, reseed)
     ds = dataset_from_json(json.dumps(meta["dataset"]))
     engine = create_engine(url)
     instrument(engine)
     factory = create_session_factory(engine)
-    samples = 5 if quick else 30
+    samples = samples or (5 if quick else 30)
     out: dict[str, Any] = {
         "config": {
             **shape(quick, scale),
@@ -150,53 +153,71 @@ async def run(quick: bool = False, repeats: int = 1, scale: float = 1.0, reseed:
             out["config"]["tickets"], out["config"]["ticket_metrics"] = int(counts[0]), int(counts[1])
         floor: list[float] = []
         for name, call in calls(actor).items():
-            wall: list[float] = []
-            sql: list[float] = []
-            for _ in range(repeats):
-                for _ in range(samples):
-                    captured: list[tuple[str, Any, float]] = []
-                    token = _capture.set(captured)
-                    try:
-                        async with factory() as db:
-                            t0 = time.perf_counter()
-                            await call(db)
-                            wall.append(time.perf_counter() - t0)
-                            await db.rollback()
-                    finally:
-                        _capture.reset(token)
-                    sql.append(sum(c[2] for c in captured))
-            async with factory() as db:
-                t0 = time.perf_counter()
-                await db.execute(text("SELECT 1"))
-                floor.append(time.perf_counter() - t0)
-            captured = []
-            token = _capture.set(captured)
             try:
-                async with factory() as db:
-                    await call(db)
-                    await db.rollback()
-            finally:
-                _capture.reset(token)
-            plans = await explain(engine, captured)
-            seq = sorted({t for p in plans for t in p["seq_scans_on_big_tables"]})
-            w, q = summary_ms(wall), summary_ms(sql)
-            wp95, qp95 = float(w["p95_ms"]), float(q["p95_ms"])
-            out["reports"][name] = {
-                "service_ms": w,
-                "sql_ms": q,
-                "ratio_p95": round(wp95 / qp95, 2) if qp95 else None,
-                "statements": len(captured),
-                "seq_scans": seq,
-                "seq_scan_messages": "messages" in seq,
-                "target_p95_ms": 300,
-                "ok": wp95 < 300 and "messages" not in seq,
-                "plans": plans,
-            }
-            log(f"{name}: p95 {wp95:.1f} ms (SQL {qp95:.1f} ms), {len(captured)} statements, seq scans {seq}")
+                out["reports"][name] = await measure(engine, factory, name, call, repeats, samples, floor)
+            except Exception as exc:  # a failing report is a finding; the others still get measured
+                out["reports"][name] = {"error": f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}"}
+                log(f"{name}: FAILED {out['reports'][name]['error']}")
         out["select1_ms"] = summary_ms(floor)
     finally:
         await engine.dispose()
     return out
+
+
+async def measure(
+    engine: Any, factory: Any, name: str, call: Any, repeats: int, samples: int, floor: list[float]
+) -> dict[str, Any]:
+    wall: list[float] = []
+    sql: list[float] = []
+    for _ in range(repeats):
+        for _ in range(samples):
+            captured: list[tuple[str, Any, float]] = []
+            token = _capture.set(captured)
+            try:
+                async with factory() as db:
+                    t0 = time.perf_counter()
+                    await call(db)
+                    wall.append(time.perf_counter() - t0)
+                    await db.rollback()
+            finally:
+                _capture.reset(token)
+            sql.append(sum(c[2] for c in captured))
+    async with factory() as db:
+        t0 = time.perf_counter()
+        await db.execute(text("SELECT 1"))
+        floor.append(time.perf_counter() - t0)
+    captured = []
+    token = _capture.set(captured)
+    try:
+        async with factory() as db:
+            await call(db)
+            await db.rollback()
+    finally:
+        _capture.reset(token)
+    plans = await explain(engine, captured)
+    seq = sorted({t for p in plans for t in p["seq_scans_on_big_tables"]})
+    for p in plans:  # where the time goes: each statement's own execution time
+        found = re.search(r"Execution Time: ([0-9.]+) ms", p["plan"])
+        p["execution_ms"] = float(found.group(1)) if found else None
+    slowest = max(plans, key=lambda p: p["execution_ms"] or 0.0, default=None)
+    w, q = summary_ms(wall), summary_ms(sql)
+    wp95, qp95 = float(w["p95_ms"]), float(q["p95_ms"])
+    result = {
+        "service_ms": w,
+        "sql_ms": q,
+        "ratio_p95": round(wp95 / qp95, 2) if qp95 else None,
+        "statements": len(captured),
+        "seq_scans": seq,
+        "seq_scan_messages": "messages" in seq,
+        "target_p95_ms": 300,
+        "ok": wp95 < 300 and "messages" not in seq,
+        "plans": plans,
+        "slowest_statement": None if slowest is None else {k: slowest[k] for k in ("sql", "execution_ms")},
+    }
+    log(f"{name}: p95 {wp95:.1f} ms (SQL {qp95:.1f} ms), {len(captured)} statements, seq scans {seq}")
+    if slowest is not None:
+        log(f"  slowest: {slowest['execution_ms']} ms: {slowest['sql'][:300]}")
+    return result
 
 
 def main() -> None:
@@ -205,8 +226,11 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of 100k conversations / 1M messages")
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--reseed", action="store_true")
+    parser.add_argument("--samples", type=int, default=0, help="calls per report and repeat (default 30)")
     args = parser.parse_args()
-    result = asyncio.run(run(quick=args.quick, repeats=args.repeats, scale=args.scale, reseed=args.reseed))
+    result = asyncio.run(
+        run(quick=args.quick, repeats=args.repeats, scale=args.scale, reseed=args.reseed, samples=args.samples)
+    )
     print(json.dumps(result, indent=2, default=str))
 
 

@@ -207,6 +207,51 @@ def core_figures(results: dict[str, Any]) -> list[str]:
     return lines
 
 
+def legacy_rows(res: dict[str, Any]) -> list[Row]:
+    """Scenario `legacy` (bench_legacy.py): import rows/s next to a COPY of the same rows."""
+    if not res.get("per_kind"):
+        return []
+    size = f"{res['config']['leads']:,} leads / {res['config']['messages']:,} msgs"
+    rows: list[Row] = [
+        (
+            f"legacy import ({size}): legacy rows/s, wall {res['wall_seconds']} s",
+            _f(res["legacy_rows_per_s"]),
+            "–",
+            f"{_f(res['floor_rows_per_s'])} (COPY)",
+            _f(res["ratio_to_floor"]),
+            f"exit {res['exit_code']}",
+        )
+    ]
+    for kind, k in res["per_kind"].items():
+        rows.append((f"legacy import: {kind} imported/s", _f(k["rows_per_s"]), "–", "–", "–", "–"))
+    return rows
+
+
+def reports_rows(res: dict[str, Any]) -> list[Row]:
+    """Scenario 7 (bench_reports.py): each report's p95 next to its SQL time, seq scans of messages."""
+    if not res.get("reports"):
+        return []
+    cfg = res["config"]
+    size = f"{cfg['conversations']:,} conv / {cfg['messages']:,} msgs, {cfg['days']} days"
+    rows: list[Row] = []
+    for name, r in res["reports"].items():
+        if "error" in r:
+            rows.append((f"7 reports PG ({size}): {name}", "–", "< 300", "–", "–", f"❌ {r['error'][:120]}"))
+            continue
+        p95, sql = r["service_ms"].get("p95_ms"), r["sql_ms"].get("p95_ms")
+        rows.append(
+            (
+                f"7 reports PG ({size}): {name} p95 ms ({r['statements']} statements)",
+                _f(p95),
+                "< 300",
+                f"{_f(sql)} (SQL)",
+                _f(r.get("ratio_p95")),
+                _verdict(bool(r["ok"])) + f"; seq scans: {', '.join(r['seq_scans']) or 'none'}",
+            )
+        )
+    return rows
+
+
 def markdown(results: dict[str, Any]) -> str:
     info = results.get("run", {})
     out = [
@@ -235,6 +280,8 @@ def markdown(results: dict[str, Any]) -> str:
     rows += memory_rows(results.get("memory", {}), results.get("ingest", {}))
     rows += ingest_rows(results.get("sqlite_ingest", {}), "6 ingest SQLite", False)
     rows += reads_rows(results.get("sqlite_reads", {}), "6 reads SQLite", True)
+    rows += reports_rows(results.get("reports", {}))
+    rows += legacy_rows(results.get("legacy", {}))
     out += ["| " + " | ".join(r) + " |" for r in rows]
     errors = results.get("errors", {})
     if errors:
