@@ -24,7 +24,7 @@ import csv
 import io
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from statistics import median
@@ -72,6 +72,7 @@ from whatrack.reports.schemas import (
 )
 
 MAX_DAYS = 2 * 366
+IN_CHUNK = 10_000  # values per IN list (drivers cap bound parameters near 32k)
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
 MODELS = ("first_touch", "last_touch", "any_touch")
 GROUPS = ("source", "campaign", "medium", "ad")
@@ -305,15 +306,25 @@ async def _first_keys(db: AsyncSession, lead_ids: Iterable[uuid.UUID], group_by:
     ids = list(set(lead_ids))
     if not ids:
         return {}
-    if group_by == "ad":  # the ad of the lead's first ticket
-        stmt = (
-            select(Conversation.lead_id, Ticket.ad_id)
-            .join(Ticket, and_(Ticket.conversation_id == Conversation.id, Ticket.number == 1))
-            .where(Conversation.lead_id.in_(ids))
-        )
-    else:
-        stmt = select(Lead.id, _FIRST[group_by]).where(Lead.id.in_(ids))
-    return {row[0]: row[1] for row in await db.execute(stmt)}
+    keys: dict[uuid.UUID, str | None] = {}
+    for chunk in _chunks(ids):
+        if group_by == "ad":  # the ad of the lead's first ticket
+            stmt = (
+                select(Conversation.lead_id, Ticket.ad_id)
+                .join(Ticket, and_(Ticket.conversation_id == Conversation.id, Ticket.number == 1))
+                .where(Conversation.lead_id.in_(chunk))
+            )
+        else:
+            stmt = select(Lead.id, _FIRST[group_by]).where(Lead.id.in_(chunk))
+        keys.update({row[0]: row[1] for row in await db.execute(stmt)})
+    return keys
+
+
+def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    """IN lists in slices: one bound parameter per value, and both drivers cap them (asyncpg at
+    32,767, SQLite at 32,766), so a large organization's report would fail otherwise."""
+    for start in range(0, len(values), IN_CHUNK):
+        yield values[start : start + IN_CHUNK]
 
 
 async def _groups(db: AsyncSession, s: Scope, model: str, group_by: str) -> list[AttributionGroup]:
@@ -388,13 +399,10 @@ async def _journeys(db: AsyncSession, sales: Sequence[Any], origin: Any) -> list
     previous sale, up to and including this one."""
     if not sales:
         return []
-    rows = (
-        await db.execute(
-            select(Ticket.id, Ticket.conversation_id, Ticket.number, Ticket.outcome, origin.label("key")).where(
-                Ticket.conversation_id.in_({s.conversation_id for s in sales})
-            )
-        )
-    ).all()
+    rows: list[Any] = []
+    for chunk in _chunks(list({s.conversation_id for s in sales})):
+        stmt = select(Ticket.id, Ticket.conversation_id, Ticket.number, Ticket.outcome, origin.label("key"))
+        rows.extend((await db.execute(stmt.where(Ticket.conversation_id.in_(chunk)))).all())
     by_conv: dict[uuid.UUID, list[Any]] = defaultdict(list)
     for r in rows:
         by_conv[r.conversation_id].append(r)
@@ -402,14 +410,12 @@ async def _journeys(db: AsyncSession, sales: Sequence[Any], origin: Any) -> list
     touch_key = getattr(TicketTouch, _TOUCH[origin.key])
     touched: dict[uuid.UUID, list[str | None]] = defaultdict(list)
     ticket_ids = [r.id for r in rows]
-    if ticket_ids:
-        touch_rows = await db.execute(
-            select(TicketTouch.ticket_id, touch_key)
-            .where(TicketTouch.ticket_id.in_(ticket_ids))
-            .order_by(TicketTouch.at)
-        )
-        for ticket_id, key in touch_rows:
-            touched[ticket_id].append(key)
+    touch_rows: list[Any] = []
+    for chunk in _chunks(ticket_ids):
+        stmt = select(TicketTouch.ticket_id, TicketTouch.at, touch_key).where(TicketTouch.ticket_id.in_(chunk))
+        touch_rows.extend((await db.execute(stmt)).all())
+    for ticket_id, _at, key in sorted(touch_rows, key=lambda r: r[1]):
+        touched[ticket_id].append(key)
     result = []
     for sale in sales:
         earlier = [r for r in by_conv[sale.conversation_id] if r.number <= sale.number]
