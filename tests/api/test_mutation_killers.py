@@ -10,6 +10,7 @@ from whatrack.inbox.send import media_kind
 from whatrack.models import Message, MessageStatus, MessageType, PendingReceipt
 from whatrack.realtime.publisher import org_channel
 from whatrack.simulator import payloads as p
+from whatrack.whatsapp.jid import normalize_phone
 
 PHONE = "5511988887777"
 
@@ -65,3 +66,9 @@ def test_media_kind_by_mime() -> None:
     assert media_kind("audio/ogg; codecs=opus") is MessageType.AUDIO
     assert media_kind("video/mp4") is MessageType.VIDEO
     assert media_kind("application/pdf") is MessageType.DOCUMENT
+
+
+def test_a_foreign_number_without_plus_is_read_as_international() -> None:
+    # not a valid Brazilian national number, so the second reading ("+" + digits) decides
+    assert normalize_phone("14155552671") == "+14155552671"
+    assert normalize_phone("447911123456") == "+447911123456"
