@@ -60,11 +60,12 @@ async def test_note_stays_in_the_thread(harness: Harness) -> None:
     for key in ("lastMessagePreview", "unreadCount", "waitingSince", "lastMessageAt"):
         assert after[key] == conv[key], key
 
-    # announced on the conversation and the organization channels (the mentioned colleague's
-    # browser notifies them)
+    # announced on the conversation and the organization channels, and (the conversation being
+    # unassigned, new organizations restrictive) on the agents' channel (the mentioned
+    # colleague's browser notifies them)
     published = await harness.drain()
     news = [(ch, ev["data"]["id"]) for ch, ev in published if ev["type"] == "new_message"]
-    assert sorted(ch.split(":")[1] for ch, mid in news if mid == note["id"]) == ["conversation", "org"]
+    assert sorted(ch.split(":")[1] for ch, mid in news if mid == note["id"]) == ["agents", "conversation", "org"]
     async with harness.db() as db:
         stored = await db.scalar(select(Message).where(Message.id == uuid.UUID(note["id"])))
         assert stored is not None and stored.note

@@ -126,7 +126,10 @@ async def test_restricted_agent_hears_only_visible_conversations(
             await admin.client.post(f"/api/v1/conversations/{conv_id}/assign", json={"userId": str(ana_id)})
             await h.webhook(admin, p.text_message(phone="5511955550001", text="agora da Ana"))
             await h.app.state.drainer.drain_once()
-            mine = await _wait_for(ana_user, lambda d: d["type"] == "new_message")
+            # (the assignment's SYSTEM line reaches her channel first)
+            mine = await _wait_for(
+                ana_user, lambda d: d["type"] == "new_message" and d["data"]["senderType"] != "SYSTEM"
+            )
             assert mine["data"]["content"] == "agora da Ana"
             assert (await token(ana_client, f"chat:conversation:{conv_id}")).status_code == 200
         finally:
