@@ -16,6 +16,14 @@ CASES: list[tuple[str, str, dict[str, Any], int, str]] = [
     ("POST", "/api/v1/whatsapp/messages", {"content": b"{not json"}, 400, "invalid_body"),
     ("POST", "/api/v1/whatsapp/messages", {"content": b"\xff\xfe"}, 400, "invalid_body"),
     ("PATCH", "/api/v1/organization", {"json": {"name": "a\x00b"}}, 422, "validation_error"),
+    # a WuzAPI token travels in an HTTP header: a non-ASCII one could not be sent (schemathesis)
+    (
+        "POST",
+        "/api/v1/instances",
+        {"json": {"name": "X", "baseUrl": "https://wuzapi.example", "token": "\u0091"}},
+        422,
+        "validation_error",
+    ),
     ("PATCH", "/api/v1/organization", {"content": b'{"name": "a\\ud800b"}'}, 422, "validation_error"),
     (
         "GET",

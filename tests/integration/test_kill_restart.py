@@ -21,4 +21,6 @@ async def test_kill_9_mid_stream_loses_nothing_with_wuzapi_retries() -> None:
 async def test_without_retries_the_same_kill_loses_webhooks() -> None:
     fig = await restart(150, WebhookRetry(enabled=False), centrifugo=False)
     assert fig.connection_errors > 0
-    assert fig.lost == fig.connection_errors > 0 and fig.duplicated == 0
+    # every loss is a delivery that never got an answer; a delivery cut by the kill may still have
+    # been committed first (answered after commit), so it is stored, not lost
+    assert 0 < fig.lost <= fig.connection_errors and fig.duplicated == 0

@@ -13,6 +13,9 @@ from whatrack.schemas import CamelModel, InputModel
 _PHONE_CHARS = re.compile(r"^\+?[0-9 ().-]+$")
 
 
+HEADER_SAFE = r"^[!-~]+$"
+
+
 class InstanceRead(CamelModel):
     id: uuid.UUID
     name: str
@@ -34,10 +37,11 @@ class InstanceCreate(InputModel):
 
     name: str = Field(min_length=1, max_length=200)
     base_url: HttpUrl | None = None
-    token: str | None = Field(default=None, min_length=1, max_length=255)
+    # tokens travel in HTTP headers to WuzAPI: visible ASCII only (anything else cannot be sent)
+    token: str | None = Field(default=None, min_length=1, max_length=255, pattern=HEADER_SAFE)
     hmac_key: str | None = Field(default=None, min_length=32, max_length=255)
     create_user: bool = False
-    admin_token: str | None = Field(default=None, min_length=1, max_length=255)
+    admin_token: str | None = Field(default=None, min_length=1, max_length=255, pattern=HEADER_SAFE)
 
     @model_validator(mode="after")
     def _credentials(self) -> Self:
