@@ -122,7 +122,9 @@ async def test_login_flood_runs_hashes_off_the_loop_and_healthz_and_webhooks_sta
     # Argon2 on the loop ran the 40 verifies back to back: a request arriving then waited for all
     # of them (measured: a webhook 14 s, 40 hashes). Off the loop, requests wait for none.
     assert len(healthz) >= 10 and webhooks
-    assert statistics.quantiles(healthz, n=100)[98] < one_hash, (sorted(healthz)[-3:], one_hash)
+    # 10 hashes, not 1: the other xdist worker can stall a request for a few hash-lengths; on the
+    # loop a request waited for all 40
+    assert statistics.quantiles(healthz, n=100)[98] < 10 * one_hash, (sorted(healthz)[-3:], one_hash)
     assert max(webhooks) < 10 * one_hash, (sorted(webhooks)[-3:], one_hash)
 
 
