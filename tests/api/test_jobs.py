@@ -45,3 +45,25 @@ async def test_worker_round_purges_old_receipts_and_published_outbox(harness: Ha
     await worker.run_once()
     async with harness.db() as db:
         assert await db.scalar(select(func.count()).select_from(PendingReceipt)) == 0
+
+
+async def test_a_scheduled_message_goes_out_at_its_minute_not_at_the_next_round(harness: Harness) -> None:
+    """Between the 30 s housekeeping rounds the worker probes for due rows every second."""
+    t = await harness.tenant("Acme")
+    await harness.webhook(t, p.text_message(phone="5511988887777", text="oi"))
+    conv = (await t.client.get("/api/v1/conversations")).json()["items"][0]
+    send_at = datetime.now(UTC) + timedelta(minutes=10)
+    resp = await t.client.post(
+        "/api/v1/scheduled-messages",
+        json={"conversationId": conv["id"], "content": "Lembrete", "sendAt": send_at.isoformat()},
+    )
+    assert resp.status_code == 201, resp.text
+    clock = [send_at - timedelta(seconds=1)]
+    worker = Worker(harness.app.state.session_factory, harness.settings, harness.app.state.http, clock=lambda: clock[0])
+    assert await worker.send_if_due() is False
+    assert harness.sim.sent_messages == []
+    clock[0] = send_at + timedelta(seconds=1)
+    assert await worker.send_if_due() is True
+    assert [m.text for m in harness.sim.sent_messages] == ["Lembrete"]
+    assert await worker.send_if_due() is False  # sent once
+    assert [m.text for m in harness.sim.sent_messages] == ["Lembrete"]

@@ -322,6 +322,13 @@ async def complete_follow_ups(ctx: SendContext, now: datetime, *, limit: int = B
     return done
 
 
+async def anything_due(ctx: SendContext, now: datetime) -> bool:
+    """Whether a scheduled message is due (one probe of ix_scheduled_messages_due): the worker
+    asks this every second so that a message goes out at its minute, not up to a round later."""
+    async with ctx.factory() as db:
+        return (await db.scalar(select(ScheduledMessage.id).where(_due(now)).limit(1))) is not None
+
+
 async def run_once(ctx: SendContext, now: datetime) -> RoundResult:
     """One round of the worker: send what is due, then resolve the follow-ups that ended."""
     result = await send_due(ctx, now)

@@ -30,7 +30,8 @@ from whatrack.settings import Settings
 from whatrack.tickets.service import close_ticket
 
 log = logging.getLogger(__name__)
-INTERVAL_SECONDS = 30.0
+INTERVAL_SECONDS = 30.0  # the housekeeping round (inactivity, receipts, instance statuses)
+DUE_POLL_SECONDS = 1.0  # between two probes for due scheduled messages
 
 
 async def close_inactive_tickets(db: AsyncSession) -> int:
@@ -88,13 +89,31 @@ class Worker:
             async with transaction(self._factory) as db:
                 await poll_instance_statuses(db, self._http, self._settings)
 
+    async def send_if_due(self) -> bool:
+        """Between rounds: send the scheduled messages that fell due (a cheap indexed probe when
+        none did). True when something was due."""
+        if self._http is None:
+            return False
+        send_ctx = SendContext(self._factory, self._http, self._media, self._settings.wuzapi_timeout_seconds)
+        now = self._clock()
+        if not await followup_jobs.anything_due(send_ctx, now):
+            return False
+        await followup_jobs.send_due(send_ctx, now)
+        return True
+
     async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        next_round = loop.time()
         while True:
             try:
-                await self.run_once()
+                if loop.time() >= next_round:
+                    next_round = loop.time() + INTERVAL_SECONDS
+                    await self.run_once()
+                else:
+                    await self.send_if_due()
             except Exception:  # a failed round is retried at the next one
                 log.exception("background jobs failed")
-            await asyncio.sleep(INTERVAL_SECONDS)
+            await asyncio.sleep(DUE_POLL_SECONDS)
 
 
 async def run_standalone(settings: Settings) -> None:
