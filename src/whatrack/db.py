@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Dialect
@@ -72,10 +73,32 @@ def _sqlite_fold(value: object) -> str | None:
     return fold(value) if isinstance(value, str) else None
 
 
+def _sqlite_utc(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    at = datetime.fromisoformat(value)
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at
+
+
+def _sqlite_local_date(value: object, tz: object) -> str | None:
+    """The date in time zone `tz` of a stored UTC timestamp (PostgreSQL: date(timezone(tz, at)))."""
+    at = _sqlite_utc(value)
+    return None if at is None or not isinstance(tz, str) else at.astimezone(ZoneInfo(tz)).date().isoformat()
+
+
+def _sqlite_seconds_between(later: object, earlier: object) -> float | None:
+    """Exact seconds between two stored UTC timestamps (PostgreSQL: extract(epoch from a - b))."""
+    a, b = _sqlite_utc(later), _sqlite_utc(earlier)
+    return None if a is None or b is None else (a - b).total_seconds()
+
+
 def register_sqlite_functions(dbapi_connection: Any) -> None:
     """`wt_fold()` for the search and the `messages_fts` triggers: every connection that writes
-    messages to a SQLite database needs it (the app's engine, the bench's seeders)."""
+    messages to a SQLite database needs it (the app's engine, the bench's seeders). The reports'
+    `wt_local_date(at, tz)` and `wt_seconds_between(later, earlier)`."""
     dbapi_connection.create_function("wt_fold", 1, _sqlite_fold, deterministic=True)
+    dbapi_connection.create_function("wt_local_date", 2, _sqlite_local_date, deterministic=True)
+    dbapi_connection.create_function("wt_seconds_between", 2, _sqlite_seconds_between, deterministic=True)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:

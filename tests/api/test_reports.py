@@ -15,14 +15,12 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
 from sqlalchemy import select, update
 
 from tests.api.test_metrics import _receive
 from tests.support.tenants import PASSWORD, Harness, Tenant
 from whatrack.auth import service as auth
 from whatrack.models import Conversation, Lead, Organization, Role, Ticket
-from whatrack.reports import service as reports_service
 from whatrack.simulator import payloads as p
 
 JOAO, MARIA, CAIO = "5511911110001", "5511911110002", "5511911110003"
@@ -106,15 +104,6 @@ def _groups(body: dict[str, Any]) -> dict[str | None, tuple[Any, ...]]:
     }
 
 
-@pytest.fixture(params=["one IN list", "IN lists in slices of 1"])
-def in_chunk(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Large organizations read ids in slices (drivers cap bound parameters near 32k): the
-    answers must not depend on where the slices fall."""
-    if request.param != "one IN list":
-        monkeypatch.setattr(reports_service, "IN_CHUNK", 1)
-
-
-@pytest.mark.usefixtures("in_chunk")
 async def test_attribution_first_last_and_any_touch(harness: Harness) -> None:
     t = await harness.tenant("Acme")
     await _history(harness, t)

@@ -24,18 +24,38 @@ import csv
 import io
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
-from statistics import median
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import (
+    Float,
+    Numeric,
+    Select,
+    String,
+    Subquery,
+    and_,
+    between,
+    case,
+    cast,
+    distinct,
+    extract,
+    func,
+    literal,
+    select,
+    true,
+    type_coerce,
+    union,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from whatrack.auth.service import Actor
+from whatrack.db_util import dialect
 from whatrack.errors import (
     InstanceNotFound,
     ReportDateOutOfRange,
@@ -58,7 +78,6 @@ from whatrack.models import (
     TicketTouch,
     User,
 )
-from whatrack.reports.metrics import percentile
 from whatrack.reports.schemas import (
     AgentFigures,
     AgentsReport,
@@ -72,7 +91,6 @@ from whatrack.reports.schemas import (
 )
 
 MAX_DAYS = 2 * 366
-IN_CHUNK = 10_000  # values per IN list (drivers cap bound parameters near 32k)
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
 MODELS = ("first_touch", "last_touch", "any_touch")
 GROUPS = ("source", "campaign", "medium", "ad")
@@ -198,59 +216,158 @@ def _resolved(s: Scope) -> Any:
     return and_(Ticket.resolved_at >= s.since, Ticket.resolved_at < s.until)
 
 
+# --- SQL pieces --------------------------------------------------------------------------
+# Every figure is aggregated by the database: a report reads tens of rows, never one per
+# ticket. The same statements run on both databases; only three expressions differ by dialect
+# (local date, seconds between two timestamps; SQLite's are Python functions registered on
+# every connection, `db.register_sqlite_functions`). Percentiles are computed with window
+# functions on both: the nearest rank of metrics.percentile() and the median of
+# statistics.median(), so the figures are the ones the Python definitions give.
+
+
+def _local_day(db: AsyncSession, s: Scope, at: Any) -> Any:
+    """The local date (organization's time zone) of a UTC timestamp column."""
+    if dialect(db) == "postgresql":
+        return func.date(func.timezone(s.tz.key, at))
+    return func.wt_local_date(at, s.tz.key)
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _seconds(db: AsyncSession, later: Any, earlier: Any) -> Any:
+    """Exact seconds from `earlier` to `later` (microseconds kept)."""
+    if dialect(db) == "postgresql":
+        return type_coerce(extract("epoch", later - earlier), Numeric())
+    return func.wt_seconds_between(later, earlier)
+
+
+def _ranks(src: Subquery, by: Sequence[Any], *values: str) -> Subquery:
+    """src's rows, each with its rank by every named value within its group (`rn_<value>`) and
+    the group's size `n`. src must leave out rows whose values are unknown."""
+    part = list(by) or None
+    ranks = [func.row_number().over(partition_by=part, order_by=src.c[v]).label(f"rn_{v}") for v in values]
+    return select(*src.c, *ranks, func.count().over(partition_by=part).label("n")).subquery()
+
+
+def _nearest_rank(r: Subquery, value: str, p: float) -> Any:
+    """metrics.percentile(): the value at rank ceil(p/100 * n) (at least 1), in double precision
+    as Python computes it."""
+    f = cast(literal(p / 100, Float()), Float()) * r.c.n
+    rank = r.c[f"rn_{value}"]
+    return func.min(r.c[value]).filter(and_(rank >= f, rank < f + 1))
+
+
+def _median(r: Subquery, value: str) -> Any:
+    """statistics.median(): the middle value, or the mean of the two middle ones."""
+    rank = r.c[f"rn_{value}"]
+    return func.avg(r.c[value]).filter(between(2 * rank, r.c.n, r.c.n + 2))
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _period(s: Scope, at: Any) -> Any:
+    """'now' for a time in the scope's range, 'before' for one in the previous period."""
+    return case((at >= s.since, "now"), else_="before")
+
+
+def _with_previous(s: Scope) -> Scope:
+    """The scope stretched back over its previous period (both read by one statement)."""
+    return replace(s, start=s.previous().start)
+
+
 # --- overview ----------------------------------------------------------------------------
 
 
 @dataclass
 class _OverviewFacts:
-    new_leads: int
-    opened: int
-    resolved: int
-    sales: int
-    value: int
-    first_responses: list[float]
-    resolutions: list[float]
-    by_rule: Counter[str]
-    by_outcome: Counter[str]
-    daily: dict[date, list[int]]
+    new_leads: int = 0
+    opened: int = 0
+    resolved: int = 0
+    sales: int = 0
+    value: int = 0
+    first_p50: float | None = None
+    first_p90: float | None = None
+    resolution_p50: float | None = None
+    by_rule: Counter[str] = field(default_factory=Counter)
+    by_outcome: Counter[str] = field(default_factory=Counter)
 
 
-async def _overview_facts(db: AsyncSession, s: Scope) -> _OverviewFacts:
+async def _count_by_day(db: AsyncSession, stmt: Select[Any]) -> dict[date, int]:
+    days = stmt.subquery()
+    rows = await db.execute(select(days.c.day, func.count()).group_by(days.c.day))
+    return {_as_date(day): int(n) for day, n in rows}
+
+
+async def _overview_facts(db: AsyncSession, s: Scope) -> tuple[dict[str, _OverviewFacts], dict[date, list[int]]]:
+    """Both periods' figures ('now', 'before') and the daily points, by six statements."""
+    both = _with_previous(s)
+    facts = {"now": _OverviewFacts(), "before": _OverviewFacts()}
     daily: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0])
-    lead_times = (await db.execute(_leads(s, Lead.created_at))).scalars().all()
-    for at in lead_times:
-        daily[s.local_date(at)][0] += 1
-    opened = (
-        await db.execute(
-            _tickets(s, Ticket.created_at, TicketMetrics.first_response_seconds)
-            .outerjoin(TicketMetrics, TicketMetrics.ticket_id == Ticket.id)
-            .where(_opened(s))
-        )
-    ).all()
-    for row in opened:
-        daily[s.local_date(row.created_at)][1] += 1
-    resolved = (
-        await db.execute(
-            _tickets(
-                s, Ticket.created_at, Ticket.resolved_at, Ticket.closed_by, Ticket.outcome, Ticket.value_cents
-            ).where(_resolved(s))
-        )
-    ).all()
-    sales = [r for r in resolved if r.outcome == TicketOutcome.SALE]
-    for r in sales:
-        daily[s.local_date(r.resolved_at)][2] += 1
-    return _OverviewFacts(
-        new_leads=len(lead_times),
-        opened=len(opened),
-        resolved=len(resolved),
-        sales=len(sales),
-        value=sum(r.value_cents or 0 for r in sales),
-        first_responses=[float(r.first_response_seconds) for r in opened if r.first_response_seconds is not None],
-        resolutions=[(r.resolved_at - r.created_at).total_seconds() for r in resolved],
-        by_rule=Counter(r.closed_by.value if r.closed_by else "unknown" for r in resolved),
-        by_outcome=Counter(r.outcome.value if r.outcome else "none" for r in resolved),
-        daily=daily,
+
+    def of(day: date) -> _OverviewFacts:
+        return facts["now" if day >= s.start else "before"]
+
+    leads = await _count_by_day(db, _leads(both, _local_day(db, s, Lead.created_at).label("day")))
+    for day, n in leads.items():
+        daily[day][0] += n
+        of(day).new_leads += n
+    opened = await _count_by_day(
+        db, _tickets(both, _local_day(db, s, Ticket.created_at).label("day")).where(_opened(both))
     )
+    for day, n in opened.items():
+        daily[day][1] += n
+        of(day).opened += n
+    res = (
+        _tickets(
+            both,
+            _local_day(db, s, Ticket.resolved_at).label("day"),
+            Ticket.closed_by,
+            Ticket.outcome,
+            Ticket.value_cents,
+        )
+        .where(_resolved(both))
+        .subquery()
+    )
+    grouped = select(res.c.day, res.c.closed_by, res.c.outcome, func.count(), func.sum(res.c.value_cents))
+    for day, closed_by, outcome, n, value in await db.execute(
+        grouped.group_by(res.c.day, res.c.closed_by, res.c.outcome)
+    ):
+        f = of(_as_date(day))
+        f.resolved += n
+        f.by_rule[closed_by.value if closed_by else "unknown"] += n
+        f.by_outcome[outcome.value if outcome else "none"] += n
+        if outcome == TicketOutcome.SALE:
+            f.sales += n
+            f.value += int(value or 0)
+            daily[_as_date(day)][2] += n
+    firsts = (
+        _tickets(both, _period(s, Ticket.created_at).label("period"), TicketMetrics.first_response_seconds.label("v"))
+        .join(TicketMetrics, TicketMetrics.ticket_id == Ticket.id)
+        .where(_opened(both), TicketMetrics.first_response_seconds.is_not(None))
+        .subquery()
+    )
+    r = _ranks(firsts, [firsts.c.period], "v")
+    for period, p50, p90 in await db.execute(
+        select(r.c.period, _nearest_rank(r, "v", 50), _nearest_rank(r, "v", 90)).group_by(r.c.period)
+    ):
+        facts[period].first_p50, facts[period].first_p90 = _float(p50), _float(p90)
+    times = (
+        _tickets(
+            both,
+            _period(s, Ticket.resolved_at).label("period"),
+            _seconds(db, Ticket.resolved_at, Ticket.created_at).label("v"),
+        )
+        .where(_resolved(both))
+        .subquery()
+    )
+    r = _ranks(times, [times.c.period], "v")
+    for period, p50 in await db.execute(select(r.c.period, _nearest_rank(r, "v", 50)).group_by(r.c.period)):
+        facts[period].resolution_p50 = _float(p50)
+    return facts, daily
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -263,7 +380,8 @@ def _keyed(now: Counter[str], before: Counter[str]) -> list[KeyedFigure]:
 
 
 async def overview(db: AsyncSession, s: Scope) -> Overview:
-    now, before = await _overview_facts(db, s), await _overview_facts(db, s.previous())
+    facts, daily = await _overview_facts(db, s)
+    now, before = facts["now"], facts["before"]
 
     def fig(value: float | None, previous: float | None) -> Figure:
         return Figure(value=value, previous=previous)
@@ -284,152 +402,135 @@ async def overview(db: AsyncSession, s: Scope) -> Overview:
         sales=fig(now.sales, before.sales),
         sales_value_cents=fig(now.value, before.value),
         conversion_rate=fig(_rate(now.sales, now.resolved), _rate(before.sales, before.resolved)),
-        first_response_p50_seconds=fig(percentile(now.first_responses, 50), percentile(before.first_responses, 50)),
-        first_response_p90_seconds=fig(percentile(now.first_responses, 90), percentile(before.first_responses, 90)),
-        resolution_p50_seconds=fig(percentile(now.resolutions, 50), percentile(before.resolutions, 50)),
+        first_response_p50_seconds=fig(now.first_p50, before.first_p50),
+        first_response_p90_seconds=fig(now.first_p90, before.first_p90),
+        resolution_p50_seconds=fig(now.resolution_p50, before.resolution_p50),
         waiting_now=int(await db.scalar(waiting) or 0),
         resolved_by_closing_rule=_keyed(now.by_rule, before.by_rule),
         resolved_by_outcome=_keyed(now.by_outcome, before.by_outcome),
-        daily=[DailyPoint(date=d, leads=now.daily[d][0], tickets=now.daily[d][1], sales=now.daily[d][2]) for d in days],
+        daily=[DailyPoint(date=d, leads=daily[d][0], tickets=daily[d][1], sales=daily[d][2]) for d in days],
     )
 
 
 # --- attribution -------------------------------------------------------------------------
 
-_ORIGIN = {"source": Ticket.source, "campaign": Ticket.campaign, "medium": Ticket.medium, "ad": Ticket.ad_id}
-_TOUCH = {"source": "source", "campaign": "campaign", "medium": "medium", "ad_id": "ad_id"}
+_ATTR = {"source": "source", "campaign": "campaign", "medium": "medium", "ad": "ad_id"}
 _FIRST = {"source": Lead.first_source, "campaign": Lead.first_campaign, "medium": Lead.first_medium}
 
 
-async def _first_keys(db: AsyncSession, lead_ids: Iterable[uuid.UUID], group_by: str) -> dict[uuid.UUID, str | None]:
-    """Each lead's first-touch key."""
-    ids = list(set(lead_ids))
-    if not ids:
-        return {}
-    keys: dict[uuid.UUID, str | None] = {}
-    for chunk in _chunks(ids):
-        if group_by == "ad":  # the ad of the lead's first ticket
-            stmt = (
-                select(Conversation.lead_id, Ticket.ad_id)
-                .join(Ticket, and_(Ticket.conversation_id == Conversation.id, Ticket.number == 1))
-                .where(Conversation.lead_id.in_(chunk))
-            )
-        else:
-            stmt = select(Lead.id, _FIRST[group_by]).where(Lead.id.in_(chunk))
-        keys.update({row[0]: row[1] for row in await db.execute(stmt)})
-    return keys
+def _first_key(group_by: str, lead_id: Any) -> Any:
+    """A lead's first-touch key (Lead.first_*, with Lead in the statement; for ads, the ad of the
+    lead's first ticket)."""
+    if group_by != "ad":
+        return _FIRST[group_by]
+    first, conv = aliased(Ticket), aliased(Conversation)
+    return (
+        select(first.ad_id)
+        .join(conv, conv.id == first.conversation_id)
+        .where(conv.lead_id == lead_id, first.number == 1)
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
-def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
-    """IN lists in slices: one bound parameter per value, and both drivers cap them (asyncpg at
-    32,767, SQLite at 32,766), so a large organization's report would fail otherwise."""
-    for start in range(0, len(values), IN_CHUNK):
-        yield values[start : start + IN_CHUNK]
+def _journey_keys(sales: Subquery, attr: str) -> Subquery:
+    """(sale, key) for every distinct origin of each sale's journey: the conversation's tickets
+    after the previous sale, up to and including this one, and the ad clicks recorded on them."""
+    step, earlier = aliased(Ticket), aliased(Ticket)
+    previous_sale = (
+        select(func.coalesce(func.max(earlier.number), 0))
+        .where(
+            earlier.conversation_id == sales.c.conversation_id,
+            earlier.outcome == TicketOutcome.SALE,
+            earlier.number < sales.c.number,
+        )
+        .scalar_subquery()
+    )
+    steps = (
+        select(sales.c.id.label("sale_id"), step.id.label("ticket_id"), getattr(step, attr).label("key"))
+        .join(
+            step,
+            and_(
+                step.conversation_id == sales.c.conversation_id,
+                step.number <= sales.c.number,
+                step.number > previous_sale,
+            ),
+        )
+        .subquery()
+    )
+    touched = select(steps.c.sale_id, getattr(TicketTouch, attr).label("key")).join(
+        TicketTouch, TicketTouch.ticket_id == steps.c.ticket_id
+    )
+    return union(select(steps.c.sale_id, steps.c.key), touched).subquery()  # UNION: distinct
 
 
 async def _groups(db: AsyncSession, s: Scope, model: str, group_by: str) -> list[AttributionGroup]:
-    origin = _ORIGIN[group_by]
-    opened = (await db.execute(_tickets(s, Conversation.lead_id, origin.label("key")).where(_opened(s)))).all()
-    sales = (
-        await db.execute(
-            _tickets(
-                s,
-                Ticket.id,
-                Ticket.conversation_id,
-                Ticket.number,
-                Ticket.value_cents,
-                Ticket.resolved_at,
-                Conversation.lead_id,
-                Lead.created_at.label("lead_created_at"),
-                origin.label("key"),
-            )
-            .join(Lead, Lead.id == Conversation.lead_id)
-            .where(_resolved(s), Ticket.outcome == TicketOutcome.SALE)
-        )
-    ).all()
-    leads: dict[str | None, set[uuid.UUID]] = defaultdict(set)
+    attr = _ATTR[group_by]
+    leads: Counter[str | None] = Counter()
     tickets: Counter[str | None] = Counter()
-    credited: dict[str | None, list[Any]] = defaultdict(list)  # key -> sales credited
     if model == "first_touch":
-        new_leads = (await db.execute(_leads(s, Lead.id))).scalars().all()
-        first = await _first_keys(db, [*new_leads, *(r.lead_id for r in opened), *(r.lead_id for r in sales)], group_by)
-        for lead_id in new_leads:
-            leads[first.get(lead_id)].add(lead_id)
-        for r in opened:
-            tickets[first.get(r.lead_id)] += 1
-        for sale in sales:
-            credited[first.get(sale.lead_id)].append(sale)
+        new = _leads(s, _first_key(group_by, Lead.id).label("key"), Lead.id.label("lead")).subquery()
+        for key, n in await db.execute(select(new.c.key, func.count(distinct(new.c.lead))).group_by(new.c.key)):
+            leads[key] = n
+        sale_key = _first_key(group_by, Conversation.lead_id)
+        opened = _tickets(s, sale_key.label("key")).join(Lead, Lead.id == Conversation.lead_id).where(_opened(s))
+        o = opened.subquery()
+        for key, n in await db.execute(select(o.c.key, func.count()).group_by(o.c.key)):
+            tickets[key] = n
     else:
-        for r in opened:
-            leads[r.key].add(r.lead_id)
-            tickets[r.key] += 1
-        if model == "last_touch":
-            for sale in sales:
-                credited[sale.key].append(sale)
-        else:
-            for sale, keys in zip(sales, await _journeys(db, sales, origin), strict=True):
-                for key in keys:
-                    credited[key].append(sale)
-    all_keys = set(leads) | set(tickets) | set(credited)
+        sale_key = getattr(Ticket, attr)
+        o = _tickets(s, sale_key.label("key"), Conversation.lead_id.label("lead")).where(_opened(s)).subquery()
+        for key, n, distinct_leads in await db.execute(
+            select(o.c.key, func.count(), func.count(distinct(o.c.lead))).group_by(o.c.key)
+        ):
+            tickets[key], leads[key] = n, distinct_leads
+    sales = (
+        _tickets(
+            s,
+            Ticket.id.label("id"),
+            Ticket.conversation_id.label("conversation_id"),
+            Ticket.number.label("number"),
+            Ticket.value_cents.label("value_cents"),
+            _seconds(db, Ticket.resolved_at, Lead.created_at).label("seconds"),
+            sale_key.label("key"),
+        )
+        .join(Lead, Lead.id == Conversation.lead_id)
+        .where(_resolved(s), Ticket.outcome == TicketOutcome.SALE)
+        .subquery()
+    )
+    if model == "any_touch":
+        keys = _journey_keys(sales, attr)
+        credited = select(keys.c.key, sales.c.value_cents, sales.c.number, sales.c.seconds).join(
+            sales, sales.c.id == keys.c.sale_id
+        )
+    else:
+        credited = select(sales.c.key, sales.c.value_cents, sales.c.number, sales.c.seconds)
+    c = credited.subquery()
+    r = _ranks(c, [c.c.key], "number", "seconds")
+    won: dict[str | None, tuple[int, int, float | None, float | None]] = {}
+    for key, n, value, tickets_to_sale, seconds_to_sale in await db.execute(
+        select(r.c.key, func.count(), func.sum(r.c.value_cents), _median(r, "number"), _median(r, "seconds")).group_by(
+            r.c.key
+        )
+    ):
+        won[key] = (int(n), int(value or 0), _float(tickets_to_sale), _float(seconds_to_sale))
     groups = []
-    for key in all_keys:
-        won = credited[key]
+    for key in set(leads) | set(tickets) | set(won):
+        n, value, tickets_to_sale, seconds_to_sale = won.get(key, (0, 0, None, None))
         groups.append(
             AttributionGroup(
                 key=key,
-                leads=len(leads[key]),
+                leads=leads[key],
                 tickets=tickets[key],
-                sales=len(won),
-                sales_value_cents=sum(x.value_cents or 0 for x in won),
-                conversion_rate=_rate(len(won), len(leads[key])),
-                median_tickets_to_sale=float(median(x.number for x in won)) if won else None,
-                median_days_to_sale=(
-                    round(median((x.resolved_at - x.lead_created_at).total_seconds() / 86400 for x in won), 2)
-                    if won
-                    else None
-                ),
+                sales=n,
+                sales_value_cents=value,
+                conversion_rate=_rate(n, leads[key]),
+                median_tickets_to_sale=tickets_to_sale,
+                median_days_to_sale=None if seconds_to_sale is None else round(seconds_to_sale / 86400, 2),
             )
         )
     groups.sort(key=lambda g: (-g.sales_value_cents, -g.sales, -g.leads, g.key or ""))
     return groups
-
-
-async def _journeys(db: AsyncSession, sales: Sequence[Any], origin: Any) -> list[list[str | None]]:
-    """For each sale, the distinct origins of its journey: the conversation's tickets after the
-    previous sale, up to and including this one."""
-    if not sales:
-        return []
-    rows: list[Any] = []
-    for chunk in _chunks(list({s.conversation_id for s in sales})):
-        stmt = select(Ticket.id, Ticket.conversation_id, Ticket.number, Ticket.outcome, origin.label("key"))
-        rows.extend((await db.execute(stmt.where(Ticket.conversation_id.in_(chunk)))).all())
-    by_conv: dict[uuid.UUID, list[Any]] = defaultdict(list)
-    for r in rows:
-        by_conv[r.conversation_id].append(r)
-    # ad clicks while a ticket was open (ticket_touches) are touches of the journey too
-    touch_key = getattr(TicketTouch, _TOUCH[origin.key])
-    touched: dict[uuid.UUID, list[str | None]] = defaultdict(list)
-    ticket_ids = [r.id for r in rows]
-    touch_rows: list[Any] = []
-    for chunk in _chunks(ticket_ids):
-        stmt = select(TicketTouch.ticket_id, TicketTouch.at, touch_key).where(TicketTouch.ticket_id.in_(chunk))
-        touch_rows.extend((await db.execute(stmt)).all())
-    for ticket_id, _at, key in sorted(touch_rows, key=lambda r: r[1]):
-        touched[ticket_id].append(key)
-    result = []
-    for sale in sales:
-        earlier = [r for r in by_conv[sale.conversation_id] if r.number <= sale.number]
-        previous_sale = max(
-            (r.number for r in earlier if r.outcome == TicketOutcome.SALE and r.number < sale.number), default=0
-        )
-        keys: list[str | None] = []
-        for r in sorted(earlier, key=lambda r: r.number):
-            if r.number > previous_sale:
-                for key in (r.key, *touched[r.id]):
-                    if key not in keys:
-                        keys.append(key)
-        result.append(keys)
-    return result
 
 
 async def attribution(db: AsyncSession, s: Scope, model: str, group_by: str) -> Attribution:
@@ -446,52 +547,69 @@ async def attribution(db: AsyncSession, s: Scope, model: str, group_by: str) -> 
 # --- agents ------------------------------------------------------------------------------
 
 
+def _user_key(column: Any) -> Any:
+    """A user id as text without dashes: PostgreSQL's uuid, SQLite's stored hex and the ids kept
+    in ticket_metrics.responders compare equal."""
+    return func.replace(cast(column, String()), "-", "")
+
+
+def _responders(db: AsyncSession) -> Any:
+    """The user ids of a ticket's ticket_metrics.responders, one row each."""
+    each = "jsonb_array_elements_text" if dialect(db) == "postgresql" else "json_each"
+    return getattr(func, each)(TicketMetrics.responders).table_valued("value")
+
+
 async def _agent_figures(db: AsyncSession, s: Scope, people: dict[uuid.UUID, str]) -> list[AgentFigures]:
-    opened = (
-        await db.execute(
-            _tickets(
-                s,
-                Ticket.conversation_id,
-                Ticket.assignee_id,
-                TicketMetrics.first_response_seconds,
-                TicketMetrics.first_responder_id,
-                TicketMetrics.responders,
-            )
-            .outerjoin(TicketMetrics, TicketMetrics.ticket_id == Ticket.id)
-            .where(_opened(s))
+    handled: Counter[uuid.UUID] = Counter()
+    assigned = _tickets(s, Ticket.conversation_id.label("conversation_id"), _user_key(Ticket.assignee_id).label("user"))
+    responders = _responders(db)
+    responded = (
+        _tickets(s, Ticket.conversation_id.label("conversation_id"), _user_key(responders.c.value).label("user"))
+        .join(TicketMetrics, TicketMetrics.ticket_id == Ticket.id)
+        .join(responders, true())
+        .where(_opened(s))
+    )
+    both = union_all(assigned.where(_opened(s), Ticket.assignee_id.is_not(None)), responded).subquery()
+    stmt = select(both.c.user, func.count(distinct(both.c.conversation_id))).group_by(both.c.user)
+    for user, n in await db.execute(stmt):
+        handled[uuid.UUID(user)] = n
+    firsts_src = (
+        _tickets(s, TicketMetrics.first_responder_id.label("user"), TicketMetrics.first_response_seconds.label("v"))
+        .join(TicketMetrics, TicketMetrics.ticket_id == Ticket.id)
+        .where(
+            _opened(s),
+            TicketMetrics.first_responder_id.is_not(None),
+            TicketMetrics.first_response_seconds.is_not(None),
         )
-    ).all()
+        .subquery()
+    )
+    r = _ranks(firsts_src, [firsts_src.c.user], "v")
+    firsts: dict[uuid.UUID, tuple[float | None, float | None]] = {}
+    for user, p50, p90 in await db.execute(
+        select(r.c.user, _nearest_rank(r, "v", 50), _nearest_rank(r, "v", 90)).group_by(r.c.user)
+    ):
+        firsts[user] = (_float(p50), _float(p90))
+    sale = Ticket.outcome == TicketOutcome.SALE
     resolved = (
-        await db.execute(_tickets(s, Ticket.assignee_id, Ticket.outcome, Ticket.value_cents).where(_resolved(s)))
-    ).all()
-    handled: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
-    firsts: dict[uuid.UUID, list[float]] = defaultdict(list)
-    for r in opened:
-        for user in {r.assignee_id, *(uuid.UUID(x) for x in (r.responders or []))}:
-            if user is not None:
-                handled[user].add(r.conversation_id)
-        if r.first_responder_id is not None and r.first_response_seconds is not None:
-            firsts[r.first_responder_id].append(float(r.first_response_seconds))
-    closed: Counter[uuid.UUID] = Counter()
-    sales: Counter[uuid.UUID] = Counter()
-    value: Counter[uuid.UUID] = Counter()
-    for r in resolved:
-        if r.assignee_id is None:
-            continue
-        closed[r.assignee_id] += 1
-        if r.outcome == TicketOutcome.SALE:
-            sales[r.assignee_id] += 1
-            value[r.assignee_id] += r.value_cents or 0
+        _tickets(
+            s, Ticket.assignee_id, func.count(), func.count().filter(sale), func.sum(Ticket.value_cents).filter(sale)
+        )
+        .where(_resolved(s), Ticket.assignee_id.is_not(None))
+        .group_by(Ticket.assignee_id)
+    )
+    closed: dict[uuid.UUID, tuple[int, int, int]] = {}
+    for user, n, sales, value in await db.execute(resolved):
+        closed[user] = (int(n), int(sales), int(value or 0))
     return [
         AgentFigures(
             user_id=user,
             name=name,
-            conversations_handled=len(handled[user]),
-            first_response_p50_seconds=percentile(firsts[user], 50),
-            first_response_p90_seconds=percentile(firsts[user], 90),
-            tickets_resolved=closed[user],
-            sales=sales[user],
-            sales_value_cents=value[user],
+            conversations_handled=handled[user],
+            first_response_p50_seconds=firsts.get(user, (None, None))[0],
+            first_response_p90_seconds=firsts.get(user, (None, None))[1],
+            tickets_resolved=closed.get(user, (0, 0, 0))[0],
+            sales=closed.get(user, (0, 0, 0))[1],
+            sales_value_cents=closed.get(user, (0, 0, 0))[2],
         )
         for user, name in sorted(people.items(), key=lambda kv: kv[1].lower())
     ]
