@@ -702,6 +702,12 @@ class FollowUpStepEmpty(BadRequest):
     code = "follow_up_step_empty"
 
 
+class FollowUpMediaInvalid(BadRequest):
+    """A step's file is not one uploaded to this organization (`details.step`)."""
+
+    code = "follow_up_media_invalid"
+
+
 class FollowUpSequenceInUse(Conflict):
     """This sequence was used on tickets: archive it instead of deleting it."""
 

@@ -441,9 +441,31 @@ export interface paths {
         put?: never;
         /**
          * Create Sequence
-         * @description A sequence: ordered steps, each a delay after the previous one and a message.
+         * @description A sequence: ordered steps, each a delay after the previous one and a message (optionally
+         *     a file, `media` as POST /follow-up-sequences/media answered it).
          */
         post: operations["create_sequence_api_v1_follow_up_sequences_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/follow-up-sequences/media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload Step Media
+         * @description A file for a follow-up step (multipart `file`, the normal upload's limits): put the answer
+         *     in the step's `media`.
+         */
+        post: operations["upload_step_media_api_v1_follow_up_sequences_media_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -898,7 +920,8 @@ export interface paths {
         put?: never;
         /**
          * Schedule Message
-         * @description Send `content` at `sendAt` ("enviar depois"); a lead's reply does not cancel it.
+         * @description Send `content` at `sendAt` ("enviar depois"); a lead's reply does not cancel it. Multipart
+         *     with `file` (and an optional `caption`): the file is sent then, as a normal media send.
          */
         post: operations["schedule_message_api_v1_scheduled_messages_post"];
         delete?: never;
@@ -1452,7 +1475,7 @@ export interface components {
              * Code
              * @enum {string}
              */
-            code: "account_not_found" | "admin_required" | "api_token_expired" | "api_token_expiry_past" | "api_token_invalid" | "api_token_not_found" | "api_token_revoked" | "api_token_user_not_member" | "assignee_not_member" | "channel_forbidden" | "contact_unidentifiable" | "conversation_not_found" | "csrf_failed" | "empty_file" | "follow_up_delay_invalid" | "follow_up_sequence_archived" | "follow_up_sequence_in_use" | "follow_up_sequence_no_steps" | "follow_up_sequence_not_found" | "follow_up_sequence_too_many_steps" | "follow_up_step_empty" | "instance_already_added" | "instance_already_paired" | "instance_disconnected" | "instance_has_conversations" | "instance_not_found" | "internal_error" | "invalid_body" | "invalid_channel" | "invalid_characters" | "invalid_credentials" | "invalid_cursor" | "invalid_field" | "invalid_webhook_payload" | "last_admin" | "lead_not_found" | "leads_date_invalid" | "leads_range_inverted" | "malformed_request" | "media_file_missing" | "media_not_found" | "media_store_unavailable" | "member_not_found" | "mention_not_member" | "message_empty" | "message_not_found" | "message_not_retryable" | "method_not_allowed" | "metrics_token_required" | "missing_field" | "not_authenticated" | "not_on_whatsapp" | "nothing_to_update" | "organization_not_found" | "overloaded" | "password_change_required" | "payload_too_large" | "phone_invalid" | "quick_reply_not_found" | "quick_reply_shortcut_taken" | "rate_limited" | "reply_to_other_conversation" | "report_date_out_of_range" | "report_format_unknown" | "report_group_unknown" | "report_model_unknown" | "report_other_agent_forbidden" | "report_range_inverted" | "report_range_too_long" | "route_not_found" | "scheduled_message_not_found" | "scheduled_message_not_pending" | "send_at_in_past" | "send_at_too_far" | "session_expired" | "session_not_found" | "snooze_in_past" | "snooze_too_far" | "ticket_already_open" | "ticket_already_resolved" | "ticket_in_follow_up" | "ticket_not_found" | "ticket_not_in_follow_up" | "ticket_not_resolved" | "unknown_time_zone" | "unsupported_media_type" | "user_email_taken" | "user_not_found" | "validation_error" | "voice_note_invalid" | "voice_note_unavailable" | "weak_password" | "webhook_busy" | "webhook_secret_invalid" | "webhook_signature_invalid" | "wrong_password" | "wuzapi_admin_credentials_missing" | "wuzapi_admin_token_rejected" | "wuzapi_credentials_required" | "wuzapi_error" | "wuzapi_host_not_allowed" | "wuzapi_refused" | "wuzapi_token_invalid" | "wuzapi_token_rejected" | "wuzapi_unreachable" | "wuzapi_url_invalid" | "wuzapi_user_exists";
+            code: "account_not_found" | "admin_required" | "api_token_expired" | "api_token_expiry_past" | "api_token_invalid" | "api_token_not_found" | "api_token_revoked" | "api_token_user_not_member" | "assignee_not_member" | "channel_forbidden" | "contact_unidentifiable" | "conversation_not_found" | "csrf_failed" | "empty_file" | "follow_up_delay_invalid" | "follow_up_media_invalid" | "follow_up_sequence_archived" | "follow_up_sequence_in_use" | "follow_up_sequence_no_steps" | "follow_up_sequence_not_found" | "follow_up_sequence_too_many_steps" | "follow_up_step_empty" | "instance_already_added" | "instance_already_paired" | "instance_disconnected" | "instance_has_conversations" | "instance_not_found" | "internal_error" | "invalid_body" | "invalid_channel" | "invalid_characters" | "invalid_credentials" | "invalid_cursor" | "invalid_field" | "invalid_webhook_payload" | "last_admin" | "lead_not_found" | "leads_date_invalid" | "leads_range_inverted" | "malformed_request" | "media_file_missing" | "media_not_found" | "media_store_unavailable" | "member_not_found" | "mention_not_member" | "message_empty" | "message_not_found" | "message_not_retryable" | "method_not_allowed" | "metrics_token_required" | "missing_field" | "not_authenticated" | "not_on_whatsapp" | "nothing_to_update" | "organization_not_found" | "overloaded" | "password_change_required" | "payload_too_large" | "phone_invalid" | "quick_reply_not_found" | "quick_reply_shortcut_taken" | "rate_limited" | "reply_to_other_conversation" | "report_date_out_of_range" | "report_format_unknown" | "report_group_unknown" | "report_model_unknown" | "report_other_agent_forbidden" | "report_range_inverted" | "report_range_too_long" | "route_not_found" | "scheduled_message_not_found" | "scheduled_message_not_pending" | "send_at_in_past" | "send_at_too_far" | "session_expired" | "session_not_found" | "snooze_in_past" | "snooze_too_far" | "ticket_already_open" | "ticket_already_resolved" | "ticket_in_follow_up" | "ticket_not_found" | "ticket_not_in_follow_up" | "ticket_not_resolved" | "unknown_time_zone" | "unsupported_media_type" | "user_email_taken" | "user_not_found" | "validation_error" | "voice_note_invalid" | "voice_note_unavailable" | "weak_password" | "webhook_busy" | "webhook_secret_invalid" | "webhook_signature_invalid" | "wrong_password" | "wuzapi_admin_credentials_missing" | "wuzapi_admin_token_rejected" | "wuzapi_credentials_required" | "wuzapi_error" | "wuzapi_host_not_allowed" | "wuzapi_refused" | "wuzapi_token_invalid" | "wuzapi_token_rejected" | "wuzapi_unreachable" | "wuzapi_url_invalid" | "wuzapi_user_exists";
             /** Details */
             details?: unknown;
             /** Message */
@@ -2161,21 +2184,6 @@ export interface components {
          * @enum {string}
          */
         Role: "admin" | "agent";
-        /** ScheduleIn */
-        ScheduleIn: {
-            /** Content */
-            content: string;
-            /**
-             * Conversationid
-             * Format: uuid
-             */
-            conversationId: string;
-            /**
-             * Sendat
-             * Format: date-time
-             */
-            sendAt: string;
-        };
         /** ScheduleUpdate */
         ScheduleUpdate: {
             /** Content */
@@ -2213,6 +2221,15 @@ export interface components {
              * Format: uuid
              */
             id: string;
+            /**
+             * Mediamime
+             * @description A file sent with it (content is its caption)
+             */
+            mediaMime: string | null;
+            /** Medianame */
+            mediaName: string | null;
+            /** Mediasize */
+            mediaSize: number | null;
             /** Messageid */
             messageId: string | null;
             /**
@@ -2382,6 +2399,37 @@ export interface components {
              * @description After the previous step (the first: after the start); 1..525600
              */
             delayMinutes: number;
+            /** @description Optional file (ref from the media upload) */
+            media?: components["schemas"]["StepMediaIn"] | null;
+        };
+        /**
+         * StepMedia
+         * @description A file sent with a step (the step's text is its caption), from POST /follow-up-sequences/media.
+         */
+        StepMedia: {
+            /** Mime */
+            mime: string;
+            /** Name */
+            name: string | null;
+            /**
+             * Ref
+             * @description The stored file, as the upload answered it
+             */
+            ref: string;
+            /**
+             * Size
+             * @default 0
+             */
+            size: number;
+        };
+        /** StepMediaIn */
+        StepMediaIn: {
+            /** Mime */
+            mime: string;
+            /** Name */
+            name?: string | null;
+            /** Ref */
+            ref: string;
         };
         /** StepRead */
         StepRead: {
@@ -2389,6 +2437,7 @@ export interface components {
             content: string;
             /** Delayminutes */
             delayMinutes: number;
+            media: components["schemas"]["StepMedia"] | null;
         };
         /** SubscriptionIn */
         SubscriptionIn: {
@@ -4287,6 +4336,7 @@ export interface operations {
              *     - `follow_up_sequence_too_many_steps`: A follow-up sequence has at most `details.maxSteps` steps.
              *     - `follow_up_delay_invalid`: A step's delay must be more than 0 and at most 365 days (`details.step`, `details.maxMinutes`).
              *     - `follow_up_step_empty`: A step's message is empty (`details.step`).
+             *     - `follow_up_media_invalid`: A step's file is not one uploaded to this organization (`details.step`).
              */
             400: {
                 headers: {
@@ -4317,6 +4367,91 @@ export interface operations {
              *     - `admin_required`: Only organization admins can do this.
              */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    upload_step_media_api_v1_follow_up_sequences_media_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StepMedia"];
+                };
+            };
+            /**
+             * @description - `missing_field`: A required form field is missing (`details.field`).
+             *     - `empty_file`: The uploaded file is empty.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary.
+             *     - `csrf_failed`: Missing or wrong X-CSRF-Token header.
+             *     - `admin_required`: Only organization admins can do this.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `unsupported_media_type`: Content-Type not accepted here (send JSON or multipart/form-data). */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4504,6 +4639,7 @@ export interface operations {
              *     - `follow_up_sequence_too_many_steps`: A follow-up sequence has at most `details.maxSteps` steps.
              *     - `follow_up_delay_invalid`: A step's delay must be more than 0 and at most 365 days (`details.step`, `details.maxMinutes`).
              *     - `follow_up_step_empty`: A step's message is empty (`details.step`).
+             *     - `follow_up_media_invalid`: A step's file is not one uploaded to this organization (`details.step`).
              */
             400: {
                 headers: {
@@ -6623,7 +6759,29 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ScheduleIn"];
+                "application/json": {
+                    /** Content */
+                    content: string;
+                    /**
+                     * Conversationid
+                     * Format: uuid
+                     */
+                    conversationId: string;
+                    /**
+                     * Sendat
+                     * Format: date-time
+                     */
+                    sendAt: string;
+                };
+                "multipart/form-data": {
+                    caption?: string;
+                    /** Format: uuid */
+                    conversationId: string;
+                    /** Format: binary */
+                    file: string;
+                    /** Format: date-time */
+                    sendAt: string;
+                };
             };
         };
         responses: {
@@ -6639,6 +6797,9 @@ export interface operations {
             /**
              * @description - `send_at_in_past`: The send time is in the past.
              *     - `send_at_too_far`: The send time is more than a year ahead.
+             *     - `missing_field`: A required form field is missing (`details.field`).
+             *     - `invalid_field`: A form field has an invalid value (`details.field`).
+             *     - `empty_file`: The uploaded file is empty.
              */
             400: {
                 headers: {
@@ -6677,6 +6838,15 @@ export interface operations {
             };
             /** @description - `conversation_not_found`: Conversation not found. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `unsupported_media_type`: Content-Type not accepted here (send JSON or multipart/form-data). */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

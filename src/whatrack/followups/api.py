@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from typing import Literal
+from datetime import datetime
+from typing import Any, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import ValidationError
+from starlette.datastructures import UploadFile
 
 from whatrack.db import utcnow
 from whatrack.deps import CurrentActor, Db
@@ -14,13 +17,17 @@ from whatrack.errors import (
     WRITE,
     AdminRequired,
     ConversationNotFound,
+    EmptyFile,
     FollowUpDelayInvalid,
+    FollowUpMediaInvalid,
     FollowUpSequenceArchived,
     FollowUpSequenceInUse,
     FollowUpSequenceNoSteps,
     FollowUpSequenceNotFound,
     FollowUpSequenceTooManySteps,
     FollowUpStepEmpty,
+    InvalidField,
+    MissingField,
     NothingToUpdate,
     ScheduledMessageNotFound,
     ScheduledMessageNotPending,
@@ -30,6 +37,8 @@ from whatrack.errors import (
     TicketInFollowUp,
     TicketNotFound,
     TicketNotInFollowUp,
+    UnsupportedMediaType,
+    ValidationFailed,
     responses,
 )
 from whatrack.followups import service
@@ -44,12 +53,33 @@ from whatrack.followups.schemas import (
     SequenceRead,
     SequenceUpdate,
     StartFollowUpIn,
+    StepMedia,
 )
 
 router = APIRouter(tags=["follow-ups"])
 SEQUENCES = "/api/v1/follow-up-sequences"
 SCHEDULED = "/api/v1/scheduled-messages"
-STEP_ERRORS = (FollowUpSequenceNoSteps, FollowUpSequenceTooManySteps, FollowUpDelayInvalid, FollowUpStepEmpty)
+STEP_ERRORS = (
+    FollowUpSequenceNoSteps,
+    FollowUpSequenceTooManySteps,
+    FollowUpDelayInvalid,
+    FollowUpStepEmpty,
+    FollowUpMediaInvalid,
+)
+FILE_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            }
+        },
+    }
+}
 
 
 @router.get(SEQUENCES, responses=responses(*SESSION))
@@ -60,9 +90,26 @@ async def list_sequences(db: Db, actor: CurrentActor, archived: bool = False) ->
 
 
 @router.post(SEQUENCES, status_code=201, responses=responses(*WRITE, AdminRequired, *STEP_ERRORS))
-async def create_sequence(body: SequenceCreate, db: Db, actor: CurrentActor) -> SequenceRead:
-    """A sequence: ordered steps, each a delay after the previous one and a message."""
-    return await service.read_sequence(db, await service.create_sequence(db, actor, body))
+async def create_sequence(body: SequenceCreate, request: Request, db: Db, actor: CurrentActor) -> SequenceRead:
+    """A sequence: ordered steps, each a delay after the previous one and a message (optionally
+    a file, `media` as POST /follow-up-sequences/media answered it)."""
+    seq = await service.create_sequence(db, actor, body, request.app.state.media)
+    return await service.read_sequence(db, seq)
+
+
+@router.post(
+    SEQUENCES + "/media",
+    status_code=201,
+    openapi_extra=FILE_BODY,
+    responses=responses(*WRITE, AdminRequired, MissingField, EmptyFile, UnsupportedMediaType),
+)
+async def upload_step_media(request: Request, db: Db, actor: CurrentActor) -> StepMedia:
+    """A file for a follow-up step (multipart `file`, the normal upload's limits): put the answer
+    in the step's `media`."""
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        raise UnsupportedMediaType("Send multipart/form-data with a file")
+    file = await _upload(await request.form())
+    return await service.upload_step_media(db, actor, file, request.app.state.media)
 
 
 @router.get(SEQUENCES + "/{sequence_id}", responses=responses(*SESSION, FollowUpSequenceNotFound))
@@ -74,9 +121,12 @@ async def get_sequence(sequence_id: uuid.UUID, db: Db, actor: CurrentActor) -> S
     SEQUENCES + "/{sequence_id}",
     responses=responses(*WRITE, AdminRequired, FollowUpSequenceNotFound, NothingToUpdate, *STEP_ERRORS),
 )
-async def update_sequence(sequence_id: uuid.UUID, body: SequenceUpdate, db: Db, actor: CurrentActor) -> SequenceRead:
+async def update_sequence(
+    sequence_id: uuid.UUID, body: SequenceUpdate, request: Request, db: Db, actor: CurrentActor
+) -> SequenceRead:
     """Rename, change the steps or the final wait, archive (`archived: true`) or restore."""
-    return await service.read_sequence(db, await service.update_sequence(db, actor, sequence_id, body))
+    seq = await service.update_sequence(db, actor, sequence_id, body, request.app.state.media)
+    return await service.read_sequence(db, seq)
 
 
 @router.delete(
@@ -132,9 +182,101 @@ async def list_scheduled(
     return ScheduledList(items=[service.read_scheduled(r) for r in rows])
 
 
-@router.post(SCHEDULED, status_code=201, responses=responses(*WRITE, ConversationNotFound, SendAtInPast, SendAtTooFar))
-async def schedule_message(body: ScheduleIn, db: Db, actor: CurrentActor) -> ScheduledRead:
-    """Send `content` at `sendAt` ("enviar depois"); a lead's reply does not cancel it."""
+SCHEDULE_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": ScheduleIn.model_json_schema(by_alias=True)},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["conversationId", "sendAt", "file"],
+                    "properties": {
+                        "conversationId": {"type": "string", "format": "uuid"},
+                        "sendAt": {"type": "string", "format": "date-time"},
+                        "caption": {"type": "string", "maxLength": 65536},
+                        "file": {"type": "string", "format": "binary"},
+                    },
+                }
+            },
+        },
+    }
+}
+
+
+def _form_text(form: Any, name: str, *, required: bool) -> str | None:
+    value = form.get(name)
+    if isinstance(value, UploadFile):
+        raise InvalidField(f"Form field {name} must be text", {"field": name})
+    if not value:
+        if required:
+            raise MissingField(f"Missing form field {name}", {"field": name})
+        return None
+    return str(value)
+
+
+async def _scheduled_file(request: Request) -> tuple[ScheduleIn, service.Attachment]:
+    """The multipart form: the same fields and errors as the normal media send's, plus sendAt."""
+    form = await request.form()
+    conversation = _form_text(form, "conversationId", required=True)
+    send_at = _form_text(form, "sendAt", required=True)
+    caption = _form_text(form, "caption", required=False) or ""
+    if not isinstance(form.get("file"), UploadFile):
+        raise MissingField("Missing file part", {"field": "file"})
+    try:
+        conversation_id = uuid.UUID(str(conversation))
+    except ValueError:
+        raise InvalidField("Form field conversationId is not a UUID", {"field": "conversationId"}) from None
+    try:
+        when = datetime.fromisoformat(str(send_at))
+    except ValueError:
+        raise InvalidField("Form field sendAt is not an ISO 8601 date-time", {"field": "sendAt"}) from None
+    if len(caption) > 65536:
+        raise InvalidField("Form field caption is longer than 65536 characters", {"field": "caption"})
+    body = ScheduleIn.model_construct(conversation_id=conversation_id, content=caption, send_at=when)
+    return body, await _upload(form)
+
+
+async def _upload(form: Any) -> service.Attachment:
+    file = form.get("file")
+    if not isinstance(file, UploadFile):
+        raise MissingField("Missing file part", {"field": "file"})
+    data = await file.read()
+    if not data:
+        raise EmptyFile("The file is empty")
+    return service.Attachment(data, file.content_type or "application/octet-stream", file.filename)
+
+
+@router.post(
+    SCHEDULED,
+    status_code=201,
+    openapi_extra=SCHEDULE_BODY,
+    responses=responses(
+        *WRITE,
+        ConversationNotFound,
+        SendAtInPast,
+        SendAtTooFar,
+        MissingField,
+        InvalidField,
+        EmptyFile,
+        UnsupportedMediaType,
+    ),
+)
+async def schedule_message(request: Request, db: Db, actor: CurrentActor) -> ScheduledRead:
+    """Send `content` at `sendAt` ("enviar depois"); a lead's reply does not cancel it. Multipart
+    with `file` (and an optional `caption`): the file is sent then, as a normal media send."""
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/form-data"):
+        body, file = await _scheduled_file(request)
+        row = await service.schedule(db, actor, body, utcnow(), file=file, media=request.app.state.media)
+        return service.read_scheduled(row)
+    if not content_type.startswith("application/json"):
+        raise UnsupportedMediaType("Send JSON or multipart/form-data")
+    try:
+        body = ScheduleIn.model_validate_json(await request.body())
+    except ValidationError as exc:  # as the app's handler for a declared body: 422 validation_error
+        details = [{"loc": ["body", *e["loc"]], "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+        raise ValidationFailed("Invalid request", details) from exc
     return service.read_scheduled(await service.schedule(db, actor, body, utcnow()))
 
 

@@ -32,7 +32,7 @@ from whatrack.conversations import service as conversations
 from whatrack.db import transaction
 from whatrack.db_util import dialect, for_update
 from whatrack.followups import service as followups
-from whatrack.inbox.send import DISCONNECTED, SendContext, dispatch, new_whatsapp_id
+from whatrack.inbox.send import DISCONNECTED, SendContext, dispatch, media_kind, new_whatsapp_id
 from whatrack.messages import service as messages
 from whatrack.models import (
     ClosedBy,
@@ -168,12 +168,16 @@ async def _stage(db: AsyncSession, conv: Conversation, row: ScheduledMessage, no
             sender_type=SenderType.USER,
             sender_id=author.id if author else None,
             sender_name=author.name if author else None,
-            message_type=MessageType.TEXT,
-            content=followups.render(row.content, lead, atendente),
+            message_type=media_kind(row.media_mime or "") if row.media_path else MessageType.TEXT,
+            content=_text(row, followups.render(row.content, lead, atendente)),
             status=MessageStatus.PENDING,
             external_id=new_whatsapp_id(),
             client_id=client_id_of(row.id),
             sent_at=now,
+            media_path=row.media_path,  # a file goes as media, the text as its caption
+            media_mime=row.media_mime,
+            media_name=row.media_name,
+            media_size=row.media_size,
             meta={"scheduledId": str(row.id), **({"followUpStep": row.step} if row.step is not None else {})},
         ),
     )
@@ -186,6 +190,11 @@ async def _stage(db: AsyncSession, conv: Conversation, row: ScheduledMessage, no
     row.not_before = now + LEASE
     row.updated_at = now
     return msg.id
+
+
+def _text(row: ScheduledMessage, rendered: str) -> str | None:
+    """The message's text: a file's caption may be empty (no caption)."""
+    return None if row.media_path and not rendered.strip() else rendered
 
 
 async def _sent(db: AsyncSession, conv: Conversation, row: ScheduledMessage, now: datetime) -> None:

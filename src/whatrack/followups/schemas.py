@@ -11,9 +11,25 @@ from whatrack.schemas import CamelModel, InputModel
 # Limits are checked by the service (a specific error code each), not by the schema.
 
 
+class StepMedia(CamelModel):
+    """A file sent with a step (the step's text is its caption), from POST /follow-up-sequences/media."""
+
+    ref: str = Field(max_length=500, description="The stored file, as the upload answered it")
+    name: str | None = Field(default=None, max_length=255)
+    mime: str = Field(max_length=128)
+    size: int = 0
+
+
+class StepMediaIn(InputModel):
+    ref: str = Field(max_length=500)
+    name: str | None = Field(default=None, max_length=255)
+    mime: str = Field(min_length=1, max_length=128)
+
+
 class StepIn(InputModel):
     delay_minutes: int = Field(description="After the previous step (the first: after the start); 1..525600")
     content: str = Field(max_length=4096, description="Variables: {nome}, {primeiro_nome}, {atendente}")
+    media: StepMediaIn | None = Field(default=None, description="Optional file (ref from the media upload)")
 
 
 class SequenceCreate(InputModel):
@@ -34,6 +50,7 @@ class SequenceUpdate(InputModel):
 class StepRead(CamelModel):
     delay_minutes: int
     content: str
+    media: StepMedia | None = None
 
 
 class SequenceRead(CamelModel):
@@ -70,6 +87,9 @@ class ScheduledRead(CamelModel):
     sent_at: datetime | None
     created_by: uuid.UUID | None
     created_at: datetime
+    media_mime: str | None = Field(default=None, description="A file sent with it (content is its caption)")
+    media_name: str | None = None
+    media_size: int | None = None
 
 
 class ScheduledList(CamelModel):

@@ -5,8 +5,10 @@ Services flush, never commit. Sending is followups/jobs.py (a flow: it calls inb
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,6 +23,7 @@ from whatrack.errors import (
     AdminRequired,
     ConversationNotFound,
     FollowUpDelayInvalid,
+    FollowUpMediaInvalid,
     FollowUpSequenceArchived,
     FollowUpSequenceInUse,
     FollowUpSequenceNoSteps,
@@ -45,8 +48,11 @@ from whatrack.followups.schemas import (
     SequenceRead,
     SequenceUpdate,
     StepIn,
+    StepMedia,
+    StepMediaIn,
     StepRead,
 )
+from whatrack.messages import media as media_store
 from whatrack.messages import service as messages
 from whatrack.models import (
     Conversation,
@@ -59,6 +65,7 @@ from whatrack.models import (
     User,
 )
 from whatrack.realtime.events import emit_conversation_updated
+from whatrack.storage import MediaStore, StorageError
 from whatrack.tickets import service as tickets
 
 MAX_STEPS = 20
@@ -67,7 +74,35 @@ MAX_AHEAD = timedelta(days=366)  # a scheduled message is due within a year
 
 
 # --- sequences ------------------------------------------------------------------------------
-def _steps(steps: Sequence[StepIn]) -> list[dict[str, Any]]:
+_MEDIA_KEY = re.compile(r"^[0-9a-f-]{36}/[0-9a-f]{2}/[0-9a-f]{64}\.[a-z0-9]{1,8}$")  # messages.media.key_for
+
+
+async def upload_step_media(db: AsyncSession, actor: Actor, file: Attachment, media: MediaStore) -> StepMedia:
+    """A file for a step: stored now (content-addressed, per organization, as a sent message's);
+    a sequence's step then names it by `ref`."""
+    _admin(actor)
+    ref = await media_store.store(media, actor.organization_id, file.data, file.mime, file.file_name)
+    return StepMedia(ref=ref, name=file.file_name, mime=file.mime, size=len(file.data))
+
+
+async def _step_media(
+    i: int, given: StepMediaIn, organization_id: uuid.UUID, media: MediaStore | None
+) -> dict[str, Any]:
+    """A step's file must be one uploaded to this organization (its key starts with the
+    organization's id) and still in the store."""
+    bad = FollowUpMediaInvalid(f"Step {i + 1}: upload the file first", {"step": i})
+    if not _MEDIA_KEY.match(given.ref) or not given.ref.startswith(f"{organization_id}/") or media is None:
+        raise bad
+    try:
+        info = await media.stat(given.ref)
+    except StorageError:
+        info = None
+    if info is None:
+        raise bad
+    return {"ref": given.ref, "name": given.name, "mime": given.mime, "size": info.size}
+
+
+async def _steps(steps: Sequence[StepIn], organization_id: uuid.UUID, media: MediaStore | None) -> list[dict[str, Any]]:
     if not steps:
         raise FollowUpSequenceNoSteps()
     if len(steps) > MAX_STEPS:
@@ -81,7 +116,10 @@ def _steps(steps: Sequence[StepIn]) -> list[dict[str, Any]]:
             )
         if not step.content.strip():
             raise FollowUpStepEmpty(f"Step {i + 1} has no message", {"step": i})
-        out.append({"delayMinutes": step.delay_minutes, "content": step.content})
+        entry: dict[str, Any] = {"delayMinutes": step.delay_minutes, "content": step.content}
+        if step.media is not None:
+            entry["media"] = await _step_media(i, step.media, organization_id, media)
+        out.append(entry)
     return out
 
 
@@ -115,7 +153,14 @@ async def read_sequence(db: AsyncSession, seq: FollowUpSequence) -> SequenceRead
     return SequenceRead(
         id=seq.id,
         name=seq.name,
-        steps=[StepRead(delay_minutes=s["delayMinutes"], content=s["content"]) for s in seq.steps],
+        steps=[
+            StepRead(
+                delay_minutes=s["delayMinutes"],
+                content=s["content"],
+                media=StepMedia.model_validate(s["media"]) if s.get("media") else None,
+            )
+            for s in seq.steps
+        ],
         final_wait_minutes=seq.final_wait_minutes,
         archived=seq.archived,
         in_use=await in_use(db, seq.id),
@@ -139,13 +184,15 @@ async def get_sequence(
     )
 
 
-async def create_sequence(db: AsyncSession, actor: Actor, body: SequenceCreate) -> FollowUpSequence:
+async def create_sequence(
+    db: AsyncSession, actor: Actor, body: SequenceCreate, media: MediaStore | None = None
+) -> FollowUpSequence:
     _admin(actor)
     now = utcnow()
     seq = FollowUpSequence(
         organization_id=actor.organization_id,
         name=body.name,
-        steps=_steps(body.steps),
+        steps=await _steps(body.steps, actor.organization_id, media),
         final_wait_minutes=_final_wait(body.final_wait_minutes),
         archived=False,
         created_by=actor.user_id,
@@ -158,7 +205,7 @@ async def create_sequence(db: AsyncSession, actor: Actor, body: SequenceCreate) 
 
 
 async def update_sequence(
-    db: AsyncSession, actor: Actor, sequence_id: uuid.UUID, body: SequenceUpdate
+    db: AsyncSession, actor: Actor, sequence_id: uuid.UUID, body: SequenceUpdate, media: MediaStore | None = None
 ) -> FollowUpSequence:
     """Name, steps, final wait, archived. Follow-ups already started keep the steps they were
     planned with (their rows hold the text and the due time)."""
@@ -166,7 +213,7 @@ async def update_sequence(
     seq = await get_sequence(db, actor, sequence_id, lock=True)
     if body.model_fields_set == set() or all(getattr(body, f) is None for f in body.model_fields_set):
         raise NothingToUpdate("Send name, steps, finalWaitMinutes or archived")
-    steps = _steps(body.steps) if body.steps is not None else None
+    steps = await _steps(body.steps, actor.organization_id, media) if body.steps is not None else None
     final_wait = _final_wait(body.final_wait_minutes) if body.final_wait_minutes is not None else None
     if body.name is not None:
         seq.name = body.name
@@ -216,6 +263,9 @@ def read_scheduled(row: ScheduledMessage) -> ScheduledRead:
         sent_at=row.sent_at,
         created_by=row.created_by,
         created_at=row.created_at,
+        media_mime=row.media_mime,
+        media_name=row.media_name,
+        media_size=row.media_size,
     )
 
 
@@ -263,8 +313,13 @@ async def start(
     if ticket.status == TicketStatus.FOLLOW_UP:
         raise TicketInFollowUp(f"Ticket #{ticket.number} is already in a follow-up", {"ticketNumber": ticket.number})
     for i, (step, due) in enumerate(zip(seq.steps, planned(seq, now), strict=True)):
+        file: dict[str, Any] = step.get("media") or {}
         db.add(
             ScheduledMessage(
+                media_path=file.get("ref"),
+                media_mime=file.get("mime"),
+                media_name=file.get("name"),
+                media_size=file.get("size"),
                 organization_id=ticket.organization_id,
                 ticket_id=ticket.id,
                 conversation_id=conv.id,
@@ -325,9 +380,28 @@ def _check_send_at(send_at: datetime, now: datetime) -> datetime:
     return send_at
 
 
-async def schedule(db: AsyncSession, actor: Actor, body: ScheduleIn, now: datetime) -> ScheduledMessage:
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file to send with a scheduled message (the upload's bytes, as the normal media send's)."""
+
+    data: bytes
+    mime: str
+    file_name: str | None
+
+
+async def schedule(
+    db: AsyncSession,
+    actor: Actor,
+    body: ScheduleIn,
+    now: datetime,
+    *,
+    file: Attachment | None = None,
+    media: MediaStore | None = None,
+) -> ScheduledMessage:
     """A message to send at `sendAt` (not cancelled by the lead's reply). When it is due it goes
-    into the conversation's open ticket, or opens one as a normal send does."""
+    into the conversation's open ticket, or opens one as a normal send does. With `file`, the
+    bytes go to the media store (as a sent message's) only once everything else was accepted,
+    and `content` is its caption (may be empty)."""
     send_at = _check_send_at(body.send_at, now)
     conv = await conversations.get_conversation(db, actor, body.conversation_id, lock=True)
     if conv.current_ticket_id is None:  # pragma: no cover - a conversation starts with a ticket
@@ -346,6 +420,10 @@ async def schedule(db: AsyncSession, actor: Actor, body: ScheduleIn, now: dateti
         created_at=now,
         updated_at=now,
     )
+    if file is not None:
+        assert media is not None
+        row.media_path = await media_store.store(media, actor.organization_id, file.data, file.mime, file.file_name)
+        row.media_mime, row.media_name, row.media_size = file.mime, file.file_name, len(file.data)
     db.add(row)
     await db.flush()
     return row

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from whatrack.db import Base, UTCDateTime, new_id, utcnow
@@ -42,6 +42,11 @@ class ScheduledMessage(Base):
     message_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
     error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # a file sent with it (content is then its caption, possibly empty): a media-store key, as messages'
+    media_path: Mapped[str | None] = mapped_column(String(500))
+    media_mime: Mapped[str | None] = mapped_column(String(128))
+    media_name: Mapped[str | None] = mapped_column(String(255))
+    media_size: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
