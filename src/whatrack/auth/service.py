@@ -32,7 +32,7 @@ from whatrack.errors import (
 )
 from whatrack.models import AuthSession, Membership, Organization, Role, User
 from whatrack.models.enums import AgentVisibility
-from whatrack.realtime.revoke import disconnect_user
+from whatrack.realtime.revoke import active_agents, disconnect_user
 
 _hasher = PasswordHasher()
 # Verifying against this keeps unknown-email logins as slow as wrong-password ones.
@@ -281,8 +281,14 @@ async def update_organization(
         raise OrganizationNotFound("Organization not found")
     if name is None and timezone is None and inactivity_timeout_minutes is None and agent_visibility is None:
         raise NothingToUpdate("Nothing to update: send name, timezone, inactivityTimeoutMinutes and/or agentVisibility")
-    if agent_visibility is not None:
+    if agent_visibility is not None and agent_visibility != org.agent_visibility:
         org.agent_visibility = agent_visibility
+        if agent_visibility == AgentVisibility.ASSIGNED_AND_UNASSIGNED:
+            # Agents may be listening to the organization's channel and to colleagues'
+            # conversations: at commit their connections drop their tokens (3014) and ask again,
+            # and the token endpoint refuses what they may no longer see.
+            for user_id in await active_agents(db, org.id):
+                disconnect_user(db, user_id)
     if timezone is not None:
         try:
             ZoneInfo(timezone)

@@ -104,8 +104,12 @@ async def update_member(
         raise LastAdmin()
     if name is not None:
         member.user.name = name
-    if role is not None:
+    if role is not None and role != member.membership.role:
         member.membership.role = role
+        if role != Role.ADMIN:
+            # A demoted admin may be listening to everything: at commit their connections ask for
+            # tokens again, and what the visibility policy hides from an agent is refused.
+            disconnect_user(db, user_id)
     if active is not None and active != member.user.is_active:
         member.user.is_active = active
         if not active:

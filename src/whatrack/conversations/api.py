@@ -92,7 +92,13 @@ async def start_conversation(
     checked on WhatsApp when the instance is connected, an existing lead reused, the first
     message sent through the normal path (a new ticket's origin is `outbound`)."""
     s = request.app.state
-    ctx = SendContext(factory=s.session_factory, http=s.http, media=s.media, timeout=s.settings.wuzapi_timeout_seconds)
+    ctx = SendContext(
+        factory=s.session_factory,
+        http=s.http,
+        media=s.media,
+        timeout=s.settings.wuzapi_timeout_seconds,
+        settings=s.settings,
+    )
     started = await starting.start_conversation(
         ctx, actor, instance_id=body.instance_id, phone=body.phone, name=body.name, content=body.content
     )

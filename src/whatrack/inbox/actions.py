@@ -15,9 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from whatrack.auth.service import Actor
 from whatrack.conversations import service as conversations
 from whatrack.conversations.schemas import ConversationRead
+from whatrack.errors import WuzapiHostNotAllowed
+from whatrack.instances.targets import check_instance
 from whatrack.messages import service as messages
 from whatrack.models import Conversation, Instance, Lead, Priority, SenderType
 from whatrack.realtime.events import TypingData, emit_conversation_updated, emit_reassigned, publish_typing
+from whatrack.realtime.revoke import revoke_reassigned
 from whatrack.settings import Settings
 from whatrack.tickets import service as tickets
 from whatrack.whatsapp.client import WuzapiClient, WuzapiError
@@ -49,10 +52,17 @@ async def _updated(db: AsyncSession, actor: Actor, conv: Conversation) -> Conver
 
 async def _client_and_lead(
     db: AsyncSession, http: httpx.AsyncClient, settings: Settings, conv: Conversation
-) -> tuple[WuzapiClient, Lead]:
+) -> tuple[WuzapiClient | None, Lead]:
+    """The instance's WuzAPI client, or None when WUZAPI_ALLOWED_HOSTS forbids its host (these
+    WhatsApp side effects are best-effort: skipped, not an error)."""
     instance = await db.get(Instance, conv.instance_id)
     lead = await db.get(Lead, conv.lead_id)
     assert instance is not None and lead is not None
+    try:
+        check_instance(instance.base_url, is_demo=instance.is_demo, settings=settings)
+    except WuzapiHostNotAllowed:
+        log.info("instance %s: WuzAPI host outside WUZAPI_ALLOWED_HOSTS, not called", instance.id)
+        return None, lead
     return WuzapiClient(http, instance.base_url, instance.token, settings.wuzapi_timeout_seconds), lead
 
 
@@ -66,7 +76,7 @@ async def mark_read(
         external_ids = await messages.latest_lead_ids(db, conv.id, min(unread, 50))
         client, lead = await _client_and_lead(db, http, settings, conv)
         jid = chat_jid(lead.remote_jid, lead.phone)
-        if external_ids:
+        if external_ids and client is not None:
             _fire(_best_effort("markread", client.mark_read(external_ids, jid, jid)))
     return await _updated(db, actor, conv)
 
@@ -83,6 +93,9 @@ async def assign(
     conv = await conversations.assign(db, actor, conversation_id, user_id)
     await tickets.assigned(db, conv, before, by=actor.name)
     emit_reassigned(
+        db, actor.organization_id, conv.id, before=before, after=conv.assignee_id, restricted=actor.restricts_agents
+    )
+    await revoke_reassigned(
         db, actor.organization_id, conv.id, before=before, after=conv.assignee_id, restricted=actor.restricts_agents
     )
     return await _updated(db, actor, conv)
@@ -121,7 +134,8 @@ async def agent_typing(
     conv = await conversations.get_conversation(db, actor, conversation_id)
     client, lead = await _client_and_lead(db, http, settings, conv)
     phone = chat_address(lead.remote_jid, lead.phone)
-    _fire(_best_effort("presence", client.presence(phone, is_typing)))
+    if client is not None:
+        _fire(_best_effort("presence", client.presence(phone, is_typing)))
     publish_typing(
         db,
         actor.organization_id,

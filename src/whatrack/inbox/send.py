@@ -23,7 +23,14 @@ from whatrack.attribution.referral import OUTBOUND
 from whatrack.auth.service import Actor
 from whatrack.conversations import service as conversations
 from whatrack.db import transaction, utcnow
-from whatrack.errors import MessageEmpty, MessageNotFound, MessageNotRetryable, ReplyToOtherConversation
+from whatrack.errors import (
+    MessageEmpty,
+    MessageNotFound,
+    MessageNotRetryable,
+    ReplyToOtherConversation,
+    WuzapiHostNotAllowed,
+)
+from whatrack.instances.targets import check_instance
 from whatrack.messages import media as media_store
 from whatrack.messages import service as messages
 from whatrack.messages.schemas import MessageRead
@@ -38,7 +45,9 @@ from whatrack.models import (
     SenderType,
 )
 from whatrack.realtime.events import emit_conversation_updated, emit_new_message, emit_reassigned
+from whatrack.realtime.revoke import revoke_reassigned
 from whatrack.reports import metrics
+from whatrack.settings import Settings
 from whatrack.storage import MediaStore
 from whatrack.tickets import service as tickets
 from whatrack.whatsapp.client import WuzapiClient, WuzapiError
@@ -60,6 +69,15 @@ class SendContext:
     http: httpx.AsyncClient
     media: MediaStore
     timeout: float
+    # WUZAPI_ALLOWED_HOSTS is checked against it before every WuzAPI call (instances.targets.
+    # check_instance). The app's routes and the worker pass theirs; None (no check) is for
+    # contexts tests build by hand.
+    settings: Settings | None = None
+
+    def check_instance(self, instance: Instance) -> None:
+        """Raises WuzapiHostNotAllowed when this server may not call the instance's WuzAPI."""
+        if self.settings is not None:
+            check_instance(instance.base_url, is_demo=instance.is_demo, settings=self.settings)
 
 
 def media_kind(mime: str) -> MessageType:
@@ -114,7 +132,9 @@ async def send(
             if reply_to.conversation_id != conv.id:
                 raise ReplyToOtherConversation("replyToId is a message of another conversation")
         lead = await db.get(Lead, conv.lead_id)
-        assert lead is not None
+        instance = await db.get(Instance, conv.instance_id)
+        assert lead is not None and instance is not None
+        ctx.check_instance(instance)  # refused before anything is written
         now = utcnow()
         ticket, _ = await tickets.resolve_ticket(db, conv, lead, OUTBOUND, now)
         media_path = None
@@ -155,6 +175,9 @@ async def send(
         # taken by this send: the line just before the message
         await tickets.assigned(db, conv, before, by=actor.name, at=now - timedelta(microseconds=1))
         emit_reassigned(
+            db, actor.organization_id, conv.id, before=before, after=conv.assignee_id, restricted=actor.restricts_agents
+        )
+        await revoke_reassigned(
             db, actor.organization_id, conv.id, before=before, after=conv.assignee_id, restricted=actor.restricts_agents
         )
         emit_new_message(db, actor.organization_id, await messages.read_one(db, msg))
@@ -225,11 +248,18 @@ async def dispatch(ctx: SendContext, message_id: uuid.UUID) -> MessageRead:
         content, external_id = msg.content, msg.external_id
         base_url, token = instance.base_url, instance.token
         known_down = instance.status in (InstanceStatus.DISCONNECTED, InstanceStatus.LOGGED_OUT)
+        try:  # a retry or a scheduled message: recorded as FAILED, never sent
+            ctx.check_instance(instance)
+            refused = None
+        except WuzapiHostNotAllowed as exc:
+            refused = exc.message
 
     client = WuzapiClient(ctx.http, base_url, token, ctx.timeout)
     error: str | None = None
     unknown = False
     try:
+        if refused is not None:
+            raise WuzapiError(refused)
         kind, path, mime, name = media
         if path is not None:
             data = await ctx.media.read(path)

@@ -68,6 +68,7 @@ async def _instance(db: AsyncSession, actor: Actor, instance_id: uuid.UUID) -> I
 async def _whatsapp_jid(ctx: SendContext, instance: Instance, e164: str) -> str:
     """The JID WhatsApp uses for the number (WuzAPI /user/check) when the instance is connected;
     the number's own JID otherwise (a send to a disconnected number fails visibly anyway)."""
+    ctx.check_instance(instance)
     if instance.status != InstanceStatus.CONNECTED:
         return user_jid(e164)
     client = WuzapiClient(ctx.http, instance.base_url, instance.token, ctx.timeout)

@@ -18,7 +18,7 @@ from whatrack.auth.service import Actor
 from whatrack.db import transaction
 from whatrack.instances import service
 from whatrack.instances.schemas import InstanceConnection
-from whatrack.instances.targets import check_target
+from whatrack.instances.targets import check_instance
 from whatrack.instances.wuzapi import SessionState
 from whatrack.models import Instance
 from whatrack.settings import Settings
@@ -64,8 +64,7 @@ class InstanceContext:
         """The instance's WuzAPI client (read in its own short transaction). Raises
         WuzapiHostNotAllowed for a URL outside WUZAPI_ALLOWED_HOSTS (added before it was set)."""
         target = await self.target(actor, instance_id)
-        if not target.is_demo:  # the embedded demo is this app itself
-            check_target(target.base_url, self.settings)
+        check_instance(target.base_url, is_demo=target.is_demo, settings=self.settings)
         return self.client(target.base_url, target.token)
 
     async def store(self, actor: Actor, instance_id: uuid.UUID, state: SessionState) -> InstanceConnection:

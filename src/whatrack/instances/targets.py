@@ -92,3 +92,11 @@ def check_target(url: str, settings: Settings) -> None:
     """Raises WuzapiHostNotAllowed unless WUZAPI_ALLOWED_HOSTS lets the app call `url`."""
     if not host_allowed(url, settings):
         raise WuzapiHostNotAllowed("This server is not allowed to call WuzAPI at that host (WUZAPI_ALLOWED_HOSTS)")
+
+
+def check_instance(base_url: str, *, is_demo: bool, settings: Settings) -> None:
+    """The rule for every call to a stored instance's WuzAPI (pairing, status, sending, checking
+    a number, read receipts, presence): WUZAPI_ALLOWED_HOSTS holds for instances added before it
+    was set, too. The embedded demo instance is this app itself. Raises WuzapiHostNotAllowed."""
+    if not is_demo:
+        check_target(base_url, settings)

@@ -83,7 +83,9 @@ class Worker:
             await fail_interrupted_sends(db, utcnow() - interrupted_after(self._settings.wuzapi_timeout_seconds))
         if self._http is not None:
             # scheduled messages and follow-ups: their own transactions around each WuzAPI call
-            send_ctx = SendContext(self._factory, self._http, self._media, self._settings.wuzapi_timeout_seconds)
+            send_ctx = SendContext(
+                self._factory, self._http, self._media, self._settings.wuzapi_timeout_seconds, self._settings
+            )
             await followup_jobs.run_once(send_ctx, self._clock())
             # its own transaction: it waits on WuzAPI calls
             async with transaction(self._factory) as db:
@@ -94,7 +96,9 @@ class Worker:
         none did). True when something was due."""
         if self._http is None:
             return False
-        send_ctx = SendContext(self._factory, self._http, self._media, self._settings.wuzapi_timeout_seconds)
+        send_ctx = SendContext(
+            self._factory, self._http, self._media, self._settings.wuzapi_timeout_seconds, self._settings
+        )
         now = self._clock()
         if not await followup_jobs.anything_due(send_ctx, now):
             return False

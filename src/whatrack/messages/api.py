@@ -52,6 +52,7 @@ def _ctx(request: Request) -> sending.SendContext:
         http=s.http,
         media=s.media,
         timeout=s.settings.wuzapi_timeout_seconds,
+        settings=s.settings,
     )
 
 

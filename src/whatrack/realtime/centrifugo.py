@@ -7,20 +7,24 @@ from collections.abc import Sequence
 from typing import Any
 
 import aiohttp
-from cent import AsyncClient, CentError, Disconnect, DisconnectRequest, PublishRequest
+from cent import AsyncClient, CentError, Disconnect, DisconnectRequest, PublishRequest, UnsubscribeRequest
 from cent.client.session.aiohttp import AiohttpSession
 
-from whatrack.realtime.control import DISCONNECT_CODE, DISCONNECT_REASON, disconnect_target
+from whatrack.realtime.control import DISCONNECT_CODE, DISCONNECT_REASON, disconnect_target, unsubscribe_target
 from whatrack.realtime.publisher import Publication, PublishError
 
 _DISCONNECT = {"code": DISCONNECT_CODE, "reason": DISCONNECT_REASON}
 
 
 def _command(item: Publication) -> dict[str, Any]:
-    """One batch command: a publish, or Centrifugo's `disconnect` by user for a control row."""
+    """One batch command: a publish, or for a control row Centrifugo's `disconnect` by user or
+    `unsubscribe` by user and channel."""
     user = disconnect_target(item.channel, item.data)
     if user is not None:
         return {"disconnect": {"user": user, "disconnect": _DISCONNECT}}
+    unsubscribe = unsubscribe_target(item.channel, item.data)
+    if unsubscribe is not None:
+        return {"unsubscribe": {"user": unsubscribe[0], "channel": unsubscribe[1]}}
     return {"publish": {"channel": item.channel, "data": item.data, "idempotency_key": item.idempotency_key}}
 
 
@@ -50,9 +54,13 @@ class CentrifugoPublisher:
 
     async def publish(self, channel: str, data: dict[str, Any]) -> None:
         user = disconnect_target(channel, data)
+        unsubscribe = unsubscribe_target(channel, data)
         try:
             if user is not None:
                 await self.disconnect_user(user)
+                return
+            if unsubscribe is not None:
+                await self.unsubscribe_user(*unsubscribe)
                 return
             await self._get_client().publish(PublishRequest(channel=channel, data=data))
         except CentError as exc:
@@ -64,6 +72,11 @@ class CentrifugoPublisher:
         """Close every connection of `user` on every node (server API `disconnect`)."""
         request = DisconnectRequest(user=user, disconnect=Disconnect(code=DISCONNECT_CODE, reason=DISCONNECT_REASON))
         await self._get_client().disconnect(request)
+
+    async def unsubscribe_user(self, user: str, channel: str) -> None:
+        """Unsubscribe every connection of `user` from `channel` on every node (server API
+        `unsubscribe`; the client gets the unsubscribe push, code 2000)."""
+        await self._get_client().unsubscribe(UnsubscribeRequest(user=user, channel=channel))
 
     async def publish_many(self, items: Sequence[Publication]) -> None:
         if not items:

@@ -1,6 +1,7 @@
 """Disconnecting a user's real-time connections when their sessions end (logout, password
-change, deactivation). This module is a leaf (the hub imports it); realtime/revoke.py writes
-the command.
+change, deactivation), and unsubscribing a user from one channel when they lose the right to
+it (a conversation assigned away under the restrictive visibility policy). This module is a
+leaf (the hub imports it); realtime/revoke.py writes the commands.
 
 The command travels through the outbox like an event: written in the transaction that ends
 the session(s), published by the drainer after that commit. So it is durable (retried while
@@ -9,6 +10,11 @@ reconnected in between would get a fresh token from a session still alive), and 
 from any process: `whatrack user password` writes the row and the app's drainer, which also
 polls, delivers it to the embedded hub. Each publisher turns it into its server's call:
 Centrifugo's `disconnect` server API command, the hub's `disconnect_user`.
+
+An unsubscribe rides the same way: Centrifugo's `unsubscribe` by user and channel, the hub's
+`unsubscribe_user`. Both send the client the unsubscribe push with code 2000 ("server
+unsubscribe", final: the SDK does not resubscribe), so the next publication on that channel
+no longer reaches the user, instead of reaching them until their subscription token expires.
 
 The close code is 3014 ("state invalidated"): the SDKs drop their connection and
 subscription tokens and reconnect through getToken. So the token endpoint decides: a browser
@@ -32,3 +38,16 @@ def disconnect_target(channel: str, data: dict[str, Any]) -> str | None:
         return None
     user = data.get("user")
     return user if isinstance(user, str) and user else None
+
+
+UNSUBSCRIBE_USER: Final = "control:unsubscribe_user"
+
+
+def unsubscribe_target(channel: str, data: dict[str, Any]) -> tuple[str, str] | None:
+    """(user id, channel) if this publication is an unsubscribe command, else None."""
+    if channel != UNSUBSCRIBE_USER:
+        return None
+    user, target = data.get("user"), data.get("channel")
+    if isinstance(user, str) and user and isinstance(target, str) and target:
+        return user, target
+    return None

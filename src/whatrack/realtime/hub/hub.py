@@ -17,11 +17,18 @@ from typing import Any
 
 from starlette.websockets import WebSocket
 
-from whatrack.realtime.control import DISCONNECT_CODE, DISCONNECT_REASON, disconnect_target
+from whatrack.realtime.control import DISCONNECT_CODE, DISCONNECT_REASON, disconnect_target, unsubscribe_target
 from whatrack.realtime.hub.channels import Channel
 from whatrack.realtime.hub.client import ClientConnection, Subscription
 from whatrack.realtime.hub.config import HubConfig, NamespaceOptions
-from whatrack.realtime.hub.protocol import DISCONNECT_SHUTDOWN, Disconnect, dumps, pub_push
+from whatrack.realtime.hub.protocol import (
+    DISCONNECT_SHUTDOWN,
+    UNSUBSCRIBE_SERVER,
+    Disconnect,
+    dumps,
+    pub_push,
+    unsubscribe_push,
+)
 from whatrack.realtime.publisher import Publication, PublishError
 
 logger = logging.getLogger("whatrack.realtime.hub")
@@ -54,6 +61,10 @@ class Hub:
         user = disconnect_target(channel, data)
         if user is not None:
             self.disconnect_user(user, Disconnect(DISCONNECT_CODE, DISCONNECT_REASON))
+            return
+        unsubscribe = unsubscribe_target(channel, data)
+        if unsubscribe is not None:
+            self.unsubscribe_user(*unsubscribe)
             return
         options = self.config.namespace_of(channel)
         if options is None:
@@ -90,6 +101,20 @@ class Hub:
         victims = [conn for conn in self._clients.values() if conn.user == user]
         for conn in victims:
             conn.disconnect(disconnect)
+        return len(victims)
+
+    def unsubscribe_user(self, user: str, channel: str) -> int:
+        """Centrifugo's server API `unsubscribe` by user: every connection of `user` subscribed to
+        `channel` leaves it now (nothing more is queued to it) and gets the unsubscribe push,
+        code 2000 "server unsubscribe" (final: the SDK does not resubscribe). Returns how many."""
+        state = self._channels.get(channel)
+        if state is None:
+            return 0
+        victims = [conn for conn in state.subscribers.values() if conn.user == user]
+        code, reason = UNSUBSCRIBE_SERVER
+        for conn in victims:
+            self.remove_subscriber(conn, channel)
+            conn.enqueue(unsubscribe_push(channel, code, reason))
         return len(victims)
 
     async def close(self) -> None:
