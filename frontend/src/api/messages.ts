@@ -1,5 +1,5 @@
 import { useInfiniteQuery, useMutation, useQueryClient, type QueryKey } from "@tanstack/react-query";
-import { api } from "./client";
+import { ApiError, api } from "./client";
 import { keys } from "./keys";
 import { outbox } from "./outbox";
 import type { Message, Page } from "./types";
@@ -27,6 +27,10 @@ export function useMessages(conversationId: string | null) {
     getNextPageParam: (last) => last.nextCursor,
     enabled: !!conversationId,
     staleTime: 30_000,
+    // An open chat keeps trying while the server cannot be reached (the list says so); a 4xx is final.
+    retry: (_count, err) => !(err instanceof ApiError && err.status < 500),
+    retryDelay: (n) => Math.min(1000 * 2 ** n, 8000),
+    meta: { silent: true },
   });
 }
 

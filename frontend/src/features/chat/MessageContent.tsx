@@ -7,6 +7,32 @@ import { RichText } from "../../components/ui/RichText";
 import { useLang, useT, type TFunction } from "../../i18n/i18n";
 import { formatFileSize } from "../../lib/time";
 import { formatPhone } from "../../lib/phone";
+import { emojiOnlyCount, foldText } from "./reading";
+
+/** A message's text: long ones folded with "Ler mais", 1-3 emoji alone shown enlarged. */
+export function MessageText({ text, enlarge = true }: { text: string; enlarge?: boolean }) {
+  const t = useT();
+  const [open, setOpen] = useState(false);
+  const big = enlarge ? emojiOnlyCount(text) : 0;
+  if (big > 0) {
+    return (
+      <div className={`bubble-text emoji-only emoji-only-${big}`} data-emoji-only={big}>
+        {text.trim()}
+      </div>
+    );
+  }
+  const head = foldText(text);
+  return (
+    <div className="bubble-text">
+      <RichText text={head && !open ? head : text} />
+      {head && (
+        <button type="button" className="link-btn read-more" onClick={() => setOpen(!open)} aria-expanded={open} data-testid="read-more">
+          {open ? t("chat.readLess") : t("chat.readMore")}
+        </button>
+      )}
+    </div>
+  );
+}
 
 export function typeLabel(type: MessageType, t: TFunction): string {
   switch (type) {
@@ -64,14 +90,10 @@ export function MessageContent({ message: m }: { message: Message }) {
   const t = useT();
   const [lang] = useLang();
   const [zoom, setZoom] = useState(false);
-  const caption = m.content ? (
-    <div className="bubble-text">
-      <RichText text={m.content} />
-    </div>
-  ) : null;
+  const caption = m.content ? <MessageText text={m.content} enlarge={false} /> : null;
   switch (m.messageType) {
     case "TEXT":
-      return <div className="bubble-text">{m.content ? <RichText text={m.content} /> : null}</div>;
+      return m.content ? <MessageText text={m.content} /> : <div className="bubble-text" />;
     case "IMAGE":
     case "STICKER":
       return (

@@ -1,14 +1,18 @@
 import { useQueryClient, type InfiniteData, type UseInfiniteQueryResult } from "@tanstack/react-query";
 import { keys } from "../../api/keys";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useEffect, useLayoutEffect, useMemo, useRef } from "react";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { ApiError } from "../../api/client";
+import { Icon } from "../../components/ui/Icon";
+import { errorMessage } from "../../lib/errors";
 import type { Lead, Message, Page } from "../../api/types";
 import { useFormat } from "../../i18n/format";
 import { useT } from "../../i18n/i18n";
-import { flattenMessages } from "../../realtime/cacheOps";
+import { flattenMessages, messageKey } from "../../realtime/cacheOps";
 import { useRetry } from "../composer/useSend";
 import { MessageBubble } from "./MessageBubble";
-import { buildRows } from "./rows";
+import { buildRows, type UnreadDivider } from "./rows";
+import { countNewSince, firstUnreadIndex } from "./reading";
 import { AdCard } from "./AdCard";
 import { ticketLabel } from "./ticketLabel";
 
@@ -18,19 +22,33 @@ interface Props {
   lead: Lead | undefined;
   meId: string;
   onReply: (m: Message) => void;
+  /** Unread count when the chat was opened (null: not known yet; left out: no divider). */
+  unreadAtOpen?: number | null | undefined;
 }
 
 const NEAR_BOTTOM_PX = 120;
 const LOAD_OLDER_PX = 300;
 
-export function MessageList({ query, lead, meId, onReply }: Props) {
+export function MessageList({ query, lead, meId, onReply, unreadAtOpen = 0 }: Props) {
   const t = useT();
   const f = useFormat();
   const retry = useRetry();
   const scrollRef = useRef<HTMLDivElement>(null);
   const messages = useMemo(() => flattenMessages(query.data), [query.data]);
   const tickets = useMemo(() => new Map((lead?.tickets ?? []).map((tk) => [tk.id, tk])), [lead]);
-  const rows = useMemo(() => buildRows(messages, f.dayKey, tickets), [messages, f.dayKey, tickets]);
+  // The unread divider is placed once, when both the messages and the unread count are known,
+  // and stays put while the chat is open (as WhatsApp's). `seenKey`: the last message the reader
+  // saw at the bottom; what came after it is counted on the jump-to-latest button.
+  const [divider, setDivider] = useState<UnreadDivider | null | undefined>(undefined);
+  const [seenKey, setSeenKey] = useState<string | null>(null);
+  const [nearBottom, setNearBottom] = useState(true);
+  if (divider === undefined && unreadAtOpen !== null && messages.length > 0) {
+    const i = firstUnreadIndex(messages, unreadAtOpen);
+    setDivider(i === null ? null : { beforeKey: messageKey(messages[i]!), count: unreadAtOpen });
+    if (i !== null && i > 0) setSeenKey(messageKey(messages[i - 1]!));
+  }
+  const rows = useMemo(() => buildRows(messages, f.dayKey, tickets, divider ?? null), [messages, f.dayKey, tickets, divider]);
+  const newCount = nearBottom ? 0 : countNewSince(messages, seenKey, messageKey);
 
   // A message from a ticket the lead data doesn't know yet (just opened): refresh the lead once.
   const qc = useQueryClient();
@@ -81,7 +99,9 @@ export function MessageList({ query, lead, meId, onReply }: Props) {
     const total = virtualizer.getTotalSize();
     const el = scrollRef.current;
     if (p.first === undefined && rows.length > 0) {
-      scrollToBottom();
+      const at = rows.findIndex((r) => r.kind === "unread");
+      if (at > 0) virtualizer.scrollToIndex(at, { align: "start" });
+      else scrollToBottom();
     } else if (first !== p.first && last === p.last && el) {
       virtualizer.scrollToOffset(p.top + (total - p.total));
     } else if (last !== p.last) {
@@ -96,6 +116,9 @@ export function MessageList({ query, lead, meId, onReply }: Props) {
     const el = scrollRef.current;
     if (!el) return;
     atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_BOTTOM_PX;
+    if (atBottom.current !== nearBottom) setNearBottom(atBottom.current);
+    const last = messages[messages.length - 1];
+    if (atBottom.current && last && messageKey(last) !== seenKey) setSeenKey(messageKey(last));
     prev.current.top = el.scrollTop;
     prev.current.total = virtualizer.getTotalSize();
     if (el.scrollTop < LOAD_OLDER_PX && query.hasNextPage && !query.isFetchingNextPage) void query.fetchNextPage();
@@ -107,11 +130,23 @@ export function MessageList({ query, lead, meId, onReply }: Props) {
     if (el && query.hasNextPage && !query.isFetchingNextPage && el.scrollHeight <= el.clientHeight) void query.fetchNextPage();
   }, [rows.length, query]);
 
+  // Server unreachable (or the browser offline): keep what was shown and say we keep trying;
+  // never "no messages yet" for a chat that could not be read.
+  const retrying = query.fetchStatus === "paused" || (query.failureCount > 0 && query.isFetching);
+  const failed = query.isError && !query.isFetching;
+  const gaveUp = failed && query.error instanceof ApiError && query.error.status < 500;
+
   return (
+    <div className="messages-wrap">
+    {(retrying || failed) && (
+      <div className="messages-offline" role="status" data-testid="messages-offline">
+        {gaveUp ? errorMessage(query.error, t) : t("chat.loadFailed")}
+      </div>
+    )}
     <div className="messages" ref={scrollRef} onScroll={onScroll} data-testid="message-list">
       {query.isFetchingNextPage && <div className="older-loader">{t("chat.loadingOlder")}</div>}
-      {query.isPending && <div className="older-loader">{t("common.loading")}</div>}
-      {!query.isPending && rows.length === 0 && <div className="older-loader">{t("chat.noMessages")}</div>}
+      {query.isPending && !retrying && <div className="older-loader">{t("common.loading")}</div>}
+      {query.isSuccess && rows.length === 0 && <div className="older-loader">{t("chat.noMessages")}</div>}
       <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
         {virtualizer.getVirtualItems().map((vi) => {
           const row = rows[vi.index]!;
@@ -128,6 +163,11 @@ export function MessageList({ query, lead, meId, onReply }: Props) {
                   {row.ticket && <AdCard ticket={row.ticket} />}
                 </div>
               )}
+              {row.kind === "unread" && (
+                <div className="separator unread-separator" data-testid="unread-divider">
+                  <span>{row.count === 1 ? t("chat.unreadOne") : t("chat.unreadMany", { count: row.count })}</span>
+                </div>
+              )}
               {row.kind === "message" && (
                 <MessageBubble message={row.message} meId={meId} onRetry={retry} onReply={onReply} />
               )}
@@ -135,6 +175,24 @@ export function MessageList({ query, lead, meId, onReply }: Props) {
           );
         })}
       </div>
+    </div>
+    {!nearBottom && rows.length > 0 && (
+      <button
+        type="button"
+        className="jump-latest"
+        onClick={scrollToBottom}
+        aria-label={newCount > 0 ? t("chat.jumpLatestCount", { count: newCount }) : t("chat.jumpLatest")}
+        title={t("chat.jumpLatest")}
+        data-testid="jump-latest"
+      >
+        {newCount > 0 && (
+          <span className="jump-count" data-testid="jump-latest-count">
+            {newCount}
+          </span>
+        )}
+        <Icon name="down" size={22} />
+      </button>
+    )}
     </div>
   );
 }
