@@ -105,8 +105,10 @@ class PayloadMaker:
         return Load(bodies, kinds)
 
 
-async def fire(url: str, load: Load, concurrency: int) -> dict[str, Any]:
-    """POST every body with `concurrency` requests in flight; per-request latency."""
+async def fire(url: str | list[str], load: Load, concurrency: int) -> dict[str, Any]:
+    """POST every body with `concurrency` requests in flight (round-robin over several URLs: web
+    processes behind a balancer); per-request latency."""
+    urls = [url] if isinstance(url, str) else url
     latencies: list[float] = []
     statuses: dict[str, int] = {}
     errors = 0
@@ -120,7 +122,7 @@ async def fire(url: str, load: Load, concurrency: int) -> dict[str, Any]:
             for i in queue:
                 t0 = time.perf_counter()
                 try:
-                    async with http.post(url, data=load.bodies[i], headers=headers) as resp:
+                    async with http.post(urls[i % len(urls)], data=load.bodies[i], headers=headers) as resp:
                         body = await resp.read()
                         if resp.status != 200:
                             errors += 1

@@ -11,7 +11,10 @@ simulator. `check()` proves that they work as one:
 - a client that leaves node B and comes back on node A recovers what it missed (Redis history);
 - a media file received through web A is served through web B (S3, presigned redirect);
 - SIGKILL of web A and worker 1 mid-load: every webhook answered 2xx is stored, the outbox
-  drains, and no message reaches a subscriber twice.
+  drains, and no message reaches a subscriber twice;
+- scheduled messages falling due as the load starts (both workers race for them, one is killed
+  mid-wave) and after the kill: none reaches WhatsApp or a subscriber twice; a row the killed
+  worker held stays leased (never re-sent: its outcome is unknown), every other one is SENT.
 
     .venv/bin/python -m tests.support.cluster          # start, check, print the figures, stop
     .venv/bin/python -m tests.support.cluster --keep   # ... then keep running until Ctrl+C
@@ -33,6 +36,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -328,7 +332,7 @@ def _is_new_message(external_id: str) -> Callable[[dict[str, Any]], bool]:
     return lambda d: d.get("type") == "new_message" and d["data"].get("externalId") == external_id
 
 
-async def check(c: Cluster, *, load: int = 240, concurrency: int = 12) -> dict[str, Any]:
+async def check(c: Cluster, *, load: int = 240, concurrency: int = 12, scheduled: int = 20) -> dict[str, Any]:
     web_a, web_b = c.webs
     node_a, node_b = c.nodes
     api_a, api_b = await _login(web_a.url), await _login(web_b.url)
@@ -403,8 +407,14 @@ async def check(c: Cluster, *, load: int = 240, concurrency: int = 12) -> dict[s
             got = await http.get(redirect.headers["location"])
             assert got.status_code == 200 and got.content == image
 
-        # 5. load through both webs; SIGKILL web A and worker 1 a third of the way in
+        # 5. load through both webs; SIGKILL web A and worker 1 a third of the way in. Mixed in:
+        # scheduled messages falling due during the load (both workers race for them), then more
+        # after the kill (the surviving worker sends them all)
+        first_wave = await _schedule(api_b, conv["id"], "agendada-1", scheduled)
+        await _claimed(c, first_wave)  # the workers are on it: the load (and the kill) start now
         c.figures.update(await _load_with_kills(c, on_b, load, concurrency))
+        second_wave = await _schedule(api_b, conv["id"], "agendada-2", scheduled)
+        c.figures.update(await _scheduled_sent_once(c, on_b, first_wave, second_wave))
     finally:
         for client in clients:
             with contextlib.suppress(Exception):
@@ -467,6 +477,81 @@ async def _recovers_across_nodes(c: Cluster, api_a: httpx.AsyncClient, api_b: ht
         return sum(1 for _, d in on_second.items if d.get("type") == "new_message")
     finally:
         await second.disconnect()
+
+
+async def _schedule(api: httpx.AsyncClient, conversation_id: str, label: str, count: int) -> list[str]:
+    """`count` scheduled messages due two seconds from now; their texts."""
+    send_at = (datetime.now(UTC) + timedelta(seconds=2)).isoformat()
+    texts = [f"{label} {i}" for i in range(count)]
+    for text in texts:
+        resp = await api.post(
+            "/api/v1/scheduled-messages", json={"conversationId": conversation_id, "content": text, "sendAt": send_at}
+        )
+        assert resp.status_code == 201, resp.text
+    return texts
+
+
+async def _claimed(c: Cluster, texts: list[str], within: float = 20) -> None:
+    """Until a worker has claimed (or sent) one of these scheduled messages."""
+    conn = await asyncpg.connect(c.dsn)
+    try:
+        deadline = time.monotonic() + within
+        query = (
+            "SELECT count(*) FROM scheduled_messages"
+            " WHERE content = ANY($1::text[]) AND (not_before IS NOT NULL OR status = 'SENT')"
+        )
+        while not await conn.fetchval(query, texts):
+            if time.monotonic() > deadline:
+                raise TimeoutError("no worker claimed a due scheduled message")
+            await asyncio.sleep(0.02)
+    finally:
+        await conn.close()
+
+
+async def _scheduled_sent_once(
+    c: Cluster, on_b: Collector, first_wave: list[str], second_wave: list[str]
+) -> dict[str, Any]:
+    """No scheduled message reached WhatsApp (the simulator) or a subscriber twice. The first wave
+    fell due while both workers ran: a row held by the killed worker stays leased (its outcome is
+    unknown, so it is never sent again); every other row is SENT. The second wave fell due after the
+    kill: the surviving worker sends all of it."""
+    conn = await asyncpg.connect(c.dsn)
+    try:
+        deadline = time.monotonic() + 30
+        while True:  # until the second wave is out and no first-wave row is unclaimed
+            rows = await conn.fetch("SELECT content, status, not_before FROM scheduled_messages")
+            by_text = {r["content"]: r for r in rows}
+            settled = all(by_text[t]["status"] == "SENT" for t in second_wave) and all(
+                by_text[t]["status"] == "SENT" or by_text[t]["not_before"] is not None for t in first_wave
+            )
+            if settled or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        await conn.close()
+    statuses = {t: by_text[t]["status"] for t in first_wave + second_wave}
+    assert all(statuses[t] == "SENT" for t in second_wave), statuses
+    held = [t for t in first_wave if statuses[t] != "SENT"]
+    assert all(statuses[t] == "PENDING" and by_text[t]["not_before"] is not None for t in held), statuses
+    sent = [m.text for m in c.sim.state.sent_messages]
+    twice = [t for t in first_wave + second_wave if sent.count(t) > 1]
+    assert not twice, f"sent twice to WhatsApp: {twice}"
+    assert all(sent.count(t) == 1 for t in first_wave + second_wave if statuses[t] == "SENT")
+    deadline = time.monotonic() + 15
+    wanted = {t for t, s in statuses.items() if s == "SENT"}
+    while time.monotonic() < deadline:
+        seen = [d["data"].get("content") for _, d in on_b.items if d.get("type") == "new_message"]
+        if wanted <= set(seen):
+            break
+        await asyncio.sleep(0.1)
+    seen = [d["data"].get("content") for _, d in on_b.items if d.get("type") == "new_message"]
+    assert wanted <= set(seen), f"never reached the subscriber: {wanted - set(seen)}"
+    assert not [t for t in wanted if seen.count(t) > 1], "a scheduled message reached the subscriber twice"
+    return {
+        "scheduled": len(first_wave) + len(second_wave),
+        "scheduled_sent": len(wanted),
+        "scheduled_held_by_killed_worker": len(held),
+    }
 
 
 async def _load_with_kills(c: Cluster, on_b: Collector, load: int, concurrency: int) -> dict[str, Any]:
