@@ -20,6 +20,9 @@ export const keys = {
   typing: (conversationId: string) => ["typing", conversationId] as const,
   /** Set when a conversation was assigned away from this restricted agent (conversation_hidden). */
   hidden: (conversationId: string) => ["hidden", conversationId] as const,
+  /** Set when the server ended this user's subscription to the conversation's channel, or refused
+   * it (visibility lost: assigned away, the policy or the role changed). */
+  revoked: (conversationId: string) => ["revoked", conversationId] as const,
   leads: {
     detail: (id: string) => ["leads", id] as const,
   },

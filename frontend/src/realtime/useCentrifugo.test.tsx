@@ -72,7 +72,8 @@ vi.mock("../api/realtime", () => ({
   fetchSubscriptionToken: vi.fn((channel: string) => Promise.resolve(`sub-${channel}`)),
 }));
 
-const { useCentrifugo, rebuildDelay } = await import("./useCentrifugo");
+const { useCentrifugo, useConversationSubscription, rebuildDelay } = await import("./useCentrifugo");
+const { keys } = await import("../api/keys");
 
 function setup() {
   const qc = newQueryClient();
@@ -146,6 +147,43 @@ describe("useCentrifugo", () => {
     expect(invalidate).not.toHaveBeenCalled();
     org.fire("subscribed", { channel: "chat:org:org-1", recovered: false, wasRecovering: true });
     expect(invalidate).toHaveBeenCalled();
+  });
+
+  it("an open chat the server unsubscribes (2000) or refuses (unauthorized) says access is gone; leaving it does not", async () => {
+    const qc = newQueryClient();
+    const wrapper = ({ children }: { children: ReactNode }) => <QueryClientProvider client={qc}>{children}</QueryClientProvider>;
+    const hook = renderHook(
+      ({ id }: { id: string }) => {
+        const handle = useCentrifugo({ orgId: "org-1", meId: "me-1" });
+        useConversationSubscription(handle, id);
+        return handle;
+      },
+      { wrapper, initialProps: { id: "c-1" } },
+    );
+    await waitFor(() => expect(client(0).subs.get("chat:conversation:c-1")).toBeDefined());
+    const chat = client(0).subs.get("chat:conversation:c-1");
+    chat?.fire("unsubscribed", { channel: "chat:conversation:c-1", code: 0, reason: "unsubscribe called" });
+    expect(qc.getQueryData(keys.revoked("c-1"))).toBeUndefined();
+    chat?.fire("unsubscribed", { channel: "chat:conversation:c-1", code: 2000, reason: "server unsubscribe" });
+    expect(qc.getQueryData(keys.revoked("c-1"))).toBe(true);
+    chat?.fire("subscribed", { channel: "chat:conversation:c-1", recovered: false }); // given back later
+    expect(qc.getQueryData(keys.revoked("c-1"))).toBe(false);
+    chat?.fire("unsubscribed", { channel: "chat:conversation:c-1", code: 2000, reason: "server unsubscribe" });
+    hook.rerender({ id: "c-2" });
+    await waitFor(() => expect(client(0).subs.get("chat:conversation:c-2")).toBeDefined());
+    client(0).subs.get("chat:conversation:c-2")?.fire("unsubscribed", { code: 1, reason: "unauthorized" });
+    expect(qc.getQueryData(keys.revoked("c-2"))).toBe(true);
+  });
+
+  it("a feed channel refused after a reconnect refetches who I am (role or policy changed)", async () => {
+    const { invalidate } = setup();
+    await waitFor(() => expect(built).toHaveLength(1));
+    const org = client(0).subs.get("chat:org:org-1");
+    invalidate.mockClear();
+    org?.fire("unsubscribed", { code: 0, reason: "unsubscribe called" });
+    expect(invalidate).not.toHaveBeenCalled();
+    org?.fire("unsubscribed", { code: 1, reason: "unauthorized" });
+    expect(invalidate).toHaveBeenCalledWith({ queryKey: keys.me() });
   });
 
   it("backoff: 1 s doubling up to 30 s", () => {

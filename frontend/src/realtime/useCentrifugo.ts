@@ -13,6 +13,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { ApiError } from "../api/client";
 import { fetchConnectionToken, fetchSubscriptionToken } from "../api/realtime";
 import type { ChatEvent } from "../api/types";
+import { keys } from "../api/keys";
 import { applyEvent, invalidateAfterGap, isChatEvent } from "./applyEvent";
 
 export type ConnectionState = "connecting" | "connected" | "disconnected";
@@ -28,6 +29,16 @@ export function resolveWsUrl(url: string): string {
 
 /** Disconnect code for a token the server can't verify: retrying it is pointless, new ones may work. */
 const INVALID_TOKEN = 3500;
+/** Unsubscribe codes: the server took the channel away (final), or its token was refused. */
+const SERVER_UNSUBSCRIBE = 2000;
+const UNSUBSCRIBED_UNAUTHORIZED = 1;
+
+/** Whether a subscription ended because the user may no longer read its channel (not because the
+ * app left it: that is code 0). */
+export function lostAccess(code: number): boolean {
+  return code === SERVER_UNSUBSCRIBE || code === UNSUBSCRIBED_UNAUTHORIZED;
+}
+
 /** Reconnect backoff cap (SDK default 20 s): after a server restart, live again within seconds. */
 const MAX_RECONNECT_DELAY_MS = 5000;
 
@@ -146,6 +157,11 @@ export function useCentrifugo(opts: {
         for (const channel of feedChannels(orgId, meId, restricted)) {
           const feed = newSub(c, channel);
           attachHandlers(feed, qc, meId, emit);
+          // Refused after a reconnect (the organization turned restrictive, or this admin became
+          // an agent): who I am changed; the new role/policy picks the feed channels again.
+          feed.on("unsubscribed", (ctx) => {
+            if (lostAccess(ctx.code)) void qc.invalidateQueries({ queryKey: keys.me() });
+          });
           feed.subscribe();
         }
         c.connect();
@@ -200,6 +216,14 @@ export function useConversationSubscription(handle: CentrifugoHandle, conversati
     if (!client || !conversationId) return;
     const sub = newSub(client, `chat:conversation:${conversationId}`);
     attachHandlers(sub, qc, meId, emit);
+    // The server unsubscribed us (the conversation is no longer visible to this user) or refused
+    // the channel's token: the open chat says so instead of silently going stale.
+    sub.on("unsubscribed", (ctx) => {
+      if (lostAccess(ctx.code)) qc.setQueryData(keys.revoked(conversationId), true);
+    });
+    sub.on("subscribed", () => {
+      if (qc.getQueryData(keys.revoked(conversationId))) qc.setQueryData(keys.revoked(conversationId), false);
+    });
     sub.subscribe();
     return () => {
       sub.unsubscribe();

@@ -3,6 +3,7 @@ import type { Me } from "../../api/types";
 import { Icon } from "../../components/ui/Icon";
 import { useT } from "../../i18n/i18n";
 import { Link } from "../../router";
+import { ApiTokensSection } from "./ApiTokensSection";
 import { InstancesSection } from "./InstancesSection";
 import { LanguageSwitch } from "./LanguageSwitch";
 import { OrganizationForm } from "./OrganizationForm";
@@ -28,6 +29,7 @@ export function SettingsPage({ me }: { me: Me }) {
         <QuickRepliesSection isAdmin={me.role === "admin"} />
         {me.role === "admin" && <SequencesSection />}
         {me.role === "admin" && <TeamSection meId={me.user.id} />}
+        {me.role === "admin" && <ApiTokensSection meId={me.user.id} />}
         <section className="card">
           <h2>{t("settings.organization")}</h2>
           {me.role === "admin" ? (
