@@ -37,6 +37,7 @@ from sqlalchemy import (
     Select,
     String,
     Subquery,
+    Uuid,
     and_,
     between,
     case,
@@ -180,13 +181,12 @@ def check_model(model: str, group_by: str) -> None:
 # --- rows --------------------------------------------------------------------------------
 
 
-def _tickets(s: Scope, *columns: Any) -> Select[Any]:
-    stmt = (
-        select(*columns)
-        .select_from(Ticket)
-        .join(Conversation, Conversation.id == Ticket.conversation_id)
-        .where(Ticket.organization_id == s.organization_id)
-    )
+def _tickets(s: Scope, *columns: Any, conversation: bool = False) -> Select[Any]:
+    """The scope's tickets; joined to their conversation when the instance filter or a column
+    (`conversation=True`) needs it (every ticket has one: the join would only cost time)."""
+    stmt = select(*columns).select_from(Ticket).where(Ticket.organization_id == s.organization_id)
+    if conversation or s.instance_id is not None:
+        stmt = stmt.join(Conversation, Conversation.id == Ticket.conversation_id)
     if s.instance_id is not None:
         stmt = stmt.where(Conversation.instance_id == s.instance_id)
     if s.assignee_id is not None:
@@ -220,9 +220,9 @@ def _resolved(s: Scope) -> Any:
 # Every figure is aggregated by the database: a report reads tens of rows, never one per
 # ticket. The same statements run on both databases; only three expressions differ by dialect
 # (local date, seconds between two timestamps; SQLite's are Python functions registered on
-# every connection, `db.register_sqlite_functions`). Percentiles are computed with window
-# functions on both: the nearest rank of metrics.percentile() and the median of
-# statistics.median(), so the figures are the ones the Python definitions give.
+# every connection, `db.register_sqlite_functions`), and percentiles (`_Stats`): the nearest
+# rank of metrics.percentile() and the median of statistics.median(), so the figures are the
+# ones the Python definitions give.
 
 
 def _local_day(db: AsyncSession, s: Scope, at: Any) -> Any:
@@ -243,26 +243,34 @@ def _seconds(db: AsyncSession, later: Any, earlier: Any) -> Any:
     return func.wt_seconds_between(later, earlier)
 
 
-def _ranks(src: Subquery, by: Sequence[Any], *values: str) -> Subquery:
-    """src's rows, each with its rank by every named value within its group (`rn_<value>`) and
-    the group's size `n`. src must leave out rows whose values are unknown."""
-    part = list(by) or None
-    ranks = [func.row_number().over(partition_by=part, order_by=src.c[v]).label(f"rn_{v}") for v in values]
-    return select(*src.c, *ranks, func.count().over(partition_by=part).label("n")).subquery()
+class _Stats:
+    """Percentiles of the value columns of `src`, per group `by`: on PostgreSQL its ordered-set
+    aggregates (percentile_disc is metrics.percentile()'s nearest rank, ceil(p/100 * n) in double
+    precision; percentile_cont(0.5) the median of statistics.median()); on SQLite, which has
+    neither, the same figures from window functions: each row's rank and its group's size.
+    Select from `rows` and group by `rows.c[by]`; plain aggregates of its columns work on both."""
 
+    def __init__(self, db: AsyncSession, src: Subquery, by: Sequence[str], *values: str) -> None:
+        self.native = dialect(db) == "postgresql"
+        if self.native:
+            self.rows = src
+            return
+        part = [src.c[b] for b in by] or None
+        ranks = [func.row_number().over(partition_by=part, order_by=src.c[v]).label(f"rn_{v}") for v in values]
+        self.rows = select(*src.c, *ranks, func.count().over(partition_by=part).label("n")).subquery()
 
-def _nearest_rank(r: Subquery, value: str, p: float) -> Any:
-    """metrics.percentile(): the value at rank ceil(p/100 * n) (at least 1), in double precision
-    as Python computes it."""
-    f = cast(literal(p / 100, Float()), Float()) * r.c.n
-    rank = r.c[f"rn_{value}"]
-    return func.min(r.c[value]).filter(and_(rank >= f, rank < f + 1))
+    def nearest_rank(self, value: str, p: float) -> Any:
+        if self.native:
+            return func.percentile_disc(p / 100).within_group(self.rows.c[value])
+        f = cast(literal(p / 100, Float()), Float()) * self.rows.c.n
+        rank = self.rows.c[f"rn_{value}"]
+        return func.min(self.rows.c[value]).filter(and_(rank >= f, rank < f + 1))
 
-
-def _median(r: Subquery, value: str) -> Any:
-    """statistics.median(): the middle value, or the mean of the two middle ones."""
-    rank = r.c[f"rn_{value}"]
-    return func.avg(r.c[value]).filter(between(2 * rank, r.c.n, r.c.n + 2))
+    def median(self, value: str) -> Any:
+        if self.native:
+            return func.percentile_cont(0.5).within_group(cast(self.rows.c[value], Float()))
+        rank, n = self.rows.c[f"rn_{value}"], self.rows.c.n
+        return func.avg(self.rows.c[value]).filter(between(2 * rank, n, n + 2))
 
 
 def _float(value: Any) -> float | None:
@@ -350,9 +358,10 @@ async def _overview_facts(db: AsyncSession, s: Scope) -> tuple[dict[str, _Overvi
         .where(_opened(both), TicketMetrics.first_response_seconds.is_not(None))
         .subquery()
     )
-    r = _ranks(firsts, [firsts.c.period], "v")
+    st = _Stats(db, firsts, ["period"], "v")
+    r = st.rows
     for period, p50, p90 in await db.execute(
-        select(r.c.period, _nearest_rank(r, "v", 50), _nearest_rank(r, "v", 90)).group_by(r.c.period)
+        select(r.c.period, st.nearest_rank("v", 50), st.nearest_rank("v", 90)).group_by(r.c.period)
     ):
         facts[period].first_p50, facts[period].first_p90 = _float(p50), _float(p90)
     times = (
@@ -364,8 +373,9 @@ async def _overview_facts(db: AsyncSession, s: Scope) -> tuple[dict[str, _Overvi
         .where(_resolved(both))
         .subquery()
     )
-    r = _ranks(times, [times.c.period], "v")
-    for period, p50 in await db.execute(select(r.c.period, _nearest_rank(r, "v", 50)).group_by(r.c.period)):
+    st = _Stats(db, times, ["period"], "v")
+    r = st.rows
+    for period, p50 in await db.execute(select(r.c.period, st.nearest_rank("v", 50)).group_by(r.c.period)):
         facts[period].resolution_p50 = _float(p50)
     return facts, daily
 
@@ -464,93 +474,123 @@ def _journey_keys(sales: Subquery, attr: str) -> Subquery:
     return union(select(steps.c.sale_id, steps.c.key), touched).subquery()  # UNION: distinct
 
 
-async def _groups(db: AsyncSession, s: Scope, model: str, group_by: str) -> list[AttributionGroup]:
+@dataclass
+class _Credit:
+    leads: Counter[str | None] = field(default_factory=Counter)
+    tickets: Counter[str | None] = field(default_factory=Counter)
+    won: dict[str | None, tuple[int, int, float | None, float | None]] = field(default_factory=dict)
+
+    def groups(self) -> list[AttributionGroup]:
+        groups = []
+        for key in set(self.leads) | set(self.tickets) | set(self.won):
+            n, value, tickets_to_sale, seconds_to_sale = self.won.get(key, (0, 0, None, None))
+            groups.append(
+                AttributionGroup(
+                    key=key,
+                    leads=self.leads[key],
+                    tickets=self.tickets[key],
+                    sales=n,
+                    sales_value_cents=value,
+                    conversion_rate=_rate(n, self.leads[key]),
+                    median_tickets_to_sale=tickets_to_sale,
+                    median_days_to_sale=None if seconds_to_sale is None else round(seconds_to_sale / 86400, 2),
+                )
+            )
+        groups.sort(key=lambda g: (-g.sales_value_cents, -g.sales, -g.leads, g.key or ""))
+        return groups
+
+
+async def _credits(db: AsyncSession, s: Scope, model: str, group_by: str) -> dict[str, _Credit]:
+    """Both periods' groups ('now', 'before'), three statements."""
     attr = _ATTR[group_by]
-    leads: Counter[str | None] = Counter()
-    tickets: Counter[str | None] = Counter()
+    both = _with_previous(s)
+    credit = {"now": _Credit(), "before": _Credit()}
+    opened_in = _period(s, Ticket.created_at).label("period")
     if model == "first_touch":
-        new = _leads(s, _first_key(group_by, Lead.id).label("key"), Lead.id.label("lead")).subquery()
-        for key, n in await db.execute(select(new.c.key, func.count(distinct(new.c.lead))).group_by(new.c.key)):
-            leads[key] = n
+        new = _leads(
+            both, _period(s, Lead.created_at).label("period"), _first_key(group_by, Lead.id).label("key"), Lead.id
+        ).subquery()
+        stmt = select(new.c.period, new.c.key, func.count(distinct(new.c.id))).group_by(new.c.period, new.c.key)
+        for period, key, n in await db.execute(stmt):
+            credit[period].leads[key] = n
         sale_key = _first_key(group_by, Conversation.lead_id)
-        opened = _tickets(s, sale_key.label("key")).join(Lead, Lead.id == Conversation.lead_id).where(_opened(s))
-        o = opened.subquery()
-        for key, n in await db.execute(select(o.c.key, func.count()).group_by(o.c.key)):
-            tickets[key] = n
+        o = (
+            _tickets(both, opened_in, sale_key.label("key"), conversation=True)
+            .join(Lead, Lead.id == Conversation.lead_id)
+            .where(_opened(both))
+            .subquery()
+        )
+        for period, key, n in await db.execute(select(o.c.period, o.c.key, func.count()).group_by(o.c.period, o.c.key)):
+            credit[period].tickets[key] = n
     else:
         sale_key = getattr(Ticket, attr)
-        o = _tickets(s, sale_key.label("key"), Conversation.lead_id.label("lead")).where(_opened(s)).subquery()
-        for key, n, distinct_leads in await db.execute(
-            select(o.c.key, func.count(), func.count(distinct(o.c.lead))).group_by(o.c.key)
+        o = (
+            _tickets(both, opened_in, sale_key.label("key"), Conversation.lead_id, conversation=True)
+            .where(_opened(both))
+            .subquery()
+        )
+        for period, key, n, distinct_leads in await db.execute(
+            select(o.c.period, o.c.key, func.count(), func.count(distinct(o.c.lead_id))).group_by(o.c.period, o.c.key)
         ):
-            tickets[key], leads[key] = n, distinct_leads
+            credit[period].tickets[key], credit[period].leads[key] = n, distinct_leads
     sales = (
         _tickets(
-            s,
+            both,
+            _period(s, Ticket.resolved_at).label("period"),
             Ticket.id.label("id"),
             Ticket.conversation_id.label("conversation_id"),
             Ticket.number.label("number"),
             Ticket.value_cents.label("value_cents"),
             _seconds(db, Ticket.resolved_at, Lead.created_at).label("seconds"),
             sale_key.label("key"),
+            conversation=True,
         )
         .join(Lead, Lead.id == Conversation.lead_id)
-        .where(_resolved(s), Ticket.outcome == TicketOutcome.SALE)
+        .where(_resolved(both), Ticket.outcome == TicketOutcome.SALE)
         .subquery()
     )
+    facts = (sales.c.period, sales.c.value_cents, sales.c.number, sales.c.seconds)
     if model == "any_touch":
         keys = _journey_keys(sales, attr)
-        credited = select(keys.c.key, sales.c.value_cents, sales.c.number, sales.c.seconds).join(
-            sales, sales.c.id == keys.c.sale_id
-        )
+        credited = select(keys.c.key, *facts).join(sales, sales.c.id == keys.c.sale_id)
     else:
-        credited = select(sales.c.key, sales.c.value_cents, sales.c.number, sales.c.seconds)
+        credited = select(sales.c.key, *facts)
     c = credited.subquery()
-    r = _ranks(c, [c.c.key], "number", "seconds")
-    won: dict[str | None, tuple[int, int, float | None, float | None]] = {}
-    for key, n, value, tickets_to_sale, seconds_to_sale in await db.execute(
-        select(r.c.key, func.count(), func.sum(r.c.value_cents), _median(r, "number"), _median(r, "seconds")).group_by(
-            r.c.key
-        )
-    ):
-        won[key] = (int(n), int(value or 0), _float(tickets_to_sale), _float(seconds_to_sale))
-    groups = []
-    for key in set(leads) | set(tickets) | set(won):
-        n, value, tickets_to_sale, seconds_to_sale = won.get(key, (0, 0, None, None))
-        groups.append(
-            AttributionGroup(
-                key=key,
-                leads=leads[key],
-                tickets=tickets[key],
-                sales=n,
-                sales_value_cents=value,
-                conversion_rate=_rate(n, leads[key]),
-                median_tickets_to_sale=tickets_to_sale,
-                median_days_to_sale=None if seconds_to_sale is None else round(seconds_to_sale / 86400, 2),
-            )
-        )
-    groups.sort(key=lambda g: (-g.sales_value_cents, -g.sales, -g.leads, g.key or ""))
-    return groups
+    st = _Stats(db, c, ["period", "key"], "number", "seconds")
+    r = st.rows
+    stmt = select(
+        r.c.period, r.c.key, func.count(), func.sum(r.c.value_cents), st.median("number"), st.median("seconds")
+    ).group_by(r.c.period, r.c.key)
+    for period, key, n, value, tickets_to_sale, seconds_to_sale in await db.execute(stmt):
+        credit[period].won[key] = (int(n), int(value or 0), _float(tickets_to_sale), _float(seconds_to_sale))
+    return credit
 
 
 async def attribution(db: AsyncSession, s: Scope, model: str, group_by: str) -> Attribution:
     check_model(model, group_by)
+    credit = await _credits(db, s, model, group_by)
     return Attribution(
         period=s.period(),
         model=model,
         group_by=group_by,
-        groups=await _groups(db, s, model, group_by),
-        previous_groups=await _groups(db, s.previous(), model, group_by),
+        groups=credit["now"].groups(),
+        previous_groups=credit["before"].groups(),
     )
 
 
 # --- agents ------------------------------------------------------------------------------
 
 
-def _user_key(column: Any) -> Any:
-    """A user id as text without dashes: PostgreSQL's uuid, SQLite's stored hex and the ids kept
-    in ticket_metrics.responders compare equal."""
+def _user_key(db: AsyncSession, column: Any, *, text_id: bool) -> Any:
+    """A user id that compares equal whether it is a uuid column or an id kept as text in
+    ticket_metrics.responders (PostgreSQL: uuid; SQLite stores uuids as hex: text without dashes)."""
+    if dialect(db) == "postgresql":
+        return cast(column, Uuid()) if text_id else column
     return func.replace(cast(column, String()), "-", "")
+
+
+def _as_uuid(value: Any) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
 def _responders(db: AsyncSession) -> Any:
@@ -559,57 +599,79 @@ def _responders(db: AsyncSession) -> Any:
     return getattr(func, each)(TicketMetrics.responders).table_valued("value")
 
 
-async def _agent_figures(db: AsyncSession, s: Scope, people: dict[uuid.UUID, str]) -> list[AgentFigures]:
-    handled: Counter[uuid.UUID] = Counter()
-    assigned = _tickets(s, Ticket.conversation_id.label("conversation_id"), _user_key(Ticket.assignee_id).label("user"))
+@dataclass
+class _AgentFacts:
+    handled: Counter[uuid.UUID] = field(default_factory=Counter)
+    firsts: dict[uuid.UUID, tuple[float | None, float | None]] = field(default_factory=dict)
+    closed: dict[uuid.UUID, tuple[int, int, int]] = field(default_factory=dict)  # resolved, sales, value
+
+
+async def _agent_facts(db: AsyncSession, s: Scope) -> dict[str, _AgentFacts]:
+    """Both periods' figures per agent ('now', 'before'), three statements."""
+    both = _with_previous(s)
+    facts = {"now": _AgentFacts(), "before": _AgentFacts()}
+    opened_in = _period(s, Ticket.created_at).label("period")
+    assigned = _tickets(
+        both, opened_in, Ticket.conversation_id, _user_key(db, Ticket.assignee_id, text_id=False).label("user")
+    ).where(_opened(both), Ticket.assignee_id.is_not(None))
     responders = _responders(db)
     responded = (
-        _tickets(s, Ticket.conversation_id.label("conversation_id"), _user_key(responders.c.value).label("user"))
+        _tickets(both, opened_in, Ticket.conversation_id, _user_key(db, responders.c.value, text_id=True))
         .join(TicketMetrics, TicketMetrics.ticket_id == Ticket.id)
         .join(responders, true())
-        .where(_opened(s))
+        .where(_opened(both))
     )
-    both = union_all(assigned.where(_opened(s), Ticket.assignee_id.is_not(None)), responded).subquery()
-    stmt = select(both.c.user, func.count(distinct(both.c.conversation_id))).group_by(both.c.user)
-    for user, n in await db.execute(stmt):
-        handled[uuid.UUID(user)] = n
-    firsts_src = (
-        _tickets(s, TicketMetrics.first_responder_id.label("user"), TicketMetrics.first_response_seconds.label("v"))
+    people = union_all(assigned, responded).subquery()
+    stmt = select(people.c.period, people.c.user, func.count(distinct(people.c.conversation_id)))
+    for period, user, n in await db.execute(stmt.group_by(people.c.period, people.c.user)):
+        facts[period].handled[_as_uuid(user)] = n
+    firsts = (
+        _tickets(
+            both,
+            opened_in,
+            TicketMetrics.first_responder_id.label("user"),
+            TicketMetrics.first_response_seconds.label("v"),
+        )
         .join(TicketMetrics, TicketMetrics.ticket_id == Ticket.id)
         .where(
-            _opened(s),
+            _opened(both),
             TicketMetrics.first_responder_id.is_not(None),
             TicketMetrics.first_response_seconds.is_not(None),
         )
         .subquery()
     )
-    r = _ranks(firsts_src, [firsts_src.c.user], "v")
-    firsts: dict[uuid.UUID, tuple[float | None, float | None]] = {}
-    for user, p50, p90 in await db.execute(
-        select(r.c.user, _nearest_rank(r, "v", 50), _nearest_rank(r, "v", 90)).group_by(r.c.user)
+    st = _Stats(db, firsts, ("period", "user"), "v")
+    r = st.rows
+    for period, user, p50, p90 in await db.execute(
+        select(r.c.period, r.c.user, st.nearest_rank("v", 50), st.nearest_rank("v", 90)).group_by(r.c.period, r.c.user)
     ):
-        firsts[user] = (_float(p50), _float(p90))
+        facts[period].firsts[user] = (_float(p50), _float(p90))
     sale = Ticket.outcome == TicketOutcome.SALE
-    resolved = (
-        _tickets(
-            s, Ticket.assignee_id, func.count(), func.count().filter(sale), func.sum(Ticket.value_cents).filter(sale)
-        )
-        .where(_resolved(s), Ticket.assignee_id.is_not(None))
-        .group_by(Ticket.assignee_id)
-    )
-    closed: dict[uuid.UUID, tuple[int, int, int]] = {}
-    for user, n, sales, value in await db.execute(resolved):
-        closed[user] = (int(n), int(sales), int(value or 0))
+    resolved_in = _period(s, Ticket.resolved_at)
+    resolved = _tickets(
+        both,
+        resolved_in,
+        Ticket.assignee_id,
+        func.count(),
+        func.count().filter(sale),
+        func.sum(Ticket.value_cents).filter(sale),
+    ).where(_resolved(both), Ticket.assignee_id.is_not(None))
+    for period, user, n, sales, value in await db.execute(resolved.group_by(resolved_in, Ticket.assignee_id)):
+        facts[period].closed[user] = (int(n), int(sales), int(value or 0))
+    return facts
+
+
+def _agent_figures(f: _AgentFacts, people: dict[uuid.UUID, str]) -> list[AgentFigures]:
     return [
         AgentFigures(
             user_id=user,
             name=name,
-            conversations_handled=handled[user],
-            first_response_p50_seconds=firsts.get(user, (None, None))[0],
-            first_response_p90_seconds=firsts.get(user, (None, None))[1],
-            tickets_resolved=closed.get(user, (0, 0, 0))[0],
-            sales=closed.get(user, (0, 0, 0))[1],
-            sales_value_cents=closed.get(user, (0, 0, 0))[2],
+            conversations_handled=f.handled[user],
+            first_response_p50_seconds=f.firsts.get(user, (None, None))[0],
+            first_response_p90_seconds=f.firsts.get(user, (None, None))[1],
+            tickets_resolved=f.closed.get(user, (0, 0, 0))[0],
+            sales=f.closed.get(user, (0, 0, 0))[1],
+            sales_value_cents=f.closed.get(user, (0, 0, 0))[2],
         )
         for user, name in sorted(people.items(), key=lambda kv: kv[1].lower())
     ]
@@ -624,10 +686,11 @@ async def agents(db: AsyncSession, s: Scope) -> AgentsReport:
     if s.assignee_id is not None:
         stmt = stmt.where(User.id == s.assignee_id)
     people = {row.id: row.name for row in await db.execute(stmt)}
+    facts = await _agent_facts(db, s)
     return AgentsReport(
         period=s.period(),
-        agents=await _agent_figures(db, s, people),
-        previous_agents=await _agent_figures(db, s.previous(), people),
+        agents=_agent_figures(facts["now"], people),
+        previous_agents=_agent_figures(facts["before"], people),
     )
 
 
