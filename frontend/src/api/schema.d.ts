@@ -3388,6 +3388,7 @@ export interface operations {
              * @description - `phone_invalid`: The phone number could not be read (`details.phone`): give it with area code.
              *     - `not_on_whatsapp`: This number has no WhatsApp account (WuzAPI's /user/check), `details.phone`.
              *     - `message_empty`: Message is empty: send content or a file.
+             *     - `wuzapi_host_not_allowed`: This server may not call WuzAPI at that host (WUZAPI_ALLOWED_HOSTS).
              */
             400: {
                 headers: {
@@ -7777,6 +7778,7 @@ export interface operations {
              *     - `message_empty`: Message is empty: send content or a file.
              *     - `reply_to_other_conversation`: replyToId is a message of another conversation.
              *     - `voice_note_invalid`: The recording could not be converted to a WhatsApp voice note (Ogg/Opus).
+             *     - `wuzapi_host_not_allowed`: This server may not call WuzAPI at that host (WUZAPI_ALLOWED_HOSTS).
              */
             400: {
                 headers: {

@@ -29,6 +29,7 @@ from whatrack.errors import (
     PhoneInvalid,
     SnoozeInPast,
     SnoozeTooFar,
+    WuzapiHostNotAllowed,
     WuzapiUnreachable,
     responses,
 )
@@ -83,6 +84,7 @@ async def list_conversations(
         ConversationNotFound,
         MessageEmpty,
         WuzapiUnreachable,
+        WuzapiHostNotAllowed,
     ),
 )
 async def start_conversation(

@@ -33,6 +33,7 @@ from whatrack.errors import (
     UnsupportedMediaType,
     VoiceNoteInvalid,
     VoiceNoteUnavailable,
+    WuzapiHostNotAllowed,
     responses,
 )
 from whatrack.inbox import send as sending
@@ -112,6 +113,7 @@ SEND_BODY: dict[str, Any] = {
         UnsupportedMediaType,
         VoiceNoteInvalid,
         VoiceNoteUnavailable,
+        WuzapiHostNotAllowed,
     ),
 )
 async def send_message(request: Request, actor: CurrentActor) -> MessageRead:
