@@ -7,8 +7,10 @@
 
 Scenarios (see each module's docstring): ingest (1), pipeline (2+3), reads (4), memory (5),
 sqlite_ingest + sqlite_reads (6), reports (7, issue 11). `realtime` (bench_realtime.py, hub vs Centrifugo fan-out) and
-`media` (bench_media.py, S3 vs local disk) and `legacy` (bench_legacy.py, issue 15's import) are
-opt-in through --only. Writes bench/results/<date>.json, <date>.md and <date>.png.
+`media` (bench_media.py, S3 vs local disk), `legacy` (bench_legacy.py, issue 15's import) and
+`scheduled` (bench_scheduled.py, issue 10: due messages sent exactly once) and `cluster`
+(bench_cluster.py, issue 14: two web processes vs one, across Centrifugo nodes) are opt-in
+through --only. Writes bench/results/<date>.json, <date>.md and <date>.png.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from bench import (
+    bench_cluster,
     bench_ingest,
     bench_legacy,
     bench_media,
@@ -31,12 +34,13 @@ from bench import (
     bench_pipeline,
     bench_reads,
     bench_reports,
+    bench_scheduled,
     report,
 )
 from bench.common import REPO_ROOT, RESULTS_DIR, log, run_info
 
 ALL = ("ingest", "reads", "pipeline", "memory", "sqlite_ingest", "sqlite_reads", "reports")
-OPTIONAL = ("realtime", "media", "legacy")
+OPTIONAL = ("realtime", "media", "legacy", "scheduled", "cluster")
 
 
 def _realtime(quick: bool) -> dict[str, Any]:
@@ -53,6 +57,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=0, help="repeats per scenario (default 3, quick 1)")
     parser.add_argument("--legacy-leads", type=int, default=0, help="legacy scenario: leads (default 100,000)")
     parser.add_argument("--legacy-messages", type=int, default=0, help="legacy scenario: messages (default 10/lead)")
+    parser.add_argument("--scheduled", type=int, default=0, help="scheduled: messages due at once (default 10,000)")
+    parser.add_argument("--conversations", type=int, default=0, help="scheduled: across conversations (default 1,000)")
+    parser.add_argument("--job-workers", type=int, default=1, help="scheduled: app processes whose job loops race")
     parser.add_argument("--reseed", action="store_true", help="rebuild the read-path datasets")
     parser.add_argument(
         "--reports-scale", type=float, default=1.0, help="reports: fraction of 100k conversations / 1M messages"
@@ -80,6 +87,10 @@ def main() -> None:
             quick=quick, repeats=max(1, repeats - 1), scale=args.reports_scale, reseed=args.reseed
         ),
         "legacy": lambda: bench_legacy.run(quick=quick, leads=args.legacy_leads, messages=args.legacy_messages),
+        "scheduled": lambda: bench_scheduled.run(
+            quick=quick, scheduled=args.scheduled, conversations=args.conversations, job_workers=args.job_workers
+        ),
+        "cluster": lambda: bench_cluster.run(quick=quick, repeats=max(1, repeats - 1)),
         "sqlite_ingest": lambda: bench_ingest.run(quick=quick, repeats=repeats, sqlite=True),
         "sqlite_reads": lambda: bench_reads.run(
             quick=quick, repeats=max(1, repeats - 1), sqlite=True, reseed=args.reseed
@@ -93,6 +104,8 @@ def main() -> None:
                 results[name] = _realtime(quick)
             else:
                 results[name] = asyncio.run(scenarios[name]())
+            if results[name].get("problems"):  # measured, but a correctness check failed
+                results["errors"][name] = "; ".join(results[name]["problems"])
         except Exception as exc:  # one broken scenario must not lose the others' numbers
             results["errors"][name] = f"{type(exc).__name__}: {exc}"
             traceback.print_exc()

@@ -227,6 +227,63 @@ def legacy_rows(res: dict[str, Any]) -> list[Row]:
     return rows
 
 
+def scheduled_rows(res: dict[str, Any]) -> list[Row]:
+    """Scenario `scheduled` (bench_scheduled.py): due messages sent by the job, beside the send floor."""
+    if "lag" not in res:
+        return []
+    cfg, floor, seq = res["config"], res.get("floor_rate", {}), res.get("floor_sequential", {})
+    size = f"{cfg['scheduled']:,} due at once / {cfg['conversations']:,} conv, {cfg['job_workers']} job loop(s)"
+    checks = f"{res['duplicates']} duplicates, {res['missing']} missing, DB {'ok' if res.get('ok') else 'WRONG'}"
+    return [
+        (
+            f"scheduled ({size}): msgs/s from due time",
+            _f(res["msgs_per_s"]),
+            "all sent exactly once",
+            f"{_f(floor.get('msgs_per_s'))}/s (simulator, {floor.get('concurrency')} at a time)",
+            f"{ratio(res['msgs_per_s'], floor.get('msgs_per_s', float('nan'))):.2f}",
+            ("met" if res.get("ok") else "**missed**") + f"; {checks}",
+        ),
+        (
+            "scheduled: lag due → sent p50 / p99",
+            f"{_f(res['lag'].get('p50_ms'))} / {_f(res['lag'].get('p99_ms'))} ms",
+            "–",
+            f"{_f(seq.get('p50_ms'))} / {_f(seq.get('p99_ms'))} ms (one direct send)",
+            "–",
+            f"first after {res['first_send_after_due_s']} s, all after {res['all_sent_after_due_s']} s",
+        ),
+    ]
+
+
+def cluster_rows(res: dict[str, Any]) -> list[Row]:
+    """Scenario `cluster` (bench_cluster.py): two web processes vs one; the other node vs the same."""
+    rows: list[Row] = []
+    for c, lv in res.get("levels", {}).items():
+        rows.append(
+            (
+                f"cluster ingest c={c}: two webs vs one, webhooks/s (p99 ms)",
+                f"{_f(lv['two_webs_per_s'])} ({_f(lv['two_webs_p99_ms'])})",
+                "–",
+                f"{_f(lv['one_web_per_s'])} ({_f(lv['one_web_p99_ms'])}) one web",
+                _f(lv["two_over_one"]),
+                f"{lv['errors']} errors",
+            )
+        )
+    lat = res.get("latency")
+    if lat:
+        same, across = lat["same_node"], lat["across_nodes"]
+        rows.append(
+            (
+                "cluster webhook → subscriber p50 / p99, across nodes",
+                f"{_f(across.get('p50_ms'))} / {_f(across.get('p99_ms'))} ms",
+                "–",
+                f"{_f(same.get('p50_ms'))} / {_f(same.get('p99_ms'))} ms same node",
+                f"+{_f(across.get('p99_ms', 0) - same.get('p99_ms', 0))} ms p99",
+                "–",
+            )
+        )
+    return rows
+
+
 def reports_rows(res: dict[str, Any]) -> list[Row]:
     """Scenario 7 (bench_reports.py): each report's p95 next to its SQL time, seq scans of messages."""
     if not res.get("reports"):
@@ -282,6 +339,8 @@ def markdown(results: dict[str, Any]) -> str:
     rows += reads_rows(results.get("sqlite_reads", {}), "6 reads SQLite", True)
     rows += reports_rows(results.get("reports", {}))
     rows += legacy_rows(results.get("legacy", {}))
+    rows += scheduled_rows(results.get("scheduled", {}))
+    rows += cluster_rows(results.get("cluster", {}))
     out += ["| " + " | ".join(r) + " |" for r in rows]
     errors = results.get("errors", {})
     if errors:

@@ -222,3 +222,28 @@ async def test_bad_step_files_are_refused_and_write_nothing(harness: Harness) ->
     assert await _written(harness) == before
     async with harness.db() as db:
         assert await db.scalar(select(func.count()).select_from(FollowUpSequence)) == 0
+
+
+async def test_rows_of_one_conversation_due_together_go_out_in_due_order(harness: Harness) -> None:
+    """send_due runs one lane per conversation: its rows are claimed and sent one after the other."""
+    t = await harness.tenant("Acme")
+    conv = await conversation(harness, t)
+    other = await conversation(harness, t, phone="5511977776666", name="João Lima")
+    base = datetime.now(UTC) + timedelta(hours=1)
+    for i in range(5):
+        for c in (conv, other):
+            resp = await t.client.post(
+                URL,
+                json={
+                    "conversationId": c["id"],
+                    "content": f"{c['id'][:4]} #{i}",
+                    "sendAt": (base + timedelta(seconds=i)).isoformat(),
+                },
+            )
+            assert resp.status_code == 201, resp.text
+    result = await jobs.send_due(ctx(harness), base + timedelta(minutes=1))
+    assert result.sent == 10
+    for c in (conv, other):
+        texts = [m.text for m in harness.sim.sent_messages if m.text.startswith(c["id"][:4])]
+        assert texts == [f"{c['id'][:4]} #{i}" for i in range(5)]
+    assert (await jobs.send_due(ctx(harness), base + timedelta(minutes=2))).sent == 0

@@ -282,20 +282,31 @@ async def send_due(ctx: SendContext, now: datetime, *, limit: int = BATCH) -> Ro
                 .limit(limit)
             )
         ).all()
-    claims = [c for c in [await claim_one(ctx, row_id, conv_id, now) for row_id, conv_id in candidates] if c]
+    # one lane per conversation, in due order: its rows are claimed and sent one after the
+    # other (the lead gets them in order; two claims never wait on the same conversation's
+    # lock), CONCURRENCY conversations at a time — a claim overlaps the other lanes' sends
+    lanes: dict[uuid.UUID, list[uuid.UUID]] = {}
+    for row_id, conv_id in candidates:
+        lanes.setdefault(conv_id, []).append(row_id)
     gate = asyncio.Semaphore(CONCURRENCY)
 
-    async def one(claim: Claim) -> str:
+    async def lane(conversation_id: uuid.UUID, row_ids: list[uuid.UUID]) -> list[str]:
         async with gate:
-            return await _send(ctx, claim, now)
+            outcomes = []
+            for row_id in row_ids:
+                claim = await claim_one(ctx, row_id, conversation_id, now)
+                if claim is not None:
+                    outcomes.append(await _send(ctx, claim, now))
+            return outcomes
 
-    for outcome in await asyncio.gather(*(one(c) for c in claims)):
-        if outcome == "sent":
-            result.sent += 1
-        elif outcome == "retrying":
-            result.retrying += 1
-        elif outcome == "failed":
-            result.failed += 1
+    for outcomes in await asyncio.gather(*(lane(c, rows) for c, rows in lanes.items())):
+        for outcome in outcomes:
+            if outcome == "sent":
+                result.sent += 1
+            elif outcome == "retrying":
+                result.retrying += 1
+            elif outcome == "failed":
+                result.failed += 1
     return result
 
 

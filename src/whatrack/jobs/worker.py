@@ -93,7 +93,9 @@ class Worker:
 
     async def send_if_due(self) -> bool:
         """Between rounds: send the scheduled messages that fell due (a cheap indexed probe when
-        none did). True when something was due."""
+        none did). True when the round got something done (sent, retrying or failed): the
+        loop then goes on at once instead of waiting a poll interval (a burst of due rows is
+        sent batch after batch; a row that cannot move yet never makes it spin)."""
         if self._http is None:
             return False
         send_ctx = SendContext(
@@ -102,8 +104,8 @@ class Worker:
         now = self._clock()
         if not await followup_jobs.anything_due(send_ctx, now):
             return False
-        await followup_jobs.send_due(send_ctx, now)
-        return True
+        done = await followup_jobs.send_due(send_ctx, now)
+        return done.sent + done.retrying + done.failed > 0
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -113,8 +115,8 @@ class Worker:
                 if loop.time() >= next_round:
                     next_round = loop.time() + INTERVAL_SECONDS
                     await self.run_once()
-                else:
-                    await self.send_if_due()
+                elif await self.send_if_due():
+                    continue  # more may be due right now (a batch is at most followup_jobs.BATCH rows)
             except Exception:  # a failed round is retried at the next one
                 log.exception("background jobs failed")
             await asyncio.sleep(DUE_POLL_SECONDS)
