@@ -6,9 +6,18 @@ import type { components } from "./schema";
 export type Sequence = components["schemas"]["SequenceRead"];
 export type Scheduled = components["schemas"]["ScheduledRead"];
 export type FollowUp = components["schemas"]["FollowUpRead"];
+export type StepMedia = components["schemas"]["StepMedia"];
 export interface StepIn {
   delayMinutes: number;
   content: string;
+  media?: { ref: string; name: string | null; mime: string } | null;
+}
+
+/** POST /follow-up-sequences/media: a step's file, stored now; the step then names it by `ref`. */
+export function uploadStepMedia(file: File): Promise<StepMedia> {
+  const form = new FormData();
+  form.append("file", file, file.name);
+  return api<StepMedia>("/follow-up-sequences/media", { form });
 }
 
 export const followUpKeys = {
@@ -83,10 +92,18 @@ export function useStopFollowUp() {
   );
 }
 
+/** POST /scheduled-messages: JSON for text; multipart with a file (`content` is then its caption). */
 export function useSchedule() {
-  return useScheduledMutation((v: { conversationId: string; content: string; sendAt: string }) =>
-    api<Scheduled>("/scheduled-messages", { json: v }),
-  );
+  return useScheduledMutation((v: { conversationId: string; content: string; sendAt: string; file?: File | null }) => {
+    const { file, ...body } = v;
+    if (!file) return api<Scheduled>("/scheduled-messages", { json: body });
+    const form = new FormData();
+    form.append("conversationId", body.conversationId);
+    form.append("sendAt", body.sendAt);
+    if (body.content) form.append("caption", body.content);
+    form.append("file", file, file.name);
+    return api<Scheduled>("/scheduled-messages", { form });
+  });
 }
 
 export function useUpdateScheduled() {

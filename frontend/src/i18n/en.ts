@@ -549,6 +549,8 @@ export const en: Record<MessageKey, string> = {
   "followUp.empty": "No sequences yet.",
   "followUp.add": "New sequence",
   "followUp.name": "Name",
+  "followUp.stepFile": "File (optional; the text is its caption)",
+  "followUp.removeFile": "Remove file",
   "followUp.stepN": "Step {n}",
   "followUp.afterStart": "After starting:",
   "followUp.afterPrevious": "After the previous step:",

@@ -549,6 +549,8 @@ export const ptBR = {
   "followUp.empty": "Nenhuma sequência ainda.",
   "followUp.add": "Nova sequência",
   "followUp.name": "Nome",
+  "followUp.stepFile": "Arquivo (opcional; o texto vira a legenda)",
+  "followUp.removeFile": "Remover arquivo",
   "followUp.stepN": "Etapa {n}",
   "followUp.afterStart": "Depois de iniciar:",
   "followUp.afterPrevious": "Depois da etapa anterior:",

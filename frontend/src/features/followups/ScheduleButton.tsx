@@ -1,4 +1,5 @@
-// Composer: "Enviar depois" — the draft is scheduled for a date/time in the organization's zone.
+// Composer: "Enviar depois" — the draft (and optionally a file, the draft then its caption) is
+// scheduled for a date/time in the organization's zone.
 import { useState, type FormEvent } from "react";
 import { useSchedule } from "../../api/followups";
 import { Dialog } from "../../components/ui/Dialog";
@@ -16,7 +17,6 @@ export function ScheduleButton({ conversationId, draft, onScheduled }: { convers
       <button
         className="icon-btn"
         onClick={() => setOpen(true)}
-        disabled={!draft.trim()}
         aria-label={t("scheduled.sendLater")}
         title={t("scheduled.sendLater")}
         data-testid="schedule-button"
@@ -48,12 +48,14 @@ function ScheduleDialog(props: { conversationId: string; content: string; onClos
     d.setUTCMinutes(60, 0, 0);
     return isoToZonedLocal(d, f.timeZone);
   });
+  const [file, setFile] = useState<File | null>(null);
   const sendAt = zonedLocalToIso(when, f.timeZone);
+  const ready = !!sendAt && (!!props.content || !!file);
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (!sendAt) return;
+    if (!sendAt || !ready) return;
     schedule.mutate(
-      { conversationId: props.conversationId, content: props.content, sendAt },
+      { conversationId: props.conversationId, content: props.content, sendAt, file },
       {
         onSuccess: () => {
           showToast(t("scheduled.created", { when: f.dateTime(sendAt) }), "success", 3000);
@@ -65,7 +67,11 @@ function ScheduleDialog(props: { conversationId: string; content: string; onClos
   return (
     <Dialog open title={t("scheduled.sendLater")} onClose={props.onClose} testId="schedule-dialog">
       <form onSubmit={submit} className="close-form">
-        <p className="scheduled-text">{props.content}</p>
+        {props.content && <p className="scheduled-text">{props.content}</p>}
+        <label>
+          {t("scheduled.attach")}
+          <input type="file" onChange={(e) => setFile(e.target.files?.[0] ?? null)} data-testid="schedule-file" />
+        </label>
         <label>
           {t("scheduled.when", { zone: f.timeZone })}
           <input type="datetime-local" value={when} onChange={(e) => setWhen(e.target.value)} required data-testid="schedule-when" />
@@ -79,7 +85,7 @@ function ScheduleDialog(props: { conversationId: string; content: string; onClos
           <button type="button" className="btn" onClick={props.onClose}>
             {t("common.cancel")}
           </button>
-          <button type="submit" className="btn btn-primary" disabled={!sendAt || schedule.isPending} data-testid="confirm-schedule">
+          <button type="submit" className="btn btn-primary" disabled={!ready || schedule.isPending} data-testid="confirm-schedule">
             {t("scheduled.confirm")}
           </button>
         </div>

@@ -74,7 +74,12 @@ function ScheduledBubble({ item: s }: { item: Scheduled }) {
           </div>
         ) : (
           <>
-            <div className="scheduled-text">{s.content}</div>
+            {s.mediaName && (
+              <div className="scheduled-file" data-testid="scheduled-file">
+                📎 {s.mediaName}
+              </div>
+            )}
+            {s.content && <div className="scheduled-text">{s.content}</div>}
             <div className="row">
               <button className="link-btn" onClick={() => setEditing(true)} data-testid="scheduled-edit">
                 {t("common.edit")}

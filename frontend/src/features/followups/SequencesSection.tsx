@@ -1,7 +1,15 @@
 // Settings → Follow-up (admins): sequences with ordered steps (delay after the previous step, the
 // message with {nome}, {primeiro_nome}, {atendente}) and the final wait; a used one is archived.
 import { useState, type FormEvent } from "react";
-import { useCreateSequence, useDeleteSequence, useSequences, useUpdateSequence, type Sequence } from "../../api/followups";
+import {
+  uploadStepMedia,
+  useCreateSequence,
+  useDeleteSequence,
+  useSequences,
+  useUpdateSequence,
+  type Sequence,
+  type StepMedia,
+} from "../../api/followups";
 import { useT } from "../../i18n/i18n";
 import { errorMessage } from "../../lib/errors";
 import { fromMinutes, toMinutes, type DelayUnit } from "./plan";
@@ -10,6 +18,7 @@ interface StepDraft {
   value: number;
   unit: DelayUnit;
   content: string;
+  media: StepMedia | null; // a file sent with the step (its text the caption)
 }
 
 const UNITS: DelayUnit[] = ["minutes", "hours", "days"];
@@ -20,16 +29,24 @@ function Editor({ initial, onDone }: { initial: Sequence | null; onDone: () => v
   const update = useUpdateSequence();
   const [name, setName] = useState(initial?.name ?? "");
   const [steps, setSteps] = useState<StepDraft[]>(
-    initial?.steps.map((s) => ({ ...fromMinutes(s.delayMinutes), content: s.content })) ?? [{ value: 1, unit: "days", content: "" }],
+    initial?.steps.map((s) => ({ ...fromMinutes(s.delayMinutes), content: s.content, media: s.media ?? null })) ?? [
+      { value: 1, unit: "days", content: "", media: null },
+    ],
   );
   const [finalWait, setFinalWait] = useState(() => fromMinutes(initial?.finalWaitMinutes ?? 1440));
-  const error = create.error ?? update.error;
+  const [uploading, setUploading] = useState(0);
+  const [uploadError, setUploadError] = useState<unknown>(null);
+  const error = create.error ?? update.error ?? uploadError;
   const set = (i: number, patch: Partial<StepDraft>) => setSteps((all) => all.map((s, j) => (j === i ? { ...s, ...patch } : s)));
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const body = {
       name: name.trim(),
-      steps: steps.map((s) => ({ delayMinutes: toMinutes(s.value, s.unit), content: s.content })),
+      steps: steps.map((s) => ({
+        delayMinutes: toMinutes(s.value, s.unit),
+        content: s.content,
+        media: s.media ? { ref: s.media.ref, name: s.media.name, mime: s.media.mime } : null,
+      })),
       finalWaitMinutes: toMinutes(finalWait.value, finalWait.unit),
     };
     if (initial) update.mutate({ id: initial.id, ...body }, { onSuccess: onDone });
@@ -64,10 +81,36 @@ function Editor({ initial, onDone }: { initial: Sequence | null; onDone: () => v
             )}
           </div>
           <textarea value={s.content} onChange={(e) => set(i, { content: e.target.value })} rows={2} required maxLength={4096} data-testid="sequence-step-content" />
+          {s.media ? (
+            <div className="row" data-testid="sequence-step-file">
+              <span>📎 {s.media.name ?? s.media.ref}</span>
+              <button type="button" className="link-btn danger" onClick={() => set(i, { media: null })}>
+                {t("followUp.removeFile")}
+              </button>
+            </div>
+          ) : (
+            <label>
+              {t("followUp.stepFile")}
+              <input
+                type="file"
+                data-testid="sequence-step-file-input"
+                onChange={(e) => {
+                  const file = e.target.files?.[0];
+                  if (!file) return;
+                  setUploading((n) => n + 1);
+                  setUploadError(null);
+                  uploadStepMedia(file)
+                    .then((media) => set(i, { media }))
+                    .catch((err: unknown) => setUploadError(err))
+                    .finally(() => setUploading((n) => n - 1));
+                }}
+              />
+            </label>
+          )}
         </fieldset>
       ))}
       <p className="hint">{t("quick.variablesHint")}</p>
-      <button type="button" className="btn" onClick={() => setSteps((all) => [...all, { value: 1, unit: "days", content: "" }])} data-testid="sequence-add-step">
+      <button type="button" className="btn" onClick={() => setSteps((all) => [...all, { value: 1, unit: "days", content: "", media: null }])} data-testid="sequence-add-step">
         {t("followUp.addStep")}
       </button>
       <div className="row">
@@ -75,13 +118,13 @@ function Editor({ initial, onDone }: { initial: Sequence | null; onDone: () => v
         <input type="number" min={1} value={finalWait.value} onChange={(e) => setFinalWait({ ...finalWait, value: Number(e.target.value) })} style={{ width: 80 }} data-testid="sequence-final-wait" />
         {unitSelect(finalWait.unit, (unit) => setFinalWait({ ...finalWait, unit }), "sequence-final-unit")}
       </div>
-      {error && (
+      {error != null && (
         <p className="form-error" role="alert">
           {errorMessage(error, t)}
         </p>
       )}
       <div className="row">
-        <button className="btn primary" disabled={create.isPending || update.isPending} data-testid="sequence-save">
+        <button className="btn primary" disabled={create.isPending || update.isPending || uploading > 0} data-testid="sequence-save">
           {t("common.save")}
         </button>
         <button type="button" className="btn" onClick={onDone}>
