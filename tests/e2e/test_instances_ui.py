@@ -67,6 +67,7 @@ async def add_through_form(page: Page, name: str, url: str, token: str = "", adm
     await expect(form).to_be_visible()
     if admin_token is not None:
         await form.get_by_text("Criar no WuzAPI").click()
+        await form.get_by_text("Avançado").click()  # the admin token and HMAC key are under "Avançado"
         await form.get_by_test_id("instance-admin-token-input").fill(admin_token)
     await form.get_by_test_id("instance-name-input").fill(name)
     await form.get_by_test_id("instance-url-input").fill(url)
@@ -222,7 +223,7 @@ async def test_delete_refused_while_it_has_conversations_and_agents_read_only(
     await own.get_by_test_id("instance-delete").click()
     confirm = page.get_by_test_id("confirm-delete")
     await confirm.get_by_test_id("confirm-button").click()
-    await expect(confirm.get_by_test_id("confirm-error")).to_contain_text("tem conversas e não pode ser excluída")
+    await expect(confirm.get_by_test_id("confirm-error")).to_contain_text("tem conversas e não pode ser excluído")
     await shot("delete-refused")
     await confirm.get_by_role("button", name="Cancelar").click()
     await expect(own).to_be_visible()

@@ -31,7 +31,7 @@ describe("InstanceStatusChip", () => {
     ["connected", "Conectada"],
     ["disconnected", "Desconectada"],
     ["qr", "Aguardando QR code"],
-    ["logged_out", "Deslogada"],
+    ["logged_out", "Desvinculada"],
     ["unknown", "Desconhecida"],
   ] as [InstanceStatus, string][])("labels %s", (status, label) => {
     render(

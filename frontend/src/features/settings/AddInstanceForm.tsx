@@ -100,6 +100,9 @@ export function AddInstanceForm({ onAdded, onCancel }: { onAdded: (i: Instance) 
         {t(creating ? "instance.tokenOptional" : "instance.token")}
         <input value={f.token} onChange={set("token")} required={!creating} maxLength={255} autoComplete="off" data-testid="instance-token-input" />
       </label>
+      <details className="advanced" data-testid="instance-advanced">
+        <summary>{t("instance.advanced")}</summary>
+        <p className="muted small">{t("instance.advancedHint")}</p>
       {creating && (
         <label>
           {t("instance.adminToken")}
@@ -124,6 +127,7 @@ export function AddInstanceForm({ onAdded, onCancel }: { onAdded: (i: Instance) 
           data-testid="instance-hmac-input"
         />
       </label>
+      </details>
       {add.isError && (
         <p className="form-error" role="alert" data-testid="add-instance-error">
           {errorMessage(add.error, t)}
