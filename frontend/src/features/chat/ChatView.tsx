@@ -51,6 +51,12 @@ function OpenChat({ me, conversationId: id, isPhone, onBack, onShowLead, closeRe
     queryFn: () => false,
     enabled: false,
   });
+  // Set when the server ended (or refused) this chat's real-time subscription: no access any more.
+  const { data: revoked = false } = useQuery<boolean>({
+    queryKey: keys.revoked(id),
+    queryFn: () => false,
+    enabled: false,
+  });
   const messages = useMessages(id);
   const { data: lead } = useLead(conv?.lead.id);
   const { mutate: markRead } = useMarkRead();
@@ -61,9 +67,13 @@ function OpenChat({ me, conversationId: id, isPhone, onBack, onShowLead, closeRe
   const [dialog, setDialog] = useState<{ andNext: boolean } | null>(null);
   const [seenRequest, setSeenRequest] = useState(closeRequest?.n);
 
+  // The unread count as the chat opens (before it is marked read) places the unread divider.
+  const [unreadAtOpen, setUnreadAtOpen] = useState<number | null>(conv ? conv.unreadCount : null);
+  if (unreadAtOpen === null && conv) setUnreadAtOpen(conv.unreadCount);
+  const known = unreadAtOpen !== null;
   useEffect(() => {
-    markRead(id);
-  }, [id, markRead]);
+    if (known) markRead(id);
+  }, [id, markRead, known]);
 
   // New lead messages in the open conversation are read as they arrive (tab visible).
   const readTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -124,8 +134,13 @@ function OpenChat({ me, conversationId: id, isPhone, onBack, onShowLead, closeRe
           {t("chat.reassignedAway")}
         </div>
       )}
-      <MessageList conversationId={id} query={messages} lead={lead} meId={me.user.id} onReply={setReplyTo} />
-      {conv && !hidden && (
+      {revoked && !hidden && (
+        <div className="wa-banner" role="status" data-testid="conversation-revoked">
+          {t("chat.noLongerAccess")}
+        </div>
+      )}
+      <MessageList conversationId={id} query={messages} lead={lead} meId={me.user.id} onReply={setReplyTo} unreadAtOpen={unreadAtOpen} />
+      {conv && !hidden && !revoked && (
         <Composer
           conversation={conv}
           replyTo={replyTo}
