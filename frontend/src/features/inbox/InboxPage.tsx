@@ -12,6 +12,7 @@ import { ConversationList } from "../conversations/ConversationList";
 import { filtersFromUi, type ListUiState } from "../conversations/filters";
 import { LeadPanel } from "../lead-panel/LeadPanel";
 import { useInboxShortcuts } from "./useInboxShortcuts";
+import { ShortcutsDialog } from "./ShortcutsDialog";
 
 const LAYOUT_KEY = "whatrack.layout.v1";
 
@@ -52,7 +53,10 @@ export function InboxPage({ me, instanceId }: { me: Me; instanceId: string | nul
     [conversations, select],
   );
 
+  const [helpOpen, setHelpOpen] = useState(false);
+  const help = <ShortcutsDialog open={helpOpen} onClose={() => setHelpOpen(false)} />;
   useInboxShortcuts({
+    help: () => setHelpOpen(true),
     focusSearch: () => {
       if (isPhone && selectedId) {
         select(null);
@@ -98,7 +102,12 @@ export function InboxPage({ me, instanceId }: { me: Me; instanceId: string | nul
   );
 
   if (isPhone) {
-    return <div className="inbox inbox-phone">{!selectedId ? listEl : showLead ? leadEl : chatEl}</div>;
+    return (
+      <div className="inbox inbox-phone">
+        {!selectedId ? listEl : showLead ? leadEl : chatEl}
+        {help}
+      </div>
+    );
   }
 
   const saved = storage.getJSON<Layout>(LAYOUT_KEY) ?? undefined;
@@ -122,6 +131,7 @@ export function InboxPage({ me, instanceId }: { me: Me; instanceId: string | nul
           {leadEl}
         </Panel>
       </Group>
+      {help}
     </div>
   );
 }

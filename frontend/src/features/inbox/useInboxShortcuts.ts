@@ -6,9 +6,17 @@ export interface ShortcutHandlers {
   previous: () => void;
   closeTicket: (andNext: boolean) => void;
   back: () => void;
+  /** "?" (outside a text field): the shortcuts overlay. */
+  help: () => void;
 }
 
-/** Alt+J/K next/previous, Alt+E close, Ctrl/Cmd+Alt+E close + next, Ctrl/Cmd+K search, Esc back. */
+/** Typing in a field: "?" is a character there, not a shortcut. */
+export function isTyping(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  return target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName);
+}
+
+/** Alt+J/K next/previous, Alt+E close, Ctrl/Cmd+Alt+E close + next, Ctrl/Cmd+K search, Esc back, ? help. */
 export function useInboxShortcuts(handlers: ShortcutHandlers): void {
   const ref = useRef(handlers);
   useEffect(() => {
@@ -30,6 +38,10 @@ export function useInboxShortcuts(handlers: ShortcutHandlers): void {
       } else if (e.altKey && e.code === "KeyE") {
         e.preventDefault();
         h.closeTicket(e.ctrlKey || e.metaKey);
+      } else if (e.key === "?" && !e.ctrlKey && !e.metaKey && !e.altKey && !isTyping(e.target)) {
+        if (document.querySelector("dialog[open]")) return;
+        e.preventDefault();
+        h.help();
       } else if (e.key === "Escape" && !e.defaultPrevented) {
         if (document.querySelector("dialog[open]")) return;
         h.back();
