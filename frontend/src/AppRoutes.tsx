@@ -55,7 +55,7 @@ export function AppRoutes() {
 
 function Authed({ me, pathname }: { me: Me; pathname: string }) {
   const t = useT();
-  useNotifications();
+  useNotifications(me.user.id);
   useMentionNotifications();
   useOutboxFlush();
   if (pathname === "/inbox") return <InboxPage me={me} instanceId={null} />;

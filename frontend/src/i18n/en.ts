@@ -249,6 +249,8 @@ export const en: Record<MessageKey, string> = {
   "settings.organizationName": "Organization name",
   "settings.inactivityHours": "Close a ticket after (hours without activity)",
   "settings.inactivityHint": "A ticket without messages for this long is resolved automatically. 0 turns it off.",
+  "settings.sound": "Notification sound",
+  "settings.soundHint": "Plays when a lead writes in one of your conversations or an unassigned one (in this browser).",
   "settings.save": "Save",
   "settings.saved": "Settings saved.",
   "settings.agentVisibility": "Agents see",

@@ -249,6 +249,8 @@ export const ptBR = {
   "settings.organizationName": "Nome da organização",
   "settings.inactivityHours": "Fechar ticket após (horas sem atividade)",
   "settings.inactivityHint": "Um ticket sem mensagens por esse tempo é resolvido sozinho. 0 desliga.",
+  "settings.sound": "Som de notificação",
+  "settings.soundHint": "Toca quando um lead escreve numa conversa sua ou sem atendente (neste navegador).",
   "settings.save": "Salvar",
   "settings.saved": "Configurações salvas.",
   "settings.timezone": "Fuso horário",

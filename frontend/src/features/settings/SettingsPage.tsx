@@ -6,6 +6,7 @@ import { Link } from "../../router";
 import { ApiTokensSection } from "./ApiTokensSection";
 import { InstancesSection } from "./InstancesSection";
 import { LanguageSwitch } from "./LanguageSwitch";
+import { SoundSwitch } from "./SoundSwitch";
 import { OrganizationForm } from "./OrganizationForm";
 import { QuickRepliesSection } from "./QuickRepliesSection";
 import { SequencesSection } from "../followups/SequencesSection";
@@ -49,6 +50,7 @@ export function SettingsPage({ me }: { me: Me }) {
             </dd>
           </dl>
           <LanguageSwitch />
+          <SoundSwitch />
           <button className="btn" onClick={() => logout.mutate()} data-testid="logout-button">
             {t("auth.logout")}
           </button>
