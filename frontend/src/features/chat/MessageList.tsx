@@ -36,16 +36,18 @@ export function MessageList({ query, lead, meId, onReply, unreadAtOpen = 0 }: Pr
   const scrollRef = useRef<HTMLDivElement>(null);
   const messages = useMemo(() => flattenMessages(query.data), [query.data]);
   const tickets = useMemo(() => new Map((lead?.tickets ?? []).map((tk) => [tk.id, tk])), [lead]);
-  // The unread divider is placed once, when both the messages and the unread count are known,
-  // and stays put while the chat is open (as WhatsApp's). `seenKey`: the last message the reader
-  // saw at the bottom; what came after it is counted on the jump-to-latest button.
+  // The unread divider is placed once, when the unread count is known and the messages are fresh
+  // (a cached copy may predate the unread ones: wait for its refetch), and stays put while the
+  // chat is open (as WhatsApp's). `seenKey`: the last message when the reader left the bottom
+  // (or opened the chat); what came after it is counted on the jump-to-latest button.
   const [divider, setDivider] = useState<UnreadDivider | null | undefined>(undefined);
   const [seenKey, setSeenKey] = useState<string | null>(null);
   const [nearBottom, setNearBottom] = useState(true);
-  if (divider === undefined && unreadAtOpen !== null && messages.length > 0) {
+  const fresh = query.isSuccess && (!query.isFetching || query.isFetchingNextPage);
+  if (divider === undefined && unreadAtOpen !== null && fresh && messages.length > 0) {
     const i = firstUnreadIndex(messages, unreadAtOpen);
     setDivider(i === null ? null : { beforeKey: messageKey(messages[i]!), count: unreadAtOpen });
-    if (i !== null && i > 0) setSeenKey(messageKey(messages[i - 1]!));
+    setSeenKey(messageKey(messages[messages.length - 1]!));
   }
   const rows = useMemo(() => buildRows(messages, f.dayKey, tickets, divider ?? null), [messages, f.dayKey, tickets, divider]);
   const newCount = nearBottom ? 0 : countNewSince(messages, seenKey, messageKey);
@@ -72,6 +74,7 @@ export function MessageList({ query, lead, meId, onReply, unreadAtOpen = 0 }: Pr
   });
 
   const atBottom = useRef(true);
+  const dividerShown = useRef(false);
   const prev = useRef<{ first: string | undefined; last: string | undefined; total: number; top: number }>({
     first: undefined,
     last: undefined,
@@ -98,10 +101,13 @@ export function MessageList({ query, lead, meId, onReply, unreadAtOpen = 0 }: Pr
     const p = prev.current;
     const total = virtualizer.getTotalSize();
     const el = scrollRef.current;
-    if (p.first === undefined && rows.length > 0) {
-      const at = rows.findIndex((r) => r.kind === "unread");
-      if (at > 0) virtualizer.scrollToIndex(at, { align: "start" });
-      else scrollToBottom();
+    const at = divider && !dividerShown.current ? rows.findIndex((r) => r.kind === "unread") : -1;
+    if (at >= 0) {
+      // Opened with unread messages: show them from the divider down.
+      dividerShown.current = true;
+      virtualizer.scrollToIndex(at, { align: "start" });
+    } else if (p.first === undefined && rows.length > 0) {
+      scrollToBottom();
     } else if (first !== p.first && last === p.last && el) {
       virtualizer.scrollToOffset(p.top + (total - p.total));
     } else if (last !== p.last) {
@@ -116,9 +122,11 @@ export function MessageList({ query, lead, meId, onReply, unreadAtOpen = 0 }: Pr
     const el = scrollRef.current;
     if (!el) return;
     atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_BOTTOM_PX;
-    if (atBottom.current !== nearBottom) setNearBottom(atBottom.current);
-    const last = messages[messages.length - 1];
-    if (atBottom.current && last && messageKey(last) !== seenKey) setSeenKey(messageKey(last));
+    if (atBottom.current !== nearBottom) {
+      setNearBottom(atBottom.current);
+      const last = messages[messages.length - 1];
+      if (!atBottom.current && last) setSeenKey(messageKey(last));
+    }
     prev.current.top = el.scrollTop;
     prev.current.total = virtualizer.getTotalSize();
     if (el.scrollTop < LOAD_OLDER_PX && query.hasNextPage && !query.isFetchingNextPage) void query.fetchNextPage();
