@@ -28,6 +28,13 @@ from whatrack.simulator import payloads
 pytestmark = pytest.mark.e2e
 
 
+async def _message_at(
+    tenant: Tenant, text: str, *, phone: str, name: str, minutes_ago: int = 0, seconds_ago: int = 0
+) -> None:
+    at = datetime.now(UTC) - timedelta(minutes=minutes_ago, seconds=seconds_ago)
+    await post_webhook(tenant, payloads.text_message(text=text, phone=phone, push_name=name, timestamp=at))
+
+
 async def test_unread_divider_jump_to_latest_read_more_and_emoji(
     browsers: Browsers, tenant: Tenant, shots_prefix: str
 ) -> None:
@@ -36,7 +43,7 @@ async def test_unread_divider_jump_to_latest_read_more_and_emoji(
     name, phone = "Renata Leitura", new_phone()
     other, other_phone = "Outro Lead", new_phone()
     for i in range(1, 21):
-        await lead_writes(tenant, f"mensagem antiga {i}", phone=phone, name=name)
+        await _message_at(tenant, f"mensagem antiga {i}", phone=phone, name=name, seconds_ago=300 - i)
     await lead_writes(tenant, "oi", phone=other_phone, name=other)
     await login(page, tenant.email)
     await open_conversation(page, name)
@@ -47,9 +54,10 @@ async def test_unread_divider_jump_to_latest_read_more_and_emoji(
     await open_conversation(page, other)
 
     long_text = "Segue o orçamento detalhado. " * 40 + "FIM DO ORÇAMENTO"
-    await lead_writes(tenant, "primeira nova", phone=phone, name=name)
-    await lead_writes(tenant, long_text, phone=phone, name=name)
-    await lead_writes(tenant, "👍", phone=phone, name=name)
+    # distinct seconds: messages of the same second have no defined order
+    await _message_at(tenant, "primeira nova", phone=phone, name=name, seconds_ago=30)
+    await _message_at(tenant, long_text, phone=phone, name=name, seconds_ago=20)
+    await _message_at(tenant, "👍", phone=phone, name=name, seconds_ago=10)
     await expect(row(page, name).get_by_test_id("unread-badge")).to_have_text("3")
 
     await open_conversation(page, name)
@@ -108,11 +116,6 @@ async def test_chat_says_it_cannot_load_and_retries(browsers: Browsers, tenant: 
     # the next automatic retry (no click, no reload) loads the chat
     await expect(bubble(page, "mensagem que precisa carregar")).to_be_visible(timeout=15_000)
     await expect(offline).to_have_count(0)
-
-
-async def _message_at(tenant: Tenant, text: str, *, phone: str, name: str, minutes_ago: int) -> None:
-    at = datetime.now(UTC) - timedelta(minutes=minutes_ago)
-    await post_webhook(tenant, payloads.text_message(text=text, phone=phone, push_name=name, timestamp=at))
 
 
 async def test_search_waiting_view_and_emoji_picker(browsers: Browsers, tenant: Tenant, shots_prefix: str) -> None:

@@ -38,19 +38,27 @@ export function MessageList({ query, lead, meId, onReply, unreadAtOpen = 0 }: Pr
   const tickets = useMemo(() => new Map((lead?.tickets ?? []).map((tk) => [tk.id, tk])), [lead]);
   // The unread divider is placed once, when the unread count is known and the messages are fresh
   // (a cached copy may predate the unread ones: wait for its refetch), and stays put while the
-  // chat is open (as WhatsApp's). `seenKey`: the last message when the reader left the bottom
-  // (or opened the chat); what came after it is counted on the jump-to-latest button.
+  // chat is open (as WhatsApp's). `seen`: the messages there when the reader left the bottom (or
+  // opened the chat); the others are counted on the jump-to-latest button.
   const [divider, setDivider] = useState<UnreadDivider | null | undefined>(undefined);
-  const [seenKey, setSeenKey] = useState<string | null>(null);
+  const [seen, setSeen] = useState<ReadonlySet<string> | null>(null);
   const [nearBottom, setNearBottom] = useState(true);
-  const fresh = query.isSuccess && (!query.isFetching || query.isFetchingNextPage);
+  // Unread messages at open: only a read made after opening surely has them all (the cached copy
+  // and late real-time events may not), so the divider waits for one.
+  const [openedAt] = useState(() => Date.now());
+  const needsRead = !!unreadAtOpen && query.dataUpdatedAt < openedAt;
+  const fresh = query.isSuccess && !needsRead && (!query.isFetching || query.isFetchingNextPage);
+  const { refetch, isFetching } = query;
+  useEffect(() => {
+    if (needsRead && !isFetching) void refetch();
+  }, [needsRead, isFetching, refetch]);
   if (divider === undefined && unreadAtOpen !== null && fresh && messages.length > 0) {
     const i = firstUnreadIndex(messages, unreadAtOpen);
     setDivider(i === null ? null : { beforeKey: messageKey(messages[i]!), count: unreadAtOpen });
-    setSeenKey(messageKey(messages[messages.length - 1]!));
+    setSeen(new Set(messages.map(messageKey)));
   }
   const rows = useMemo(() => buildRows(messages, f.dayKey, tickets, divider ?? null), [messages, f.dayKey, tickets, divider]);
-  const newCount = nearBottom ? 0 : countNewSince(messages, seenKey, messageKey);
+  const newCount = nearBottom ? 0 : countNewSince(messages, seen, messageKey);
 
   // A message from a ticket the lead data doesn't know yet (just opened): refresh the lead once.
   const qc = useQueryClient();
@@ -124,8 +132,7 @@ export function MessageList({ query, lead, meId, onReply, unreadAtOpen = 0 }: Pr
     atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_BOTTOM_PX;
     if (atBottom.current !== nearBottom) {
       setNearBottom(atBottom.current);
-      const last = messages[messages.length - 1];
-      if (!atBottom.current && last) setSeenKey(messageKey(last));
+      if (!atBottom.current) setSeen(new Set(messages.map(messageKey)));
     }
     prev.current.top = el.scrollTop;
     prev.current.total = virtualizer.getTotalSize();

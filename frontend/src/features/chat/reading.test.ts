@@ -71,11 +71,14 @@ describe("foldText", () => {
 
 describe("countNewSince", () => {
   const key = (m: { id: string }) => m.id;
-  it("counts messages after the last one seen, system lines left out", () => {
+  it("counts messages not seen when the reader left the bottom, system lines left out", () => {
     const ms = [makeMessage({ id: "a" }), makeMessage({ id: "b" }), makeMessage({ id: "s", senderType: "SYSTEM" }), makeMessage({ id: "c" })];
-    expect(countNewSince(ms, "a", key)).toBe(2);
-    expect(countNewSince(ms, "c", key)).toBe(0);
+    expect(countNewSince(ms, new Set(["a"]), key)).toBe(2);
+    expect(countNewSince(ms, new Set(["a", "b", "c"]), key)).toBe(0);
     expect(countNewSince(ms, null, key)).toBe(0);
-    expect(countNewSince(ms, "gone", key)).toBe(0);
+  });
+  it("does not count a seen message that moved after a refetch", () => {
+    const ms = [makeMessage({ id: "a" }), makeMessage({ id: "c" }), makeMessage({ id: "b" })];
+    expect(countNewSince(ms, new Set(["a", "b", "c"]), key)).toBe(0);
   });
 });

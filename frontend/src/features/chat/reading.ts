@@ -72,14 +72,14 @@ export function foldText(text: string | null | undefined, chars = FOLD_CHARS, li
   return head.trimEnd() + "…";
 }
 
-/** New messages appended while the reader is scrolled up: counted on the jump-to-latest button. */
-export function countNewSince(messages: readonly Message[], lastSeenKey: string | null, keyOf: (m: Message) => string): number {
-  if (lastSeenKey === null) return 0;
+/**
+ * New messages since the reader left the bottom: those not among the keys seen then (by identity,
+ * not position: messages of the same second may swap places when a page is refetched). System
+ * lines are not counted.
+ */
+export function countNewSince(messages: readonly Message[], seen: ReadonlySet<string> | null, keyOf: (m: Message) => string): number {
+  if (seen === null) return 0;
   let n = 0;
-  for (let i = messages.length - 1; i >= 0; i--) {
-    const m = messages[i]!;
-    if (keyOf(m) === lastSeenKey) return n;
-    if (m.senderType !== "SYSTEM") n += 1;
-  }
-  return 0;
+  for (const m of messages) if (m.senderType !== "SYSTEM" && !seen.has(keyOf(m))) n += 1;
+  return n;
 }
