@@ -6,10 +6,10 @@
     make bench BENCH_ARGS="--quick"
 
 Scenarios (see each module's docstring): ingest (1), pipeline (2+3), reads (4), memory (5),
-sqlite_ingest + sqlite_reads (6), reports (7, issue 11). `realtime` (bench_realtime.py, hub vs Centrifugo fan-out) and
-`media` (bench_media.py, S3 vs local disk), `legacy` (bench_legacy.py, issue 15's import) and
-`scheduled` (bench_scheduled.py, issue 10: due messages sent exactly once) and `cluster`
-(bench_cluster.py, issue 14: two web processes vs one, across Centrifugo nodes) are opt-in
+sqlite_ingest + sqlite_reads (6), reports (7, issue 11), media (bench_media.py, S3 vs local
+disk) and cluster (bench_cluster.py, issue 14: two web processes vs one, across Centrifugo nodes).
+`realtime` (bench_realtime.py, hub vs Centrifugo fan-out), `legacy` (bench_legacy.py, issue 15's
+import) and `scheduled` (bench_scheduled.py, issue 10: due messages sent exactly once) are opt-in
 through --only. Writes bench/results/<date>.json, <date>.md and <date>.png.
 """
 
@@ -39,8 +39,8 @@ from bench import (
 )
 from bench.common import REPO_ROOT, RESULTS_DIR, log, run_info
 
-ALL = ("ingest", "reads", "pipeline", "memory", "sqlite_ingest", "sqlite_reads", "reports")
-OPTIONAL = ("realtime", "media", "legacy", "scheduled", "cluster")
+ALL = ("ingest", "reads", "pipeline", "memory", "sqlite_ingest", "sqlite_reads", "reports", "media", "cluster")
+OPTIONAL = ("realtime", "legacy", "scheduled")
 
 
 def _realtime(quick: bool) -> dict[str, Any]:
