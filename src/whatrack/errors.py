@@ -302,6 +302,36 @@ class InvalidCursor(BadRequest):
     code = "invalid_cursor"
 
 
+class ConversationSourceUnknown(BadRequest):
+    """Unknown origin to filter the inbox by (`details.allowed`)."""
+
+    code = "conversation_source_unknown"
+
+
+class InvalidAround(BadRequest):
+    """`around` must be a message id (UUID) and cannot be combined with `cursor`."""
+
+    code = "invalid_around"
+
+
+class SearchDatesReversed(BadRequest):
+    """Message search: `from` is after `to`."""
+
+    code = "search_dates_reversed"
+
+
+class WaitingThresholdInvalid(BadRequest):
+    """Waiting thresholds are whole minutes from 1 to 10080 (`details.field`)."""
+
+    code = "waiting_threshold_invalid"
+
+
+class WaitingWarnNotBelowAlert(BadRequest):
+    """The waiting warning (amber) must come before the alert (red): warn < alert."""
+
+    code = "waiting_warn_not_below_alert"
+
+
 class InvalidBody(BadRequest):
     """Invalid message body: `details` lists each field (`loc`, `msg`, `type`)."""
 

@@ -22,6 +22,8 @@ export function useConversations(filters: ConversationFilters) {
           snoozed: f.snoozed ? "true" : undefined,
           priority: f.priority,
           q: f.q,
+          source: f.source,
+          campaign: f.campaign,
           order: f.order ?? "recent",
           cursor: pageParam,
           limit: CONVERSATIONS_PAGE,

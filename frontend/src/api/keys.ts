@@ -39,5 +39,8 @@ export function normalizeFilters(f: ConversationFilters): ConversationFilters {
   const q = f.q?.trim();
   if (q) out.q = q;
   if (f.order === "waiting") out.order = "waiting";
+  if (f.source) out.source = f.source;
+  const campaign = f.campaign?.trim();
+  if (campaign) out.campaign = campaign;
   return out;
 }

@@ -222,6 +222,7 @@ export interface paths {
          * List Conversations
          * @description Inbox list, newest activity first (or lead waiting longest first, or most urgent first),
          *     with filters and search. Snoozed conversations are left out; `snoozed=true` lists only them.
+         *     `source`/`campaign` match the current ticket's origin exactly (an unknown source: 400).
          */
         get: operations["list_conversations_api_v1_conversations_get"];
         put?: never;
@@ -311,7 +312,9 @@ export interface paths {
         };
         /**
          * List Messages
-         * @description Messages newest first across all tickets; each carries its ticket id.
+         * @description Messages newest first across all tickets; each carries its ticket id. `nextCursor` pages
+         *     back; `around=<messageId>` answers the page centred on that message with `newerCursor` too,
+         *     and a newer cursor pages forward until the latest message (`newerCursor` null).
          */
         get: operations["list_messages_api_v1_conversations__conversation_id__messages_get"];
         put?: never;
@@ -727,6 +730,27 @@ export interface paths {
          *     presigned URL carrying the same headers (MEDIA_DELIVERY=redirect) or streamed (stream).
          */
         get: operations["media_api_v1_media__message_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/messages/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search Messages
+         * @description Messages whose text holds `q` (accents and case ignored), newest first, with the matched
+         *     message's id and a snippet around the match; the client highlights the term itself.
+         */
+        get: operations["search_messages_api_v1_messages_search_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1475,7 +1499,7 @@ export interface components {
              * Code
              * @enum {string}
              */
-            code: "account_not_found" | "admin_required" | "api_token_expired" | "api_token_expiry_past" | "api_token_invalid" | "api_token_not_found" | "api_token_revoked" | "api_token_user_not_member" | "assignee_not_member" | "channel_forbidden" | "contact_unidentifiable" | "conversation_not_found" | "csrf_failed" | "empty_file" | "follow_up_delay_invalid" | "follow_up_media_invalid" | "follow_up_sequence_archived" | "follow_up_sequence_in_use" | "follow_up_sequence_no_steps" | "follow_up_sequence_not_found" | "follow_up_sequence_too_many_steps" | "follow_up_step_empty" | "instance_already_added" | "instance_already_paired" | "instance_disconnected" | "instance_has_conversations" | "instance_not_found" | "internal_error" | "invalid_body" | "invalid_channel" | "invalid_characters" | "invalid_credentials" | "invalid_cursor" | "invalid_field" | "invalid_webhook_payload" | "last_admin" | "lead_not_found" | "leads_date_invalid" | "leads_range_inverted" | "malformed_request" | "media_file_missing" | "media_not_found" | "media_store_unavailable" | "member_not_found" | "mention_not_member" | "message_empty" | "message_not_found" | "message_not_retryable" | "method_not_allowed" | "metrics_token_required" | "missing_field" | "not_authenticated" | "not_on_whatsapp" | "nothing_to_update" | "organization_not_found" | "overloaded" | "password_change_required" | "payload_too_large" | "phone_invalid" | "quick_reply_not_found" | "quick_reply_shortcut_taken" | "rate_limited" | "reply_to_other_conversation" | "report_date_out_of_range" | "report_format_unknown" | "report_group_unknown" | "report_model_unknown" | "report_other_agent_forbidden" | "report_range_inverted" | "report_range_too_long" | "route_not_found" | "scheduled_message_not_found" | "scheduled_message_not_pending" | "send_at_in_past" | "send_at_too_far" | "session_expired" | "session_not_found" | "snooze_in_past" | "snooze_too_far" | "ticket_already_open" | "ticket_already_resolved" | "ticket_in_follow_up" | "ticket_not_found" | "ticket_not_in_follow_up" | "ticket_not_resolved" | "unknown_time_zone" | "unsupported_media_type" | "user_email_taken" | "user_not_found" | "validation_error" | "voice_note_invalid" | "voice_note_unavailable" | "weak_password" | "webhook_busy" | "webhook_secret_invalid" | "webhook_signature_invalid" | "wrong_password" | "wuzapi_admin_credentials_missing" | "wuzapi_admin_token_rejected" | "wuzapi_credentials_required" | "wuzapi_error" | "wuzapi_host_not_allowed" | "wuzapi_refused" | "wuzapi_token_invalid" | "wuzapi_token_rejected" | "wuzapi_unreachable" | "wuzapi_url_invalid" | "wuzapi_user_exists";
+            code: "account_not_found" | "admin_required" | "api_token_expired" | "api_token_expiry_past" | "api_token_invalid" | "api_token_not_found" | "api_token_revoked" | "api_token_user_not_member" | "assignee_not_member" | "channel_forbidden" | "contact_unidentifiable" | "conversation_not_found" | "conversation_source_unknown" | "csrf_failed" | "empty_file" | "follow_up_delay_invalid" | "follow_up_media_invalid" | "follow_up_sequence_archived" | "follow_up_sequence_in_use" | "follow_up_sequence_no_steps" | "follow_up_sequence_not_found" | "follow_up_sequence_too_many_steps" | "follow_up_step_empty" | "instance_already_added" | "instance_already_paired" | "instance_disconnected" | "instance_has_conversations" | "instance_not_found" | "internal_error" | "invalid_around" | "invalid_body" | "invalid_channel" | "invalid_characters" | "invalid_credentials" | "invalid_cursor" | "invalid_field" | "invalid_webhook_payload" | "last_admin" | "lead_not_found" | "leads_date_invalid" | "leads_range_inverted" | "malformed_request" | "media_file_missing" | "media_not_found" | "media_store_unavailable" | "member_not_found" | "mention_not_member" | "message_empty" | "message_not_found" | "message_not_retryable" | "method_not_allowed" | "metrics_token_required" | "missing_field" | "not_authenticated" | "not_on_whatsapp" | "nothing_to_update" | "organization_not_found" | "overloaded" | "password_change_required" | "payload_too_large" | "phone_invalid" | "quick_reply_not_found" | "quick_reply_shortcut_taken" | "rate_limited" | "reply_to_other_conversation" | "report_date_out_of_range" | "report_format_unknown" | "report_group_unknown" | "report_model_unknown" | "report_other_agent_forbidden" | "report_range_inverted" | "report_range_too_long" | "route_not_found" | "scheduled_message_not_found" | "scheduled_message_not_pending" | "search_dates_reversed" | "send_at_in_past" | "send_at_too_far" | "session_expired" | "session_not_found" | "snooze_in_past" | "snooze_too_far" | "ticket_already_open" | "ticket_already_resolved" | "ticket_in_follow_up" | "ticket_not_found" | "ticket_not_in_follow_up" | "ticket_not_resolved" | "unknown_time_zone" | "unsupported_media_type" | "user_email_taken" | "user_not_found" | "validation_error" | "voice_note_invalid" | "voice_note_unavailable" | "waiting_threshold_invalid" | "waiting_warn_not_below_alert" | "weak_password" | "webhook_busy" | "webhook_secret_invalid" | "webhook_signature_invalid" | "wrong_password" | "wuzapi_admin_credentials_missing" | "wuzapi_admin_token_rejected" | "wuzapi_credentials_required" | "wuzapi_error" | "wuzapi_host_not_allowed" | "wuzapi_refused" | "wuzapi_token_invalid" | "wuzapi_token_rejected" | "wuzapi_unreachable" | "wuzapi_url_invalid" | "wuzapi_user_exists";
             /** Details */
             details?: unknown;
             /** Message */
@@ -1886,11 +1910,63 @@ export interface components {
             name?: string | null;
             role?: components["schemas"]["Role"] | null;
         };
+        /**
+         * MessageHit
+         * @description A message whose text matches a search: the client highlights the term in `snippet`,
+         *     folding accents and case the way the server matched it.
+         */
+        MessageHit: {
+            /**
+             * Conversationid
+             * Format: uuid
+             */
+            conversationId: string;
+            /**
+             * Instanceid
+             * Format: uuid
+             */
+            instanceId: string;
+            /** Leadname */
+            leadName: string | null;
+            /** Leadphone */
+            leadPhone: string | null;
+            /**
+             * Messageid
+             * Format: uuid
+             */
+            messageId: string;
+            senderType: components["schemas"]["SenderType"];
+            /**
+             * Sentat
+             * Format: date-time
+             */
+            sentAt: string;
+            /**
+             * Snippet
+             * @description The text around the first match (cut ends marked with …)
+             */
+            snippet: string;
+        };
+        /** MessageHitPage */
+        MessageHitPage: {
+            /** Items */
+            items: components["schemas"]["MessageHit"][];
+            /** Nextcursor */
+            nextCursor: string | null;
+        };
         /** MessagePage */
         MessagePage: {
             /** Items */
             items: components["schemas"]["MessageRead"][];
-            /** Nextcursor */
+            /**
+             * Newercursor
+             * @description Newer messages, after `around` or a newer page: pass as `cursor` (null: the latest message)
+             */
+            newerCursor: string | null;
+            /**
+             * Nextcursor
+             * @description Older messages: pass as `cursor` (null: the first message)
+             */
             nextCursor: string | null;
         };
         /** MessageRead */
@@ -3300,6 +3376,10 @@ export interface operations {
                 priority?: components["schemas"]["Priority"] | null;
                 snoozed?: boolean;
                 order?: "recent" | "waiting" | "priority";
+                /** @description The current ticket's origin (whatsapp, meta_ads, ...) */
+                source?: string | null;
+                /** @description The current ticket's campaign */
+                campaign?: string | null;
                 cursor?: string | null;
                 limit?: number;
             };
@@ -3318,7 +3398,10 @@ export interface operations {
                     "application/json": components["schemas"]["ConversationPage"];
                 };
             };
-            /** @description - `invalid_cursor`: Invalid pagination cursor. */
+            /**
+             * @description - `invalid_cursor`: Invalid pagination cursor.
+             *     - `conversation_source_unknown`: Unknown origin to filter the inbox by (`details.allowed`).
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3750,6 +3833,8 @@ export interface operations {
         parameters: {
             query?: {
                 cursor?: string | null;
+                /** @description A message id: the page centred on it (a search hit) */
+                around?: string | null;
                 limit?: number;
             };
             header?: never;
@@ -3769,7 +3854,10 @@ export interface operations {
                     "application/json": components["schemas"]["MessagePage"];
                 };
             };
-            /** @description - `invalid_cursor`: Invalid pagination cursor. */
+            /**
+             * @description - `invalid_cursor`: Invalid pagination cursor.
+             *     - `invalid_around`: `around` must be a message id (UUID) and cannot be combined with `cursor`.
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3802,7 +3890,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description - `conversation_not_found`: Conversation not found. */
+            /**
+             * @description - `conversation_not_found`: Conversation not found.
+             *     - `message_not_found`: Message not found.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5937,6 +6028,80 @@ export interface operations {
             };
         };
     };
+    search_messages_api_v1_messages_search_get: {
+        parameters: {
+            query: {
+                q: string;
+                /** @description First day, in the organization's time zone */
+                from?: string | null;
+                /** @description Last day (included), in the organization's time zone */
+                to?: string | null;
+                instanceId?: string | null;
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageHitPage"];
+                };
+            };
+            /**
+             * @description - `invalid_cursor`: Invalid pagination cursor.
+             *     - `search_dates_reversed`: Message search: `from` is after `to`.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description - `not_authenticated`: Not logged in (no session cookie).
+             *     - `session_expired`: The session expired or was revoked: log in again.
+             *     - `api_token_invalid`: The API token is not one of this server's.
+             *     - `api_token_revoked`: The API token was revoked.
+             *     - `api_token_expired`: The API token expired.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `password_change_required`: Choose a new password first (POST /api/v1/auth/password): this one was temporary. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description - `validation_error`: Invalid request: `details` lists each field (`loc`, `msg`, `type`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     update_organization_api_v1_organization_patch: {
         parameters: {
             query?: never;
@@ -7777,6 +7942,7 @@ export interface operations {
              *     - `empty_file`: The uploaded file is empty.
              *     - `message_empty`: Message is empty: send content or a file.
              *     - `reply_to_other_conversation`: replyToId is a message of another conversation.
+             *     - `search_dates_reversed`: Message search: `from` is after `to`.
              *     - `voice_note_invalid`: The recording could not be converted to a WhatsApp voice note (Ogg/Opus).
              *     - `wuzapi_host_not_allowed`: This server may not call WuzAPI at that host (WUZAPI_ALLOWED_HOSTS).
              */

@@ -60,6 +60,10 @@ export interface ConversationFilters {
   priority?: Priority | undefined;
   /** "waiting": leads waiting longest first (only rows with waitingSince). */
   order?: "recent" | "waiting" | undefined;
+  /** The current ticket's origin (whatsapp, meta_ads, ...): only the server can check it. */
+  source?: string | undefined;
+  /** The current ticket's campaign (exact): only the server can check it. */
+  campaign?: string | undefined;
 }
 
 export type Priority = "none" | "low" | "medium" | "high" | "urgent";

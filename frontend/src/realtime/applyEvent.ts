@@ -82,6 +82,8 @@ export function upsertConversationEverywhere(qc: QueryClient, conv: Conversation
     const next = upsertConversation(data, conv, filters, meId);
     if (next !== data) qc.setQueryData(key, next);
     restartIfFetching(qc, key);
+    // Filtered by origin: whether the row belongs (or still belongs) is the server's answer.
+    if (filters.source || filters.campaign) void qc.invalidateQueries({ queryKey: key, exact: true });
   }
 }
 

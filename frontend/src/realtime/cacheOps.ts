@@ -78,6 +78,9 @@ export function upsertMessage(data: MessagesData | undefined, msg: Message): Mes
     return { ...page, items };
   });
   if (found) return { ...data, pages };
+  // A chat opened around an older message holds no latest page yet: the message comes with the
+  // newer pages as the reader scrolls down (inserting it here would place it among old ones).
+  if ((pages[0] as { newerCursor?: string | null } | undefined)?.newerCursor) return data;
   const first = pages[0] ?? { items: [], nextCursor: null };
   const items = first.items.slice();
   let at = items.findIndex((m) => isNewerOrEqual(msg, m));
@@ -138,7 +141,16 @@ function sortTime(c: Conversation): string {
   return c.lastMessageAt ?? c.createdAt;
 }
 
-/** true/false when the filters can be checked here; null when only the server knows (search). */
+/**
+ * Filters only the server can check: search, and the current ticket's source and campaign (an
+ * event may not carry the source, never the campaign). A list with one of them is refetched on
+ * events instead of gaining rows here.
+ */
+export function hasServerOnlyFilters(f: ConversationFilters): boolean {
+  return !!(f.q?.trim() || f.source || f.campaign?.trim());
+}
+
+/** true/false when the filters can be checked here; null when only the server knows (search, origin). */
 export function matchesFilters(c: Conversation, f: ConversationFilters, meId: string | null): boolean | null {
   if (f.instanceId && c.instanceId !== f.instanceId) return false;
   if (f.ticketStatus && c.ticketStatus !== f.ticketStatus) return false;
@@ -148,7 +160,9 @@ export function matchesFilters(c: Conversation, f: ConversationFilters, meId: st
   if (f.assigned === "me" && (!meId || c.assignee?.id !== meId)) return false;
   if (f.assigned === "unassigned" && c.assignee) return false;
   if (f.order === "waiting" && !c.waitingSince) return false;
-  if (f.q) return null;
+  // A known source that differs is a certain miss; a match (or an unknown source) is the server's to say.
+  if (f.source && c.ticketSource && c.ticketSource !== f.source) return false;
+  if (hasServerOnlyFilters(f)) return null;
   return true;
 }
 

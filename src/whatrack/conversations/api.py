@@ -22,6 +22,7 @@ from whatrack.errors import (
     WRITE,
     AssigneeNotMember,
     ConversationNotFound,
+    ConversationSourceUnknown,
     InstanceNotFound,
     InvalidCursor,
     MessageEmpty,
@@ -43,7 +44,7 @@ ONE = responses(*SESSION, ConversationNotFound)
 CHANGE = responses(*WRITE, ConversationNotFound)
 
 
-@router.get("", responses=responses(*SESSION, InvalidCursor))
+@router.get("", responses=responses(*SESSION, InvalidCursor, ConversationSourceUnknown))
 async def list_conversations(
     db: Db,
     actor: CurrentActor,
@@ -55,11 +56,16 @@ async def list_conversations(
     priority: Priority | None = None,
     snoozed: bool = False,
     order: Literal["recent", "waiting", "priority"] = "recent",
+    source: Annotated[
+        str | None, Query(max_length=64, description="The current ticket's origin (whatsapp, meta_ads, ...)")
+    ] = None,
+    campaign: Annotated[str | None, Query(max_length=200, description="The current ticket's campaign")] = None,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
 ) -> ConversationPage:
     """Inbox list, newest activity first (or lead waiting longest first, or most urgent first),
-    with filters and search. Snoozed conversations are left out; `snoozed=true` lists only them."""
+    with filters and search. Snoozed conversations are left out; `snoozed=true` lists only them.
+    `source`/`campaign` match the current ticket's origin exactly (an unknown source: 400)."""
     filters = ListFilters(
         instance_id=instance_id,
         ticket_status=ticket_status,
@@ -69,6 +75,8 @@ async def list_conversations(
         priority=priority,
         snoozed=snoozed,
         order=order,
+        source=source,
+        campaign=campaign,
     )
     return await service.list_conversations(db, actor, filters, cursor, limit)
 

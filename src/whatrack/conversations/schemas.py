@@ -82,3 +82,5 @@ class ListFilters(CamelModel):
     priority: Priority | None = None
     snoozed: bool = False
     order: Literal["recent", "waiting", "priority"] = "recent"
+    source: str | None = Field(default=None, max_length=64)
+    campaign: str | None = Field(default=None, max_length=200)

@@ -30,7 +30,14 @@ from whatrack.db_util import (
     load_detached,
     table_of,
 )
-from whatrack.errors import AssigneeNotMember, ConversationNotFound, InvalidCursor, SnoozeInPast, SnoozeTooFar
+from whatrack.errors import (
+    AssigneeNotMember,
+    ConversationNotFound,
+    ConversationSourceUnknown,
+    InvalidCursor,
+    SnoozeInPast,
+    SnoozeTooFar,
+)
 from whatrack.models import (
     Conversation,
     Lead,
@@ -44,7 +51,7 @@ from whatrack.models import (
     User,
 )
 from whatrack.models.conversation import LISTED_AT
-from whatrack.models.enums import PRIORITY_OF_RANK, PRIORITY_RANK
+from whatrack.models.enums import PRIORITY_OF_RANK, PRIORITY_RANK, TICKET_SOURCES
 
 Assignee = aliased(User)
 
@@ -418,6 +425,18 @@ def _by_priority_and_snooze(stmt: AnySelect, filters: ListFilters) -> AnySelect:
     return stmt
 
 
+def _by_origin(stmt: AnySelect, filters: ListFilters) -> AnySelect:
+    """The current ticket's source and campaign (equality on the ticket joined by its primary
+    key; the organization filter on conversations keeps another organization's campaign out)."""
+    if filters.source is not None:
+        if filters.source not in TICKET_SOURCES:
+            raise ConversationSourceUnknown(details={"allowed": list(TICKET_SOURCES)})
+        stmt = stmt.where(Ticket.source == filters.source)
+    if filters.campaign is not None and filters.campaign.strip():
+        stmt = stmt.where(Ticket.campaign == filters.campaign.strip())
+    return stmt
+
+
 def _ordered(stmt: AnySelect, filters: ListFilters, cursor: str | None) -> AnySelect:
     if filters.order == "waiting":
         key = Conversation.waiting_since
@@ -464,6 +483,7 @@ async def list_conversations(
         stmt = stmt.where(Conversation.assignee_id.is_(None))
     if filters.q and filters.q.strip():
         stmt = stmt.where(_search_clause(db, actor.organization_id, filters.q.strip()))
+    stmt = _by_origin(stmt, filters)
     stmt = _ordered(_by_priority_and_snooze(stmt, filters), filters, cursor)
     rows = (await db.execute(stmt.limit(limit + 1))).all()
     items = [to_read(c, lead, name, source) for c, lead, name, source in rows[:limit]]

@@ -104,3 +104,9 @@ class AgentVisibility(StrEnum):
 
     ALL = "all"
     ASSIGNED_AND_UNASSIGNED = "assigned_and_unassigned"
+
+
+# Every value a ticket's `source` takes (attribution/referral.py: whatsapp, meta_ads, outbound;
+# inbox/history.py: history; the requirements' and the legacy import's: google_ads, organic, direct).
+# The inbox list filters by these only: anything else is refused (`conversation_source_unknown`).
+TICKET_SOURCES: tuple[str, ...] = ("whatsapp", "meta_ads", "google_ads", "organic", "direct", "outbound", "history")

@@ -1,7 +1,9 @@
 import type { Ticket } from "../../api/types";
 import type { MessageKey, TFunction } from "../../i18n/i18n";
 
-const KNOWN_SOURCES = new Set(["meta_ads", "google_ads", "organic", "whatsapp", "direct", "outbound"]);
+/** Every source a ticket can have (the server's TICKET_SOURCES), in the order the filters offer them. */
+export const TICKET_SOURCES = ["whatsapp", "meta_ads", "google_ads", "organic", "direct", "outbound", "history"] as const;
+const KNOWN_SOURCES = new Set<string>(TICKET_SOURCES);
 
 export function sourceLabel(source: string | null | undefined, t: TFunction): string | null {
   if (!source) return null;

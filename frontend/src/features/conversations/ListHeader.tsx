@@ -6,6 +6,7 @@ import { Icon } from "../../components/ui/Icon";
 import { useT } from "../../i18n/i18n";
 import { Link, navigate } from "../../router";
 import { NewConversationButton, StartFromSearch } from "../new-conversation/NewConversationDialog";
+import { sourceLabel, TICKET_SOURCES } from "../chat/ticketLabel";
 import type { ListTab, ListUiState, StatusChoice } from "./filters";
 import type { Me } from "../../api/types";
 import type { RefObject } from "react";
@@ -25,6 +26,7 @@ export function ListHeader({ me, instanceId, ui, onUiChange, searchRef }: Props)
   const t = useT();
   const { data: instances } = useInstances();
   const [q, setQ] = useState(ui.q);
+  const [campaign, setCampaign] = useState(ui.campaign ?? "");
 
   // Debounced search: one request after typing pauses, not one per key.
   useEffect(() => {
@@ -32,6 +34,13 @@ export function ListHeader({ me, instanceId, ui, onUiChange, searchRef }: Props)
     const id = setTimeout(() => onUiChange({ ...ui, q }), 300);
     return () => clearTimeout(id);
   }, [q, ui, onUiChange]);
+
+  // The campaign is typed too: one request after typing pauses.
+  useEffect(() => {
+    if (campaign === (ui.campaign ?? "")) return;
+    const id = setTimeout(() => onUiChange({ ...ui, campaign }), 300);
+    return () => clearTimeout(id);
+  }, [campaign, ui, onUiChange]);
 
   return (
     <div className="list-header">
@@ -117,6 +126,40 @@ export function ListHeader({ me, instanceId, ui, onUiChange, searchRef }: Props)
           ))}
           <option value="SNOOZED">{t("list.status.SNOOZED")}</option>
         </select>
+        {/* The current ticket's origin: checked by the server only (the list refetches on events). */}
+        <select
+          value={ui.source ?? ""}
+          onChange={(e) => onUiChange({ ...ui, source: e.target.value })}
+          className={ui.source ? "set" : undefined}
+          aria-label={t("list.origin.source")}
+          title={t("list.origin.source")}
+          data-testid="filter-source"
+        >
+          <option value="">{t("list.origin.anySource")}</option>
+          {TICKET_SOURCES.map((s) => (
+            <option key={s} value={s}>
+              {sourceLabel(s, t)}
+            </option>
+          ))}
+        </select>
+        <input
+          type="search"
+          className={`campaign-filter${campaign.trim() ? " set" : ""}`}
+          placeholder={t("list.origin.campaign")}
+          aria-label={t("list.origin.campaignLabel")}
+          title={t("list.origin.campaignLabel")}
+          value={campaign}
+          maxLength={200}
+          onChange={(e) => setCampaign(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === "Escape") {
+              e.preventDefault();
+              setCampaign("");
+              onUiChange({ ...ui, campaign: "" });
+            }
+          }}
+          data-testid="filter-campaign"
+        />
       </div>
     </div>
   );

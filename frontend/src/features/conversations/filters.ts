@@ -7,6 +7,10 @@ export interface ListUiState {
   tab: ListTab;
   status: StatusChoice;
   q: string;
+  /** The current ticket's source ("" or absent: any). */
+  source?: string;
+  /** The current ticket's campaign, typed (exact match; "" or absent: any). */
+  campaign?: string;
 }
 
 export function filtersFromUi(ui: ListUiState, instanceId: string | null): ConversationFilters {
@@ -18,5 +22,7 @@ export function filtersFromUi(ui: ListUiState, instanceId: string | null): Conve
     ticketStatus: ui.status && ui.status !== "SNOOZED" ? ui.status : undefined,
     snoozed: ui.status === "SNOOZED" || undefined,
     q: ui.q.trim() || undefined,
+    source: ui.source || undefined,
+    campaign: ui.campaign?.trim() || undefined,
   };
 }
