@@ -2,8 +2,8 @@
 conversation (conversation_metrics).
 
 One entry point for every write path: `on_messages(db, msgs)`, called in the transaction
-that inserts the messages (inbox receive, batch, send). It reads the metrics rows of the
-batch's tickets once (locked, detached), applies the messages in Python with `apply()` and
+that inserts the messages (inbox receive, batch, send). It reads every metrics row of the
+batch's conversations once (locked, detached), applies the messages in Python with `apply()` and
 writes each table back with one executemany upsert: Core only, so the batch path stays
 set-based. `rebuild()` (the `whatrack metrics rebuild` command) runs the same `apply()` over
 every message, in time order: incremental and rebuilt figures are equal by construction.
@@ -156,9 +156,13 @@ async def on_messages(db: AsyncSession, msgs: Sequence[Message]) -> None:
     events = [event_of(m) for m in msgs if not m.note]  # an internal note is not a reply
     if not events:
         return
-    figs = await _load(db, {e.ticket_id for e in events})
+    # Every ticket row of the messages' conversations, in one locked read: the ones the messages
+    # change, and the others the conversation rollup adds up.
+    figs = await _load(db, {e.conversation_id for e in events})
+    touched: set[uuid.UUID] = set()
     stale: set[uuid.UUID] = set()
     for e in events:
+        touched.add(e.ticket_id)
         fig = figs.get(e.ticket_id)
         if fig is None:
             fig = figs[e.ticket_id] = Figures(e.ticket_id, e.organization_id, e.conversation_id)
@@ -169,12 +173,12 @@ async def on_messages(db: AsyncSession, msgs: Sequence[Message]) -> None:
             apply(fig, e.sender_type, e.sender_id, e.sent_at)
     if stale:
         figs.update(await _recompute(db, stale, figs))
-    await _write_tickets(db, figs.values())
-    await _write_conversations(db, {f.conversation_id for f in figs.values()})
+    await _write_tickets(db, [figs[t] for t in sorted(touched)])
+    await _write_rollups(db, figs.values())
 
 
-async def _load(db: AsyncSession, ticket_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Figures]:
-    result = await db.execute(_select_figures(dialect(db)), {"ids": list(ticket_ids)})
+async def _load(db: AsyncSession, conversation_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Figures]:
+    result = await db.execute(_select_figures(dialect(db)), {"ids": list(conversation_ids)})
     return {row.ticket_id: _figures(row._mapping) for row in result}
 
 
@@ -187,7 +191,7 @@ def _figures(values: Any) -> Figures:
 
 @functools.cache
 def _select_figures(dialect_name: str) -> Any:
-    stmt = select(_TM).where(in_param(_TM.c.ticket_id, "ids", dialect_name)).order_by(_TM.c.ticket_id)
+    stmt = select(_TM).where(in_param(_TM.c.conversation_id, "ids", dialect_name)).order_by(_TM.c.ticket_id)
     return stmt.with_for_update() if dialect_name == "postgresql" else stmt
 
 
@@ -224,22 +228,16 @@ def _upsert_tickets(dialect_name: str) -> Any:
     return stmt.on_conflict_do_update(index_elements=[_TM.c.ticket_id], set_=keep)
 
 
-async def _write_conversations(db: AsyncSession, conversation_ids: Collection[uuid.UUID]) -> None:
-    """Each conversation's rollup from all its ticket rows (a few per conversation)."""
-    if not conversation_ids:
-        return
+async def _write_rollups(db: AsyncSession, figs: Iterable[Figures]) -> None:
+    """Each conversation's rollup from all its ticket figures (a few per conversation)."""
     by_conv: dict[uuid.UUID, list[Figures]] = defaultdict(list)
-    result = await db.execute(_select_by_conversation(dialect(db)), {"ids": list(conversation_ids)})
-    for row in result:
-        by_conv[row.conversation_id].append(_figures(row._mapping))
+    for f in figs:
+        by_conv[f.conversation_id].append(f)
+    if not by_conv:
+        return
     now = utcnow()
-    rows = [rollup(c, by_conv[c]) | {"id": uuid.uuid4(), "updated_at": now} for c in sorted(conversation_ids)]
+    rows = [rollup(c, by_conv[c]) | {"id": uuid.uuid4(), "updated_at": now} for c in sorted(by_conv)]
     await db.execute(_upsert_conversations(dialect(db)), rows)
-
-
-@functools.cache
-def _select_by_conversation(dialect_name: str) -> Any:
-    return select(_TM).where(in_param(_TM.c.conversation_id, "ids", dialect_name))
 
 
 @functools.cache
@@ -290,7 +288,7 @@ async def rebuild_conversations(db: AsyncSession, conversation_ids: Sequence[uui
             fig = figs[row.ticket_id] = Figures(row.ticket_id, row.organization_id, row.conversation_id)
         apply(fig, row.sender_type, row.sender_id, row.sent_at)
     await _write_tickets(db, figs.values())
-    await _write_conversations(db, {f.conversation_id for f in figs.values()})
+    await _write_rollups(db, figs.values())
 
 
 async def rebuild(
