@@ -47,6 +47,7 @@ from sqlalchemy import (
     func,
     literal,
     select,
+    text,
     true,
     type_coerce,
     union,
@@ -92,6 +93,7 @@ from whatrack.reports.schemas import (
 )
 
 MAX_DAYS = 2 * 366
+REPORT_WORK_MEM = "32MB"  # per sort/hash node, this transaction only (_plan_for_reports)
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
 MODELS = ("first_touch", "last_touch", "any_touch")
 GROUPS = ("source", "campaign", "medium", "ad")
@@ -273,6 +275,16 @@ class _Stats:
         return func.avg(self.rows.c[value]).filter(between(2 * rank, n, n + 2))
 
 
+async def _plan_for_reports(db: AsyncSession) -> None:
+    """PostgreSQL settings for this transaction only (SET LOCAL): no JIT (the statements run in
+    tens of milliseconds, and a set-returning function's default estimate of 100 rows per call
+    pushed the agents statement over jit_above_cost: 0.3-1.3 s compiling, measured in
+    bench/README.md), and enough work_mem that the hash aggregates of ~100k groups stay in memory."""
+    if dialect(db) == "postgresql":
+        await db.execute(text("SET LOCAL jit = off"))
+        await db.execute(text(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'"))
+
+
 def _float(value: Any) -> float | None:
     return None if value is None else float(value)
 
@@ -390,6 +402,7 @@ def _keyed(now: Counter[str], before: Counter[str]) -> list[KeyedFigure]:
 
 
 async def overview(db: AsyncSession, s: Scope) -> Overview:
+    await _plan_for_reports(db)
     facts, daily = await _overview_facts(db, s)
     now, before = facts["now"], facts["before"]
 
@@ -443,9 +456,11 @@ def _first_key(group_by: str, lead_id: Any) -> Any:
     )
 
 
-def _journey_keys(sales: Subquery, attr: str) -> Subquery:
-    """(sale, key) for every distinct origin of each sale's journey: the conversation's tickets
-    after the previous sale, up to and including this one, and the ad clicks recorded on them."""
+def _journey_keys(sales: Subquery, attr: str, facts: Sequence[str]) -> Subquery:
+    """(sale, key, the sale's `facts` columns) for every distinct origin of each sale's journey:
+    the conversation's tickets after the previous sale, up to and including this one, and the ad
+    clicks recorded on them. The facts ride along (they depend on the sale only, so the UNION's
+    distinct is the same) so that the sales are not read a second time to join them back."""
     step, earlier = aliased(Ticket), aliased(Ticket)
     previous_sale = (
         select(func.coalesce(func.max(earlier.number), 0))
@@ -457,7 +472,12 @@ def _journey_keys(sales: Subquery, attr: str) -> Subquery:
         .scalar_subquery()
     )
     steps = (
-        select(sales.c.id.label("sale_id"), step.id.label("ticket_id"), getattr(step, attr).label("key"))
+        select(
+            sales.c.id.label("sale_id"),
+            *(sales.c[f] for f in facts),
+            step.id.label("ticket_id"),
+            getattr(step, attr).label("key"),
+        )
         .join(
             step,
             and_(
@@ -468,10 +488,11 @@ def _journey_keys(sales: Subquery, attr: str) -> Subquery:
         )
         .subquery()
     )
-    touched = select(steps.c.sale_id, getattr(TicketTouch, attr).label("key")).join(
+    carried = [steps.c[f] for f in facts]
+    touched = select(steps.c.sale_id, getattr(TicketTouch, attr).label("key"), *carried).join(
         TicketTouch, TicketTouch.ticket_id == steps.c.ticket_id
     )
-    return union(select(steps.c.sale_id, steps.c.key), touched).subquery()  # UNION: distinct
+    return union(select(steps.c.sale_id, steps.c.key, *carried), touched).subquery()  # UNION: distinct
 
 
 @dataclass
@@ -510,7 +531,8 @@ async def _credits(db: AsyncSession, s: Scope, model: str, group_by: str) -> dic
         new = _leads(
             both, _period(s, Lead.created_at).label("period"), _first_key(group_by, Lead.id).label("key"), Lead.id
         ).subquery()
-        stmt = select(new.c.period, new.c.key, func.count(distinct(new.c.id))).group_by(new.c.period, new.c.key)
+        # one row per lead already (conversations.lead_id is unique): count(*) is count(DISTINCT id)
+        stmt = select(new.c.period, new.c.key, func.count()).group_by(new.c.period, new.c.key)
         for period, key, n in await db.execute(stmt):
             credit[period].leads[key] = n
         sale_key = _first_key(group_by, Conversation.lead_id)
@@ -524,13 +546,13 @@ async def _credits(db: AsyncSession, s: Scope, model: str, group_by: str) -> dic
             credit[period].tickets[key] = n
     else:
         sale_key = getattr(Ticket, attr)
-        o = (
-            _tickets(both, opened_in, sale_key.label("key"), Conversation.lead_id, conversation=True)
-            .where(_opened(both))
-            .subquery()
-        )
+        # distinct leads = distinct conversations (a conversation has one lead, a lead one
+        # conversation: conversations.lead_id is unique), so no join to conversations for them
+        o = _tickets(both, opened_in, sale_key.label("key"), Ticket.conversation_id).where(_opened(both)).subquery()
         for period, key, n, distinct_leads in await db.execute(
-            select(o.c.period, o.c.key, func.count(), func.count(distinct(o.c.lead_id))).group_by(o.c.period, o.c.key)
+            select(o.c.period, o.c.key, func.count(), func.count(distinct(o.c.conversation_id))).group_by(
+                o.c.period, o.c.key
+            )
         ):
             credit[period].tickets[key], credit[period].leads[key] = n, distinct_leads
     sales = (
@@ -549,12 +571,12 @@ async def _credits(db: AsyncSession, s: Scope, model: str, group_by: str) -> dic
         .where(_resolved(both), Ticket.outcome == TicketOutcome.SALE)
         .subquery()
     )
-    facts = (sales.c.period, sales.c.value_cents, sales.c.number, sales.c.seconds)
+    facts = ("period", "value_cents", "number", "seconds")
     if model == "any_touch":
-        keys = _journey_keys(sales, attr)
-        credited = select(keys.c.key, *facts).join(sales, sales.c.id == keys.c.sale_id)
+        keys = _journey_keys(sales, attr, facts)
+        credited = select(keys.c.key, *(keys.c[f] for f in facts))
     else:
-        credited = select(sales.c.key, *facts)
+        credited = select(sales.c.key, *(sales.c[f] for f in facts))
     c = credited.subquery()
     st = _Stats(db, c, ["period", "key"], "number", "seconds")
     r = st.rows
@@ -568,6 +590,7 @@ async def _credits(db: AsyncSession, s: Scope, model: str, group_by: str) -> dic
 
 async def attribution(db: AsyncSession, s: Scope, model: str, group_by: str) -> Attribution:
     check_model(model, group_by)
+    await _plan_for_reports(db)
     credit = await _credits(db, s, model, group_by)
     return Attribution(
         period=s.period(),
@@ -621,9 +644,12 @@ async def _agent_facts(db: AsyncSession, s: Scope) -> dict[str, _AgentFacts]:
         .join(responders, true())
         .where(_opened(both))
     )
+    # count(DISTINCT) sorts its input (~175k rows, spilled to disk); the distinct triples first
+    # (a hash aggregate), then a plain count per agent, give the same numbers
     people = union_all(assigned, responded).subquery()
-    stmt = select(people.c.period, people.c.user, func.count(distinct(people.c.conversation_id)))
-    for period, user, n in await db.execute(stmt.group_by(people.c.period, people.c.user)):
+    pairs = select(people.c.period, people.c.user, people.c.conversation_id).distinct().subquery()
+    stmt = select(pairs.c.period, pairs.c.user, func.count())
+    for period, user, n in await db.execute(stmt.group_by(pairs.c.period, pairs.c.user)):
         facts[period].handled[_as_uuid(user)] = n
     firsts = (
         _tickets(
@@ -686,6 +712,7 @@ async def agents(db: AsyncSession, s: Scope) -> AgentsReport:
     if s.assignee_id is not None:
         stmt = stmt.where(User.id == s.assignee_id)
     people = {row.id: row.name for row in await db.execute(stmt)}
+    await _plan_for_reports(db)
     facts = await _agent_facts(db, s)
     return AgentsReport(
         period=s.period(),
