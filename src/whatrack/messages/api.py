@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -18,6 +19,7 @@ from whatrack.errors import (
     WRITE,
     ConversationNotFound,
     EmptyFile,
+    InvalidAround,
     InvalidBody,
     InvalidCursor,
     InvalidField,
@@ -30,6 +32,7 @@ from whatrack.errors import (
     MessageNotRetryable,
     MissingField,
     ReplyToOtherConversation,
+    SearchDatesReversed,
     UnsupportedMediaType,
     VoiceNoteInvalid,
     VoiceNoteUnavailable,
@@ -40,7 +43,7 @@ from whatrack.inbox import send as sending
 from whatrack.messages import media as media_store
 from whatrack.messages import service as messages
 from whatrack.messages import voice
-from whatrack.messages.schemas import MessagePage, MessageRead, NoteIn, SendTextIn
+from whatrack.messages.schemas import MessageHitPage, MessagePage, MessageRead, NoteIn, SendTextIn
 from whatrack.storage import MediaStore, StorageError
 
 router = APIRouter(prefix="/api/v1", tags=["messages"])
@@ -108,6 +111,7 @@ SEND_BODY: dict[str, Any] = {
         EmptyFile,
         MessageEmpty,
         ReplyToOtherConversation,
+        SearchDatesReversed,
         ConversationNotFound,
         MessageNotFound,
         UnsupportedMediaType,
@@ -219,19 +223,55 @@ async def _chained(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[by
 
 
 @router.get(
-    "/conversations/{conversation_id}/messages", responses=responses(*SESSION, ConversationNotFound, InvalidCursor)
+    "/conversations/{conversation_id}/messages",
+    responses=responses(*SESSION, ConversationNotFound, MessageNotFound, InvalidCursor, InvalidAround),
 )
 async def list_messages(
     conversation_id: uuid.UUID,
     db: Db,
     actor: CurrentActor,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
+    around: Annotated[
+        str | None, Query(max_length=100, description="A message id: the page centred on it (a search hit)")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
 ) -> MessagePage:
-    """Messages newest first across all tickets; each carries its ticket id."""
+    """Messages newest first across all tickets; each carries its ticket id. `nextCursor` pages
+    back; `around=<messageId>` answers the page centred on that message with `newerCursor` too,
+    and a newer cursor pages forward until the latest message (`newerCursor` null)."""
     conv = await conversations.get_conversation(db, actor, conversation_id)
-    items, next_cursor = await messages.list_messages(db, conv.id, cursor, limit)
-    return MessagePage(items=items, next_cursor=next_cursor)
+    if around is not None:
+        if cursor is not None:
+            raise InvalidAround("around and cursor cannot be combined")
+        try:
+            around_id = uuid.UUID(around)
+        except ValueError:
+            raise InvalidAround("around is not a message id") from None
+        window = await messages.list_around(db, actor, conv.id, around_id, limit)
+    else:
+        window = await messages.list_window(db, conv.id, cursor, limit)
+    return MessagePage(items=window.items, next_cursor=window.older, newer_cursor=window.newer)
+
+
+@router.get("/messages/search", responses=responses(*SESSION, InvalidCursor, SearchDatesReversed))
+async def search_messages(
+    db: Db,
+    actor: CurrentActor,
+    q: Annotated[str, Query(min_length=1, max_length=200, pattern=r"\S")],
+    from_: Annotated[date | None, Query(alias="from", description="First day, in the organization's time zone")] = None,
+    to: Annotated[date | None, Query(description="Last day (included), in the organization's time zone")] = None,
+    instance_id: Annotated[uuid.UUID | None, Query(alias="instanceId")] = None,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    limit: Annotated[int, Query(ge=1, le=50)] = 20,
+) -> MessageHitPage:
+    """Messages whose text holds `q` (accents and case ignored), newest first, with the matched
+    message's id and a snippet around the match; the client highlights the term itself."""
+    if from_ is not None and to is not None and from_ > to:
+        raise SearchDatesReversed("from is after to", {"from": from_.isoformat(), "to": to.isoformat()})
+    items, next_cursor = await messages.search_messages(
+        db, actor, q, first_day=from_, last_day=to, instance_id=instance_id, cursor=cursor, limit=limit
+    )
+    return MessageHitPage(items=items, next_cursor=next_cursor)
 
 
 @router.post(

@@ -105,4 +105,27 @@ class NoteIn(InputModel):
 
 class MessagePage(CamelModel):
     items: list[MessageRead]
+    next_cursor: str | None = Field(description="Older messages: pass as `cursor` (null: the first message)")
+    newer_cursor: str | None = Field(
+        default=None,
+        description="Newer messages, after `around` or a newer page: pass as `cursor` (null: the latest message)",
+    )
+
+
+class MessageHit(CamelModel):
+    """A message whose text matches a search: the client highlights the term in `snippet`,
+    folding accents and case the way the server matched it."""
+
+    message_id: uuid.UUID
+    conversation_id: uuid.UUID
+    instance_id: uuid.UUID
+    lead_name: str | None
+    lead_phone: str | None
+    sender_type: SenderType
+    sent_at: datetime
+    snippet: str = Field(description="The text around the first match (cut ends marked with …)")
+
+
+class MessageHitPage(CamelModel):
+    items: list[MessageHit]
     next_cursor: str | None

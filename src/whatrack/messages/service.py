@@ -7,10 +7,12 @@ import functools
 import json
 import uuid
 from collections.abc import Collection, Sequence
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import and_, bindparam, delete, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, or_, select, text, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -18,10 +20,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from whatrack.auth.service import Actor
 from whatrack.conversations import service as conversations
-from whatrack.db import utcnow
-from whatrack.db_util import AnySelect, dialect, for_update, get_scoped, in_param, load_detached, one_of, table_of
+from whatrack.db import fold, utcnow
+from whatrack.db_util import (
+    AnySelect,
+    conversation_visible,
+    dialect,
+    for_update,
+    get_scoped,
+    in_param,
+    load_detached,
+    one_of,
+    table_of,
+)
 from whatrack.errors import InvalidCursor, MentionNotMember, MessageNotFound
-from whatrack.messages.schemas import MessageRead
+from whatrack.messages.schemas import MessageHit, MessageRead
 from whatrack.models import (
     Conversation,
     Lead,
@@ -29,6 +41,7 @@ from whatrack.models import (
     Message,
     MessageStatus,
     MessageType,
+    Organization,
     PendingReceipt,
     SenderType,
     Ticket,
@@ -373,30 +386,98 @@ def _insert_many(dialect_name: str) -> Any:
     )
 
 
-def _encode_cursor(at: datetime, mid: uuid.UUID) -> str:
-    return base64.urlsafe_b64encode(json.dumps([at.isoformat(), str(mid)]).encode()).decode()
+def _encode_cursor(at: datetime, mid: uuid.UUID, newer: bool = False) -> str:
+    raw: list[str] = [at.isoformat(), str(mid)] + (["newer"] if newer else [])
+    return base64.urlsafe_b64encode(json.dumps(raw).encode()).decode()
 
 
-def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID, bool]:
+    """(sent_at, id, newer): a cursor names the message a page starts after, and its direction."""
     try:
         raw = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        return datetime.fromisoformat(raw[0]), uuid.UUID(raw[1])
+        if not isinstance(raw, list) or len(raw) not in (2, 3) or (len(raw) == 3 and raw[2] != "newer"):
+            raise ValueError("not a cursor")
+        return datetime.fromisoformat(raw[0]), uuid.UUID(raw[1]), len(raw) == 3
     except (ValueError, TypeError, IndexError) as exc:
         raise InvalidCursor("Invalid cursor") from exc
+
+
+def _older_than(at: datetime, mid: uuid.UUID) -> Any:
+    return or_(Message.sent_at < at, and_(Message.sent_at == at, Message.id < mid))
+
+
+def _newer_than(at: datetime, mid: uuid.UUID) -> Any:
+    return or_(Message.sent_at > at, and_(Message.sent_at == at, Message.id > mid))
+
+
+_NEWEST_FIRST = (Message.sent_at.desc(), Message.id.desc())
+_OLDEST_FIRST = (Message.sent_at.asc(), Message.id.asc())
+
+
+@dataclass(frozen=True)
+class Window:
+    """A page of a conversation's messages, newest first, and the cursors leading out of it:
+    `older` to the page before its oldest message, `newer` to the page after its newest (None at
+    either end; `newer` is None on a page that reaches the latest message)."""
+
+    items: list[MessageRead]
+    older: str | None
+    newer: str | None
 
 
 async def list_messages(
     db: AsyncSession, conversation_id: uuid.UUID, cursor: str | None, limit: int
 ) -> tuple[list[MessageRead], str | None]:
-    """Newest first across all tickets of the conversation (the caller checked tenancy)."""
-    stmt = select(Message).where(Message.conversation_id == conversation_id)
+    """Newest first, paging back (the items and the older cursor of list_window)."""
+    window = await list_window(db, conversation_id, cursor, limit)
+    return window.items, window.older
+
+
+async def list_window(db: AsyncSession, conversation_id: uuid.UUID, cursor: str | None, limit: int) -> Window:
+    """Newest first across all tickets of the conversation (the caller checked tenancy). Without
+    a cursor, the latest page; an older cursor pages back, a newer one (from `around`) forward."""
+    base = select(Message).where(Message.conversation_id == conversation_id)
     if cursor:
-        at, mid = _decode_cursor(cursor)
-        stmt = stmt.where(or_(Message.sent_at < at, and_(Message.sent_at == at, Message.id < mid)))
-    rows = (await db.scalars(stmt.order_by(Message.sent_at.desc(), Message.id.desc()).limit(limit + 1))).all()
-    page = rows[:limit]
-    next_cursor = _encode_cursor(page[-1].sent_at, page[-1].id) if len(rows) > limit else None
-    return await reads(db, page), next_cursor
+        at, mid, newer = _decode_cursor(cursor)
+        if newer:
+            rows = (await db.scalars(base.where(_newer_than(at, mid)).order_by(*_OLDEST_FIRST).limit(limit + 1))).all()
+            page = list(reversed(rows[:limit]))
+            if not page:
+                return Window([], None, None)
+            more = _encode_cursor(page[0].sent_at, page[0].id, newer=True) if len(rows) > limit else None
+            return Window(await reads(db, page), _encode_cursor(page[-1].sent_at, page[-1].id), more)
+        base = base.where(_older_than(at, mid))
+    rows = (await db.scalars(base.order_by(*_NEWEST_FIRST).limit(limit + 1))).all()
+    page = list(rows[:limit])
+    older = _encode_cursor(page[-1].sent_at, page[-1].id) if len(rows) > limit else None
+    return Window(await reads(db, page), older, None)
+
+
+async def list_around(
+    db: AsyncSession, actor: Actor, conversation_id: uuid.UUID, message_id: uuid.UUID, limit: int
+) -> Window:
+    """A page centred on one message (a search hit): up to limit // 2 older messages, the
+    message, the rest newer; newest first with cursors both ways. The message must be of this
+    conversation and visible to the caller (else message_not_found)."""
+    target = await get_message(db, actor, message_id)
+    if target.conversation_id != conversation_id:
+        raise MessageNotFound("Message not found in this conversation")
+    base = select(Message).where(Message.conversation_id == conversation_id)
+    room = limit - 1  # either side may take the room the other does not use
+    older = (
+        await db.scalars(base.where(_older_than(target.sent_at, target.id)).order_by(*_NEWEST_FIRST).limit(room + 1))
+    ).all()
+    newer = (
+        await db.scalars(base.where(_newer_than(target.sent_at, target.id)).order_by(*_OLDEST_FIRST).limit(room + 1))
+    ).all()
+    want_older = max(limit // 2, room - len(newer))
+    want_newer = room - min(len(older), want_older)
+    before = list(older[:want_older])
+    after = list(reversed(newer[:want_newer]))
+    page = [*after, target, *before]
+    older_cursor = _encode_cursor(page[-1].sent_at, page[-1].id) if len(older) > want_older else None
+    newer_cursor = _encode_cursor(page[0].sent_at, page[0].id, newer=True) if len(newer) > want_newer else None
+    return Window(await reads(db, page), older_cursor, newer_cursor)
 
 
 def status_advances(current: MessageStatus, new: MessageStatus) -> bool:
@@ -516,3 +597,107 @@ async def fail_interrupted_sends(db: AsyncSession, dispatched_before: datetime, 
 async def purge_old_receipts(db: AsyncSession, older_than: datetime) -> int:
     result = await db.execute(delete(PendingReceipt).where(PendingReceipt.created_at < older_than))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+# -- search -----------------------------------------------------------------------------------------
+
+
+def snippet_around(content: str, folded_term: str, before: int = 40, width: int = 160) -> str:
+    """The part of `content` around the first place its folded text holds `folded_term` (the
+    start when none does), cut at word boundaries where it can be and marked with … where cut."""
+    origin: list[int] = []  # folded index -> index in content
+    for i, ch in enumerate(content):
+        origin.extend([i] * len(fold(ch)))
+    folded = "".join(fold(ch) for ch in content)
+    at = folded.find(folded_term) if folded_term else -1
+    start = origin[at] if at >= 0 else 0
+    lo = max(0, start - before)
+    if lo > 0:
+        space = content.find(" ", lo, start)
+        lo = space + 1 if space >= 0 else lo
+    hi = min(len(content), max(lo + width, start + len(folded_term)))
+    if hi < len(content):
+        space = content.rfind(" ", max(lo + width // 2, start + len(folded_term)), hi)
+        hi = space if space > 0 else hi
+    text_ = " ".join(content[lo:hi].split())
+    return ("…" if lo > 0 else "") + text_ + ("…" if hi < len(content) else "")
+
+
+async def _zone(db: AsyncSession, organization_id: uuid.UUID) -> ZoneInfo:
+    name = await db.scalar(select(Organization.timezone).where(Organization.id == organization_id))
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _like(folded: str) -> str:
+    return "%" + folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+async def search_messages(
+    db: AsyncSession,
+    actor: Actor,
+    q: str,
+    *,
+    first_day: date | None,
+    last_day: date | None,
+    instance_id: uuid.UUID | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[MessageHit], str | None]:
+    """Messages of the caller's organization (and visibility) whose text holds `q`, accents and
+    case ignored (the conversation search's rule), newest first, sent from the start of
+    `first_day` to the end of `last_day` on the organization's wall clock."""
+    folded = fold(q.strip())
+    since = until = None
+    if first_day is not None or last_day is not None:
+        tz = await _zone(db, actor.organization_id)
+        if first_day is not None:
+            since = datetime.combine(first_day, time(), tz)
+        if last_day is not None:
+            until = datetime.combine(last_day + timedelta(days=1), time(), tz)
+    stmt = (
+        select(Message, Lead.name, Lead.push_name, Lead.phone)
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .join(Lead, Lead.id == Conversation.lead_id)
+        .where(Message.organization_id == actor.organization_id, Message.sender_type != SenderType.SYSTEM)
+    )
+    if actor.restricted_to is not None:
+        stmt = stmt.where(conversation_visible(actor.restricted_to))
+    if dialect(db) == "sqlite" and len(folded) >= 3:
+        fts_query = '"' + folded.replace('"', '""') + '"'  # messages_fts holds folded text
+        stmt = stmt.where(
+            text("messages.rowid IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH :fts)").bindparams(
+                fts=fts_query
+            )
+        )
+    else:
+        stmt = stmt.where(func.wt_fold(Message.content).like(_like(folded), escape="\\"))
+    if since is not None:
+        stmt = stmt.where(Message.sent_at >= since)
+    if until is not None:
+        stmt = stmt.where(Message.sent_at < until)
+    if instance_id is not None:
+        stmt = stmt.where(Message.instance_id == instance_id)
+    if cursor:
+        at, mid, newer = _decode_cursor(cursor)
+        if newer:
+            raise InvalidCursor("Invalid cursor")
+        stmt = stmt.where(_older_than(at, mid))
+    rows = (await db.execute(stmt.order_by(*_NEWEST_FIRST).limit(limit + 1))).all()
+    hits = [
+        MessageHit(
+            message_id=m.id,
+            conversation_id=m.conversation_id,
+            instance_id=m.instance_id,
+            lead_name=name or push_name,
+            lead_phone=phone,
+            sender_type=m.sender_type,
+            sent_at=m.sent_at,
+            snippet=snippet_around(m.content or "", folded),
+        )
+        for m, name, push_name, phone in rows[:limit]
+    ]
+    last = rows[limit - 1][0] if len(rows) > limit else None
+    return hits, (_encode_cursor(last.sent_at, last.id) if last is not None else None)

@@ -1,9 +1,10 @@
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useRef, useState, type DragEvent } from "react";
 import { keys } from "../../api/keys";
 import { useConversation, useMarkRead } from "../../api/conversations";
 import { useLead } from "../../api/leads";
-import { useMessages } from "../../api/messages";
+import { beforeLiveEnd, useMessages } from "../../api/messages";
+import type { MessagesData } from "../../realtime/cacheOps";
 import type { ChatEvent, Me, Message } from "../../api/types";
 import { useT } from "../../i18n/i18n";
 import { useRealtimeListener } from "../../realtime/RealtimeProvider";
@@ -23,6 +24,10 @@ interface Props {
   onShowLead: () => void;
   closeRequest: { andNext: boolean; n: number } | null;
   onClosed: (conversationId: string, andNext: boolean) => void;
+  /** A search hit: the chat opens around this message. */
+  focusMessageId?: string | null | undefined;
+  /** Back to the chat's latest messages (drops the search hit). */
+  onLeaveAround?: (() => void) | undefined;
 }
 
 export function ChatView(props: Props) {
@@ -39,11 +44,19 @@ export function ChatView(props: Props) {
       </section>
     );
   }
-  return <OpenChat key={props.conversationId} {...props} conversationId={props.conversationId} />;
+  return <OpenChat key={`${props.conversationId}:${props.focusMessageId ?? ""}`} {...props} conversationId={props.conversationId} />;
 }
 
-function OpenChat({ me, conversationId: id, isPhone, onBack, onShowLead, closeRequest, onClosed }: Props & { conversationId: string }) {
+function OpenChat({ me, conversationId: id, isPhone, onBack, onShowLead, closeRequest, onClosed, focusMessageId = null, onLeaveAround }: Props & { conversationId: string }) {
   const t = useT();
+  const qc = useQueryClient();
+  // A search hit opens the chat from a page around it; a chat opened otherwise does not reuse a
+  // copy that stops short of the latest message. Done once, before the messages query starts.
+  useState(() => {
+    const key = keys.messages.list(id);
+    if (focusMessageId || beforeLiveEnd(qc.getQueryData<MessagesData>(key))) qc.removeQueries({ queryKey: key, exact: true });
+    return null;
+  });
   const { data: conv } = useConversation(id);
   // Set by a conversation_hidden event: assigned away from this agent while open.
   const { data: hidden = false } = useQuery<boolean>({
@@ -57,7 +70,7 @@ function OpenChat({ me, conversationId: id, isPhone, onBack, onShowLead, closeRe
     queryFn: () => false,
     enabled: false,
   });
-  const messages = useMessages(id);
+  const messages = useMessages(id, focusMessageId);
   const { data: lead } = useLead(conv?.lead.id);
   const { mutate: markRead } = useMarkRead();
   const [replyTo, setReplyTo] = useState<Message | null>(null);
@@ -139,7 +152,11 @@ function OpenChat({ me, conversationId: id, isPhone, onBack, onShowLead, closeRe
           {t("chat.noLongerAccess")}
         </div>
       )}
-      <MessageList conversationId={id} query={messages} lead={lead} meId={me.user.id} onReply={setReplyTo} unreadAtOpen={unreadAtOpen} />
+      <MessageList conversationId={id} query={messages} lead={lead} meId={me.user.id} onReply={setReplyTo}
+        unreadAtOpen={focusMessageId ? 0 : unreadAtOpen}
+        focusId={focusMessageId}
+        onLeaveAround={onLeaveAround}
+      />
       {conv && !hidden && !revoked && (
         <Composer
           conversation={conv}

@@ -8,7 +8,8 @@ import { errorMessage } from "../../lib/errors";
 import type { Lead, Message, Page } from "../../api/types";
 import { useFormat } from "../../i18n/format";
 import { useT } from "../../i18n/i18n";
-import { flattenMessages, messageKey } from "../../realtime/cacheOps";
+import { flattenMessages, messageKey, type MessagesData } from "../../realtime/cacheOps";
+import { settleAtLiveEnd } from "../../api/messages";
 import { useRetry } from "../composer/useSend";
 import { MessageBubble } from "./MessageBubble";
 import { buildRows, type UnreadDivider } from "./rows";
@@ -24,12 +25,18 @@ interface Props {
   onReply: (m: Message) => void;
   /** Unread count when the chat was opened (null: not known yet; left out: no divider). */
   unreadAtOpen?: number | null | undefined;
+  /** Opened on a search hit: that message, scrolled to and briefly highlighted. */
+  focusId?: string | null | undefined;
+  /** Leave a chat opened around an older message for its latest messages. */
+  onLeaveAround?: (() => void) | undefined;
 }
 
 const NEAR_BOTTOM_PX = 120;
 const LOAD_OLDER_PX = 300;
 
-export function MessageList({ query, lead, meId, onReply, unreadAtOpen = 0 }: Props) {
+const FLASH_MS = 2500;
+
+export function MessageList({ conversationId, query, lead, meId, onReply, unreadAtOpen = 0, focusId = null, onLeaveAround }: Props) {
   const t = useT();
   const f = useFormat();
   const retry = useRetry();
@@ -81,6 +88,24 @@ export function MessageList({ query, lead, meId, onReply, unreadAtOpen = 0 }: Pr
     initialRect: { width: 600, height: 800 },
   });
 
+  // A search hit: highlighted for a moment once shown.
+  const [flash, setFlash] = useState<string | null>(focusId);
+  const focusShown = !!flash && messages.some((m) => m.id === flash);
+  useEffect(() => {
+    if (!focusShown) return;
+    const timer = setTimeout(() => setFlash(null), FLASH_MS);
+    return () => clearTimeout(timer);
+  }, [focusShown]);
+  // Newer pages (a chat opened around an older message) are appended below: the reader stays put.
+  const newerLoad = useRef(false);
+  const loadNewer = () => {
+    if (!query.hasPreviousPage || query.isFetchingPreviousPage) return;
+    newerLoad.current = true;
+    void query.fetchPreviousPage().then(() => {
+      qc.setQueryData<MessagesData>(keys.messages.list(conversationId), settleAtLiveEnd);
+    });
+  };
+
   const atBottom = useRef(true);
   const dividerShown = useRef(false);
   const prev = useRef<{ first: string | undefined; last: string | undefined; total: number; top: number }>({
@@ -115,9 +140,15 @@ export function MessageList({ query, lead, meId, onReply, unreadAtOpen = 0 }: Pr
       dividerShown.current = true;
       virtualizer.scrollToIndex(at, { align: "start" });
     } else if (p.first === undefined && rows.length > 0) {
-      scrollToBottom();
+      const focus = focusId ? rows.findIndex((r) => r.kind === "message" && r.message.id === focusId) : -1;
+      if (focus >= 0) {
+        virtualizer.scrollToIndex(focus, { align: "center" });
+        requestAnimationFrame(() => virtualizer.scrollToIndex(focus, { align: "center" }));
+      } else scrollToBottom();
     } else if (first !== p.first && last === p.last && el) {
       virtualizer.scrollToOffset(p.top + (total - p.total));
+    } else if (last !== p.last && newerLoad.current) {
+      newerLoad.current = false;
     } else if (last !== p.last) {
       const ours = lastRow?.kind === "message" && lastRow.message.senderType === "USER" && lastRow.message.status === "PENDING";
       if (atBottom.current || ours) scrollToBottom();
@@ -137,12 +168,16 @@ export function MessageList({ query, lead, meId, onReply, unreadAtOpen = 0 }: Pr
     prev.current.top = el.scrollTop;
     prev.current.total = virtualizer.getTotalSize();
     if (el.scrollTop < LOAD_OLDER_PX && query.hasNextPage && !query.isFetchingNextPage) void query.fetchNextPage();
+    if (el.scrollHeight - el.scrollTop - el.clientHeight < LOAD_OLDER_PX) loadNewer();
   };
 
   // Short histories don't scroll: fetch older pages until the viewport fills.
   useEffect(() => {
     const el = scrollRef.current;
-    if (el && query.hasNextPage && !query.isFetchingNextPage && el.scrollHeight <= el.clientHeight) void query.fetchNextPage();
+    if (!el || el.scrollHeight > el.clientHeight) return;
+    if (query.hasNextPage && !query.isFetchingNextPage) void query.fetchNextPage();
+    else if (query.hasPreviousPage) loadNewer();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [rows.length, query]);
 
   // Server unreachable (or the browser offline): keep what was shown and say we keep trying;
@@ -166,7 +201,14 @@ export function MessageList({ query, lead, meId, onReply, unreadAtOpen = 0 }: Pr
         {virtualizer.getVirtualItems().map((vi) => {
           const row = rows[vi.index]!;
           return (
-            <div key={vi.key} data-index={vi.index} ref={virtualizer.measureElement} className="vrow" style={{ transform: `translateY(${vi.start}px)` }}>
+            <div
+              key={vi.key}
+              data-index={vi.index}
+              ref={virtualizer.measureElement}
+              className={row.kind === "message" && row.message.id === flash ? "vrow focus-flash" : "vrow"}
+              data-focused={row.kind === "message" && row.message.id === focusId ? "true" : undefined}
+              style={{ transform: `translateY(${vi.start}px)` }}
+            >
               {row.kind === "date" && (
                 <div className="separator date-separator" data-testid="date-separator">
                   <span>{f.day(row.at)}</span>
@@ -191,11 +233,12 @@ export function MessageList({ query, lead, meId, onReply, unreadAtOpen = 0 }: Pr
         })}
       </div>
     </div>
-    {!nearBottom && rows.length > 0 && (
+    {query.isFetchingPreviousPage && <div className="newer-loader">{t("chat.loadingNewer")}</div>}
+    {(!nearBottom || query.hasPreviousPage) && rows.length > 0 && (
       <button
         type="button"
         className="jump-latest"
-        onClick={scrollToBottom}
+        onClick={query.hasPreviousPage && onLeaveAround ? onLeaveAround : scrollToBottom}
         aria-label={newCount > 0 ? t("chat.jumpLatestCount", { count: newCount }) : t("chat.jumpLatest")}
         title={t("chat.jumpLatest")}
         data-testid="jump-latest"

@@ -7,6 +7,7 @@ import { ConnectionStatus } from "../chat/ConnectionStatus";
 import { DisconnectedBanner } from "../inbox/DisconnectedBanner";
 import { ConversationRow } from "./ConversationRow";
 import { ListHeader } from "./ListHeader";
+import { MessageHits } from "./MessageHits";
 import type { ListUiState } from "./filters";
 
 const ROW_HEIGHT = 72;
@@ -20,6 +21,8 @@ interface Props {
   conversations: Conversation[];
   selectedId: string | null;
   onSelect: (id: string) => void;
+  /** A message hit of the search: open its chat around it. */
+  onOpenMessage: (conversationId: string, messageId: string) => void;
   searchRef: RefObject<HTMLInputElement | null>;
   showConnection: boolean;
 }
@@ -82,6 +85,9 @@ export function ConversationList(props: Props) {
           })}
         </div>
       </div>
+      {props.ui.q.trim().length >= 2 && (
+        <MessageHits q={props.ui.q} instanceId={props.instanceId} onOpen={props.onOpenMessage} />
+      )}
     </section>
   );
 }

@@ -19,6 +19,7 @@ const LAYOUT_KEY = "whatrack.layout.v1";
 export function InboxPage({ me, instanceId }: { me: Me; instanceId: string | null }) {
   const loc = useLocation();
   const selectedId = loc.search.get("c");
+  const focusMessageId = loc.search.get("m");
   const showLead = loc.search.get("panel") === "lead";
   const isPhone = useMediaQuery(PHONE_QUERY);
   const [ui, setUi] = useState<ListUiState>({ tab: "all", status: "", q: "" });
@@ -31,7 +32,7 @@ export function InboxPage({ me, instanceId }: { me: Me; instanceId: string | nul
   useConversationChannel(selectedId);
 
   const select = useCallback(
-    (id: string | null, opts: { replace?: boolean } = {}) => navigate(withSearch(loc, { c: id, panel: null }), opts),
+    (id: string | null, opts: { replace?: boolean } = {}) => navigate(withSearch(loc, { c: id, m: null, panel: null }), opts),
     [loc],
   );
   const step = useCallback(
@@ -82,6 +83,7 @@ export function InboxPage({ me, instanceId }: { me: Me; instanceId: string | nul
       conversations={conversations}
       selectedId={selectedId}
       onSelect={(id) => select(id)}
+      onOpenMessage={(conversationId, messageId) => navigate(withSearch(loc, { c: conversationId, m: messageId, panel: null }))}
       searchRef={searchRef}
       showConnection={isPhone}
     />
@@ -95,6 +97,8 @@ export function InboxPage({ me, instanceId }: { me: Me; instanceId: string | nul
       onShowLead={() => navigate(withSearch(loc, { panel: "lead" }))}
       closeRequest={closeRequest}
       onClosed={(id, andNext) => andNext && goNextAfter(id)}
+      focusMessageId={focusMessageId}
+      onLeaveAround={() => navigate(withSearch(loc, { m: null }), { replace: true })}
     />
   );
   const leadEl = (
