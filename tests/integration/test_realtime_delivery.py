@@ -162,3 +162,38 @@ async def test_retried_batch_is_delivered_once(harness: Harness, database_url: s
             assert [d["n"] for d in got.items] == [0, 1, 2, 3, 4]
         finally:
             await client.disconnect()
+
+
+@pytest.mark.centrifugo
+async def test_one_row_reaches_every_channel_once(harness: Harness, database_url: str, tmp_path: Path) -> None:
+    """A publication to several channels (one outbox row) goes out as one Centrifugo `broadcast`:
+    each channel's subscriber gets it once, a retry delivers nothing twice, and a broadcast that
+    one channel refuses is an error (the row waits), not a silent half-delivery."""
+    from cent import HistoryRequest
+
+    from whatrack.realtime.centrifugo import CentrifugoPublisher
+    from whatrack.realtime.publisher import Publication, PublishError, joined
+
+    async with _harness("centrifugo", database_url, tmp_path / "broadcast") as (h, ws_url):
+        a = await h.tenant("Alpha")
+        org, conv = f"chat:org:{a.organization_id}", f"chat:conversation:{a.organization_id}"
+        org_client, on_org = await _subscribe(ws_url, a, org)
+        publisher = h.app.state.publisher
+        assert isinstance(publisher, CentrifugoPublisher)
+        both = Publication(joined([conv, org]), {"type": "t", "n": 1}, "k-both")
+        try:
+            await publisher.publish_many([both])
+            await publisher.publish_many([both, Publication(org, {"type": "t", "n": 2}, "k-2")])
+            for _ in range(100):
+                if len(on_org.items) >= 2:
+                    break
+                await asyncio.sleep(0.02)
+            await asyncio.sleep(0.2)
+            assert [d["n"] for d in on_org.items] == [1, 2]
+            # the conversation channel got it too, once
+            history = await publisher._get_client().history(HistoryRequest(channel=conv, limit=10))
+            assert [p.data["n"] for p in history.publications] == [1]
+            with pytest.raises(PublishError):
+                await publisher.publish_many([Publication(joined([org, "nowhere:x"]), {"type": "t", "n": 3}, "k-3")])
+        finally:
+            await org_client.disconnect()

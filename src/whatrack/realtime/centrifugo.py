@@ -25,7 +25,20 @@ def _command(item: Publication) -> dict[str, Any]:
     unsubscribe = unsubscribe_target(item.channel, item.data)
     if unsubscribe is not None:
         return {"unsubscribe": {"user": unsubscribe[0], "channel": unsubscribe[1]}}
+    channels = item.channels
+    if len(channels) > 1:
+        return {"broadcast": {"channels": channels, "data": item.data, "idempotency_key": item.idempotency_key}}
     return {"publish": {"channel": item.channel, "data": item.data, "idempotency_key": item.idempotency_key}}
+
+
+def _errors(reply: Any) -> list[Any]:
+    """The errors of one batch reply; a broadcast answers one response per channel."""
+    if not isinstance(reply, dict):
+        return []
+    if reply.get("error"):
+        return [reply["error"]]
+    responses = (reply.get("broadcast") or {}).get("responses") or []
+    return [r["error"] for r in responses if isinstance(r, dict) and r.get("error")]
 
 
 class CentrifugoPublisher:
@@ -97,7 +110,7 @@ class CentrifugoPublisher:
         replies = answer.get("replies") if isinstance(answer, dict) else None
         if not isinstance(replies, list) or len(replies) != len(items):
             raise PublishError(f"centrifugo batch publish failed: unexpected answer {raw[:200]!r}")
-        errors = [r["error"] for r in replies if isinstance(r, dict) and r.get("error")]
+        errors = [e for r in replies for e in _errors(r)]
         if errors:  # the ones that did go out are not sent twice: idempotency keys
             raise PublishError(f"centrifugo batch publish failed: {errors[0]!r} ({len(errors)} of {len(items)})")
 

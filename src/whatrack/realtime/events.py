@@ -20,7 +20,7 @@ from whatrack.messages.schemas import MessageRead
 from whatrack.models import Conversation, InstanceStatus, MessageStatus, Organization, OutboxEvent, SenderType
 from whatrack.models.enums import AgentVisibility
 from whatrack.realtime.ephemeral import publish_ephemeral
-from whatrack.realtime.publisher import agents_channel, conversation_channel, org_channel, user_channel
+from whatrack.realtime.publisher import agents_channel, conversation_channel, joined, org_channel, user_channel
 from whatrack.schemas import CamelModel
 
 
@@ -116,16 +116,16 @@ _PENDING = "whatrack.outbox"  # key in Session.info: rows waiting for this trans
 
 
 def _enqueue(db: AsyncSession, event: ChatEvent, *channels: str, audience: uuid.UUID | str | None = None) -> None:
-    """Keeps the event's outbox rows until the transaction commits (see _write_outbox).
+    """Keeps the event's outbox row until the transaction commits (see _write_outbox): one row
+    for all its channels (published to each, a Centrifugo `broadcast`).
 
-    `audience` marks the row of the organization channel (always the last channel given) for
-    the visibility policy: a conversation id (the event is about it) or "org" (organization
-    wide). _write_outbox copies it to the restricted agents' channels."""
-    data = event.model_dump(mode="json", by_alias=True)
-    rows: list[dict[str, Any]] = [{"channel": channel, "data": data} for channel in channels]
+    `audience` says who else hears the organization channel's copy (always the last channel
+    given) under the visibility policy: a conversation id (the event is about it) or "org"
+    (organization wide). _write_outbox adds the restricted agents' channel to the row."""
+    row: dict[str, Any] = {"channel": joined(channels), "data": event.model_dump(mode="json", by_alias=True)}
     if audience is not None:
-        rows[-1][_AUDIENCE] = audience
-    db.info.setdefault(_PENDING, []).extend(rows)
+        row[_AUDIENCE] = audience
+    db.info.setdefault(_PENDING, []).append(row)
 
 
 # -- the visibility policy in real time -------------------------------------------------------------
@@ -162,15 +162,13 @@ def _with_audiences(session: Session, rows: list[dict[str, Any]]) -> list[dict[s
         )
         for (org_id,) in found_orgs:
             audience_of[f"org:{org_id}"] = agents_channel(org_id)
-    out: list[dict[str, Any]] = []
-    for row in rows:
-        audience = row.pop(_AUDIENCE, None)
-        out.append(row)
+    for row in marked:
+        audience = row.pop(_AUDIENCE)
         key = f"org:{row['channel'].rsplit(':', 1)[1]}" if audience == "org" else audience
-        copy_to = audience_of.get(key) if key is not None else None
+        copy_to = audience_of.get(key)
         if copy_to is not None:
-            out.append({"channel": copy_to, "data": row["data"]})
-    return out
+            row["channel"] = joined([row["channel"], copy_to])
+    return rows
 
 
 @event.listens_for(Session, "before_commit")

@@ -16,10 +16,22 @@ class PublishError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Publication:
+    # One channel, or several separated by a space: the same data to each (one outbox row, one
+    # Centrifugo `broadcast`). Channel names never contain a space.
     channel: str
     data: dict[str, Any]
-    # Centrifugo drops a repeat with the same key (5 min): a retried batch publishes nothing twice.
+    # Centrifugo drops a repeat with the same key (5 min, per channel): a retried batch publishes
+    # nothing twice.
     idempotency_key: str | None = None
+
+    @property
+    def channels(self) -> list[str]:
+        return self.channel.split(" ")
+
+
+def joined(channels: Sequence[str]) -> str:
+    """The outbox `channel` of a publication to all of `channels`."""
+    return " ".join(channels)
 
 
 class Publisher(Protocol):

@@ -93,7 +93,8 @@ class Hub:
     async def publish_many(self, items: Sequence[Publication]) -> None:
         """In-process: publishes never wait, so a batch is just the publications in order."""
         for item in items:
-            await self.publish(item.channel, item.data)
+            for channel in item.channels:
+                await self.publish(channel, item.data)
 
     def disconnect_user(self, user: str, disconnect: Disconnect) -> int:
         """Close every connection of `user` (Centrifugo's server API `disconnect` by user).
