@@ -9,7 +9,7 @@ import uuid
 from typing import Any, Literal, cast
 
 from pydantic import ConfigDict
-from sqlalchemy import Table, event, insert, select, text
+from sqlalchemy import Table, event, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapper, Session, object_session
@@ -107,11 +107,11 @@ ChatEvent = (
 
 
 _INSERT_OUTBOX = insert(cast(Table, OutboxEvent.__table__))
-# PostgreSQL: a NOTIFY in the transaction that writes outbox rows, delivered at its commit, wakes
-# the drainers of OTHER processes (outbox.OutboxDrainer LISTENs): a web process without jobs
-# hands its events to the workers at once instead of at their next poll.
+# PostgreSQL: the outbox's statement trigger (migration 0023) sends NOTIFY on this channel in the
+# transaction that writes rows, delivered at its commit: it wakes the drainers of OTHER processes
+# (outbox.OutboxDrainer LISTENs), so a web process without jobs hands its events to the workers
+# at once instead of at their next poll.
 OUTBOX_NOTIFY_CHANNEL = "whatrack_outbox"
-_NOTIFY = text(f"NOTIFY {OUTBOX_NOTIFY_CHANNEL}")
 _PENDING = "whatrack.outbox"  # key in Session.info: rows waiting for this transaction's commit
 
 
@@ -177,9 +177,7 @@ def _write_outbox(session: Session) -> None:
     commit with the changes they announce, or not at all."""
     rows = session.info.pop(_PENDING, None)
     if rows:
-        session.execute(_INSERT_OUTBOX, _with_audiences(session, rows))
-        if session.get_bind().dialect.name == "postgresql":
-            session.execute(_NOTIFY)  # other processes' drainers, at commit
+        session.execute(_INSERT_OUTBOX, _with_audiences(session, rows))  # its trigger NOTIFYs (PostgreSQL)
         notify_on_commit(session)  # wakes the drainer once this commit is done
 
 
