@@ -46,6 +46,7 @@ from sqlalchemy import (
     extract,
     func,
     literal,
+    literal_column,
     select,
     text,
     true,
@@ -279,9 +280,13 @@ async def _plan_for_reports(db: AsyncSession) -> None:
     """PostgreSQL settings for this transaction only (SET LOCAL): no JIT (the statements run in
     tens of milliseconds, and a set-returning function's default estimate of 100 rows per call
     pushed the agents statement over jit_above_cost: 0.3-1.3 s compiling, measured in
-    bench/README.md), and enough work_mem that the hash aggregates of ~100k groups stay in memory."""
+    bench/README.md); a custom plan for every execution (asyncpg prepares each statement once per
+    connection, and from the sixth run PostgreSQL may switch to a generic plan that does not see
+    the dates: the same statement measured 55 ms custom, 101 ms generic); and work_mem enough
+    for the sorts of ~127k tickets to stay in memory (4MB spilled them to disk)."""
     if dialect(db) == "postgresql":
         await db.execute(text("SET LOCAL jit = off"))
+        await db.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
         await db.execute(text(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'"))
 
 
@@ -289,9 +294,13 @@ def _float(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
+NOW, BEFORE = 1, 0  # the period labels the statements group by
+
+
 def _period(s: Scope, at: Any) -> Any:
-    """'now' for a time in the scope's range, 'before' for one in the previous period."""
-    return case((at >= s.since, "now"), else_="before")
+    """NOW for a time in the scope's range, BEFORE for one in the previous period: an integer,
+    not a text label ('now'/'before' cost each sort and group a collation-aware comparison)."""
+    return case((at >= s.since, NOW), else_=BEFORE)
 
 
 def _with_previous(s: Scope) -> Scope:
@@ -322,14 +331,14 @@ async def _count_by_day(db: AsyncSession, stmt: Select[Any]) -> dict[date, int]:
     return {_as_date(day): int(n) for day, n in rows}
 
 
-async def _overview_facts(db: AsyncSession, s: Scope) -> tuple[dict[str, _OverviewFacts], dict[date, list[int]]]:
+async def _overview_facts(db: AsyncSession, s: Scope) -> tuple[dict[int, _OverviewFacts], dict[date, list[int]]]:
     """Both periods' figures ('now', 'before') and the daily points, by six statements."""
     both = _with_previous(s)
-    facts = {"now": _OverviewFacts(), "before": _OverviewFacts()}
+    facts = {NOW: _OverviewFacts(), BEFORE: _OverviewFacts()}
     daily: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0])
 
     def of(day: date) -> _OverviewFacts:
-        return facts["now" if day >= s.start else "before"]
+        return facts[NOW if day >= s.start else BEFORE]
 
     leads = await _count_by_day(db, _leads(both, _local_day(db, s, Lead.created_at).label("day")))
     for day, n in leads.items():
@@ -404,7 +413,7 @@ def _keyed(now: Counter[str], before: Counter[str]) -> list[KeyedFigure]:
 async def overview(db: AsyncSession, s: Scope) -> Overview:
     await _plan_for_reports(db)
     facts, daily = await _overview_facts(db, s)
-    now, before = facts["now"], facts["before"]
+    now, before = facts[NOW], facts[BEFORE]
 
     def fig(value: float | None, previous: float | None) -> Figure:
         return Figure(value=value, previous=previous)
@@ -521,11 +530,11 @@ class _Credit:
         return groups
 
 
-async def _credits(db: AsyncSession, s: Scope, model: str, group_by: str) -> dict[str, _Credit]:
+async def _credits(db: AsyncSession, s: Scope, model: str, group_by: str) -> dict[int, _Credit]:
     """Both periods' groups ('now', 'before'), three statements."""
     attr = _ATTR[group_by]
     both = _with_previous(s)
-    credit = {"now": _Credit(), "before": _Credit()}
+    credit = {NOW: _Credit(), BEFORE: _Credit()}
     opened_in = _period(s, Ticket.created_at).label("period")
     if model == "first_touch":
         new = _leads(
@@ -596,8 +605,8 @@ async def attribution(db: AsyncSession, s: Scope, model: str, group_by: str) -> 
         period=s.period(),
         model=model,
         group_by=group_by,
-        groups=credit["now"].groups(),
-        previous_groups=credit["before"].groups(),
+        groups=credit[NOW].groups(),
+        previous_groups=credit[BEFORE].groups(),
     )
 
 
@@ -622,6 +631,42 @@ def _responders(db: AsyncSession) -> Any:
     return getattr(func, each)(TicketMetrics.responders).table_valued("value")
 
 
+def _handled(db: AsyncSession, s: Scope, opened_in: Any) -> Select[Any]:
+    """(period, user, conversations handled): distinct conversations of the tickets opened in the
+    range the user was assigned or responded to. PostgreSQL reads each ticket once: its responders
+    with its assignee appended, one array unnested (a UNION ALL of an assignee pass and a
+    responders pass read the ~127k tickets and their metrics twice); SQLite keeps the two passes."""
+    both = _with_previous(s)
+    if dialect(db) == "postgresql":
+        empty: Any = literal_column("'[]'::jsonb")
+        assignee = case((Ticket.assignee_id.is_not(None), func.jsonb_build_array(Ticket.assignee_id)), else_=empty)
+        everyone = func.jsonb_array_elements_text(
+            func.coalesce(TicketMetrics.responders, empty).op("||")(assignee)
+        ).table_valued("value")
+        people = (
+            _tickets(both, opened_in, Ticket.conversation_id, cast(everyone.c.value, Uuid()).label("user"))
+            .outerjoin(TicketMetrics, TicketMetrics.ticket_id == Ticket.id)
+            .join(everyone, true())
+            .where(_opened(both))
+            .subquery()
+        )
+    else:
+        assigned = _tickets(
+            both, opened_in, Ticket.conversation_id, _user_key(db, Ticket.assignee_id, text_id=False).label("user")
+        ).where(_opened(both), Ticket.assignee_id.is_not(None))
+        responders = _responders(db)
+        responded = (
+            _tickets(both, opened_in, Ticket.conversation_id, _user_key(db, responders.c.value, text_id=True))
+            .join(TicketMetrics, TicketMetrics.ticket_id == Ticket.id)
+            .join(responders, true())
+            .where(_opened(both))
+        )
+        people = union_all(assigned, responded).subquery()
+    return select(people.c.period, people.c.user, func.count(distinct(people.c.conversation_id))).group_by(
+        people.c.period, people.c.user
+    )
+
+
 @dataclass
 class _AgentFacts:
     handled: Counter[uuid.UUID] = field(default_factory=Counter)
@@ -629,27 +674,12 @@ class _AgentFacts:
     closed: dict[uuid.UUID, tuple[int, int, int]] = field(default_factory=dict)  # resolved, sales, value
 
 
-async def _agent_facts(db: AsyncSession, s: Scope) -> dict[str, _AgentFacts]:
+async def _agent_facts(db: AsyncSession, s: Scope) -> dict[int, _AgentFacts]:
     """Both periods' figures per agent ('now', 'before'), three statements."""
     both = _with_previous(s)
-    facts = {"now": _AgentFacts(), "before": _AgentFacts()}
+    facts = {NOW: _AgentFacts(), BEFORE: _AgentFacts()}
     opened_in = _period(s, Ticket.created_at).label("period")
-    assigned = _tickets(
-        both, opened_in, Ticket.conversation_id, _user_key(db, Ticket.assignee_id, text_id=False).label("user")
-    ).where(_opened(both), Ticket.assignee_id.is_not(None))
-    responders = _responders(db)
-    responded = (
-        _tickets(both, opened_in, Ticket.conversation_id, _user_key(db, responders.c.value, text_id=True))
-        .join(TicketMetrics, TicketMetrics.ticket_id == Ticket.id)
-        .join(responders, true())
-        .where(_opened(both))
-    )
-    # count(DISTINCT) sorts its input (~175k rows, spilled to disk); the distinct triples first
-    # (a hash aggregate), then a plain count per agent, give the same numbers
-    people = union_all(assigned, responded).subquery()
-    pairs = select(people.c.period, people.c.user, people.c.conversation_id).distinct().subquery()
-    stmt = select(pairs.c.period, pairs.c.user, func.count())
-    for period, user, n in await db.execute(stmt.group_by(pairs.c.period, pairs.c.user)):
+    for period, user, n in await db.execute(_handled(db, s, opened_in)):
         facts[period].handled[_as_uuid(user)] = n
     firsts = (
         _tickets(
@@ -716,8 +746,8 @@ async def agents(db: AsyncSession, s: Scope) -> AgentsReport:
     facts = await _agent_facts(db, s)
     return AgentsReport(
         period=s.period(),
-        agents=_agent_figures(facts["now"], people),
-        previous_agents=_agent_figures(facts["before"], people),
+        agents=_agent_figures(facts[NOW], people),
+        previous_agents=_agent_figures(facts[BEFORE], people),
     )
 
 
