@@ -36,3 +36,24 @@ async def test_a_message_is_two_rows_whatever_the_policy(harness: Harness) -> No
         channels = [c for c, _ in published]
         assert sorted(channels) == sorted([conversation, org, org] + ([agents, agents] if extra else []))
         assert await _rows(harness) == []
+
+
+async def test_an_assigned_conversation_reaches_its_assignee_channel(harness: Harness) -> None:
+    """The webhook batch knows the policy (loaded with the instance) and the locked conversation's
+    assignee: the row names the assignee's channel, not the agents' one."""
+    t = await harness.tenant("Acme")
+    org = f"chat:org:{t.organization_id}"
+    assert (
+        await t.client.patch("/api/v1/organization", json={"agentVisibility": "assigned_and_unassigned"})
+    ).is_success
+    assert (await harness.webhook(t, p.text_message(phone="5511988887777", text="oi"))).status_code == 200
+    conv_id = (await t.client.get("/api/v1/conversations")).json()["items"][0]["id"]
+    assigned = await t.client.post(f"/api/v1/conversations/{conv_id}/assign", json={"userId": str(t.user_id)})
+    assert assigned.status_code == 200, assigned.text
+    await harness.drain()
+    assert (await harness.webhook(t, p.text_message(phone="5511988887777", text="de novo"))).status_code == 200
+    mine = f"chat:user:{t.user_id}"
+    assert await _rows(harness) == [
+        (f"chat:conversation:{conv_id} {org} {mine}", "new_message"),
+        (f"{org} {mine}", "conversation_updated"),
+    ]

@@ -33,7 +33,7 @@ from whatrack.leads.service import LeadIndex
 from whatrack.messages import service as messages
 from whatrack.messages.schemas import MessageRead
 from whatrack.models import Conversation, Instance, Lead, Message, MessageStatus, Ticket
-from whatrack.realtime.events import emit_conversation_updated, emit_new_message
+from whatrack.realtime.events import emit_conversation_updated, emit_new_message, known_audience
 from whatrack.reports import metrics
 from whatrack.storage import MediaStore
 from whatrack.tickets import service as tickets
@@ -283,6 +283,8 @@ async def _look_up(db: AsyncSession, items: Sequence[tuple[Instance, Envelope]])
     locked = await conversations.lock_many(
         db, lead_ids=senders.keys(), ids={m.conversation_id for m in known_messages.values()}
     )
+    for conv in locked:  # locked until commit: their events' audience needs no query then
+        known_audience(db, conv)
     lead_of = senders | await leads.load_many(db, {c.lead_id for c in locked} - senders.keys())
     by_lead = {c.lead_id: c for c in locked if c.lead_id in senders}
     open_tickets = await tickets.active_tickets(db, [c.id for c in by_lead.values()])

@@ -28,9 +28,10 @@ from whatrack.errors import (
 )
 from whatrack.inbox.batch import receive_many
 from whatrack.inbox.receive import ReceiveResult, receive
-from whatrack.instances.webhook import authenticate_webhook
+from whatrack.instances.webhook import authenticate_webhook, for_webhook
 from whatrack.models import Instance
 from whatrack.observability import WEBHOOK_BATCH, WEBHOOK_EVENTS, WEBHOOK_SHED
+from whatrack.realtime.events import known_policy
 from whatrack.storage import MediaStore
 from whatrack.whatsapp.events import Envelope
 from whatrack.whatsapp.parsing import PayloadError, parse_webhook
@@ -151,7 +152,10 @@ class Ingestor:
                 instances: dict[uuid.UUID, Instance | None] = {}
                 for n, (delivery, waiter) in enumerate(batch):
                     if delivery.instance_id not in instances:
-                        instances[delivery.instance_id] = await db.get(Instance, delivery.instance_id)
+                        found, policy = await for_webhook(db, delivery.instance_id)
+                        if found is not None and policy is not None:
+                            known_policy(db, found.organization_id, policy)
+                        instances[delivery.instance_id] = found
                     instance = instances[delivery.instance_id]
                     try:
                         envelope = verify(instance, delivery)

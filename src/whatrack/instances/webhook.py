@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import bindparam, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from whatrack.errors import WebhookSecretInvalid, WebhookSignatureInvalid
 from whatrack.instances.wuzapi import gateway
-from whatrack.models import Instance
+from whatrack.models import Instance, Organization
+from whatrack.models.enums import AgentVisibility
 from whatrack.whatsapp.client import WuzapiClient, WuzapiError
 from whatrack.whatsapp.signature import constant_time_equals, verify_hmac
 
@@ -26,6 +30,20 @@ async def point_webhook(client: WuzapiClient, url: str, hmac_key: str | None) ->
             await client.set_hmac_key(hmac_key)
     except WuzapiError as exc:
         raise gateway(exc, "configure the webhook") from exc
+
+
+_FOR_WEBHOOK = (
+    select(Instance, Organization.agent_visibility)
+    .join(Organization, Organization.id == Instance.organization_id)
+    .where(Instance.id == bindparam("id"))
+)
+
+
+async def for_webhook(db: AsyncSession, instance_id: uuid.UUID) -> tuple[Instance | None, AgentVisibility | None]:
+    """The instance a delivery names and its organization's visibility policy, in one query
+    (the policy decides who hears the delivery's events: realtime.events.known_policy)."""
+    row = (await db.execute(_FOR_WEBHOOK, {"id": instance_id})).first()
+    return (None, None) if row is None else (row[0], row[1])
 
 
 def authenticate_webhook(instance: Instance, raw_body: bytes, signature: str | None, secret: str | None) -> None:

@@ -135,16 +135,50 @@ def _enqueue(db: AsyncSession, event: ChatEvent, *channels: str, audience: uuid.
 # chat:user:{their id} (conversations assigned to them). The copies are decided here, once per
 # transaction, from the conversations' state as it commits: one query, whatever the path
 # (request, webhook batch, job); organizations under `all` get no copies.
+# A caller that already holds what the query would read (the webhook batch: the organization's
+# policy loaded with the instance, the conversations locked) says so with known_policy() and
+# known_audience(), and the query is skipped for those conversations.
 _AUDIENCE = "audience"
+_POLICIES = "whatrack.known_policies"  # in Session.info: organization id -> restricted?
+_CONVERSATIONS = "whatrack.known_conversations"  # conversation id -> the row, locked by the caller
 
 
-def _with_audiences(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+_Hints = tuple[dict[uuid.UUID, bool], dict[uuid.UUID, Conversation]]
+
+
+def known_policy(db: AsyncSession, organization_id: uuid.UUID, policy: AgentVisibility) -> None:
+    """This transaction read the organization's visibility policy."""
+    db.info.setdefault(_POLICIES, {})[organization_id] = policy == AgentVisibility.ASSIGNED_AND_UNASSIGNED
+
+
+def known_audience(db: AsyncSession, conv: Conversation) -> None:
+    """The caller holds this conversation locked until commit (its assignee is read at commit)."""
+    db.info.setdefault(_CONVERSATIONS, {})[conv.id] = conv
+
+
+def _known(hints: _Hints, conv_ids: set[Any], audience_of: dict[Any, str]) -> set[Any]:
+    """Fills audience_of for the conversations whose state and policy the transaction knows;
+    returns the others."""
+    policies, convs = hints
+    unknown: set[Any] = set()
+    for conv_id in conv_ids:
+        conv = convs.get(conv_id)
+        restricted = policies.get(conv.organization_id) if conv is not None else None
+        if conv is None or restricted is None:
+            unknown.add(conv_id)
+        elif restricted:
+            assignee = conv.assignee_id
+            audience_of[conv_id] = user_channel(assignee) if assignee else agents_channel(conv.organization_id)
+    return unknown
+
+
+def _with_audiences(session: Session, rows: list[dict[str, Any]], hints: _Hints) -> list[dict[str, Any]]:
     marked = [r for r in rows if _AUDIENCE in r]
     if not marked:
         return rows
-    conv_ids = {r[_AUDIENCE] for r in marked if r[_AUDIENCE] != "org"}
     restricted = AgentVisibility.ASSIGNED_AND_UNASSIGNED
     audience_of: dict[Any, str] = {}
+    conv_ids = _known(hints, {r[_AUDIENCE] for r in marked if r[_AUDIENCE] != "org"}, audience_of)
     if conv_ids:
         found = session.execute(
             select(Conversation.id, Conversation.organization_id, Conversation.assignee_id)
@@ -176,8 +210,9 @@ def _write_outbox(session: Session) -> None:
     """All the transaction's outbox rows in one executemany, inside the transaction: they
     commit with the changes they announce, or not at all."""
     rows = session.info.pop(_PENDING, None)
+    hints = (session.info.pop(_POLICIES, {}), session.info.pop(_CONVERSATIONS, {}))
     if rows:
-        session.execute(_INSERT_OUTBOX, _with_audiences(session, rows))  # its trigger NOTIFYs (PostgreSQL)
+        session.execute(_INSERT_OUTBOX, _with_audiences(session, rows, hints))  # its trigger NOTIFYs (PostgreSQL)
         notify_on_commit(session)  # wakes the drainer once this commit is done
 
 
@@ -191,7 +226,8 @@ def _outbox_row_flushed(_mapper: Mapper[OutboxEvent], _conn: Connection, row: Ou
 
 @event.listens_for(Session, "after_rollback")
 def _drop_outbox(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+    for key in (_PENDING, _POLICIES, _CONVERSATIONS):
+        session.info.pop(key, None)
 
 
 def emit_new_message(db: AsyncSession, organization_id: uuid.UUID, message: MessageRead) -> None:
