@@ -289,6 +289,24 @@ class UnknownTimeZone(BadRequest):
     code = "unknown_time_zone"
 
 
+class BusinessHoursInvalid(BadRequest):
+    """Business hours: per weekday (mon..sun) [start, end] times HH:MM, start first (`details.day`, `details.index`)."""
+
+    code = "business_hours_invalid"
+
+
+class BusinessHoursOverlap(BadRequest):
+    """Two business-hours intervals of the same day overlap (`details.day`)."""
+
+    code = "business_hours_overlap"
+
+
+class BusinessHoursEmpty(BadRequest):
+    """Business hours need at least one interval in the week."""
+
+    code = "business_hours_empty"
+
+
 # --- request contents ------------------------------------------------------------------------
 class NothingToUpdate(BadRequest):
     """Nothing to update: the body changes no field."""

@@ -93,7 +93,7 @@ async def _history(harness: Harness, t: Tenant) -> None:
                     await db.execute(
                         update(Ticket)
                         .where(Ticket.conversation_id == conv_id, Ticket.number == number)
-                        .values(source=source, campaign=campaign, resolved_at=resolved)
+                        .values(source=source, campaign=campaign, resolved_at=resolved, resolution_seconds=None)
                     )
 
 

@@ -64,6 +64,12 @@ export interface OrganizationUpdate {
   timezone?: string;
   inactivityTimeoutMinutes?: number;
   agentVisibility?: AgentVisibility;
+  /** Response times on the wall clock or in business hours (new figures; rebuild recomputes past ones). */
+  responseTimeClock?: "wall" | "business";
+  /** Per weekday (mon..sun) the [start, end] "HH:MM" local times. */
+  businessHours?: Record<string, string[][]>;
+  waitingWarnMinutes?: number;
+  waitingAlertMinutes?: number;
 }
 
 /** PATCH /organization (admins) — the saved organization replaces the one in /auth/me. */

@@ -775,7 +775,11 @@ export interface paths {
         /**
          * Update Organization
          * @description Organization settings (admins): name, time zone, inactivity timeout (0 = never auto-close),
-         *     which conversations agents see (agentVisibility: `all` or `assigned_and_unassigned`).
+         *     which conversations agents see (agentVisibility: `all` or `assigned_and_unassigned`), the
+         *     clock of response times (responseTimeClock: `wall` or `business`) and the businessHours.
+         *     A new clock applies to figures computed from then on; `whatrack metrics rebuild` recomputes
+         *     past tickets under it. waitingWarnMinutes/waitingAlertMinutes: when the list's waiting timer
+         *     turns amber and red (1..10080 minutes, warn < alert).
          */
         patch: operations["update_organization_api_v1_organization_patch"];
         trace?: never;
@@ -1499,7 +1503,7 @@ export interface components {
              * Code
              * @enum {string}
              */
-            code: "account_not_found" | "admin_required" | "api_token_expired" | "api_token_expiry_past" | "api_token_invalid" | "api_token_not_found" | "api_token_revoked" | "api_token_user_not_member" | "assignee_not_member" | "channel_forbidden" | "contact_unidentifiable" | "conversation_not_found" | "conversation_source_unknown" | "csrf_failed" | "empty_file" | "follow_up_delay_invalid" | "follow_up_media_invalid" | "follow_up_sequence_archived" | "follow_up_sequence_in_use" | "follow_up_sequence_no_steps" | "follow_up_sequence_not_found" | "follow_up_sequence_too_many_steps" | "follow_up_step_empty" | "instance_already_added" | "instance_already_paired" | "instance_disconnected" | "instance_has_conversations" | "instance_not_found" | "internal_error" | "invalid_around" | "invalid_body" | "invalid_channel" | "invalid_characters" | "invalid_credentials" | "invalid_cursor" | "invalid_field" | "invalid_webhook_payload" | "last_admin" | "lead_not_found" | "leads_date_invalid" | "leads_range_inverted" | "malformed_request" | "media_file_missing" | "media_not_found" | "media_store_unavailable" | "member_not_found" | "mention_not_member" | "message_empty" | "message_not_found" | "message_not_retryable" | "method_not_allowed" | "metrics_token_required" | "missing_field" | "not_authenticated" | "not_on_whatsapp" | "nothing_to_update" | "organization_not_found" | "overloaded" | "password_change_required" | "payload_too_large" | "phone_invalid" | "quick_reply_not_found" | "quick_reply_shortcut_taken" | "rate_limited" | "reply_to_other_conversation" | "report_date_out_of_range" | "report_format_unknown" | "report_group_unknown" | "report_model_unknown" | "report_other_agent_forbidden" | "report_range_inverted" | "report_range_too_long" | "route_not_found" | "scheduled_message_not_found" | "scheduled_message_not_pending" | "search_dates_reversed" | "send_at_in_past" | "send_at_too_far" | "session_expired" | "session_not_found" | "snooze_in_past" | "snooze_too_far" | "ticket_already_open" | "ticket_already_resolved" | "ticket_in_follow_up" | "ticket_not_found" | "ticket_not_in_follow_up" | "ticket_not_resolved" | "unknown_time_zone" | "unsupported_media_type" | "user_email_taken" | "user_not_found" | "validation_error" | "voice_note_invalid" | "voice_note_unavailable" | "waiting_threshold_invalid" | "waiting_warn_not_below_alert" | "weak_password" | "webhook_busy" | "webhook_secret_invalid" | "webhook_signature_invalid" | "wrong_password" | "wuzapi_admin_credentials_missing" | "wuzapi_admin_token_rejected" | "wuzapi_credentials_required" | "wuzapi_error" | "wuzapi_host_not_allowed" | "wuzapi_refused" | "wuzapi_token_invalid" | "wuzapi_token_rejected" | "wuzapi_unreachable" | "wuzapi_url_invalid" | "wuzapi_user_exists";
+            code: "account_not_found" | "admin_required" | "api_token_expired" | "api_token_expiry_past" | "api_token_invalid" | "api_token_not_found" | "api_token_revoked" | "api_token_user_not_member" | "assignee_not_member" | "business_hours_empty" | "business_hours_invalid" | "business_hours_overlap" | "channel_forbidden" | "contact_unidentifiable" | "conversation_not_found" | "conversation_source_unknown" | "csrf_failed" | "empty_file" | "follow_up_delay_invalid" | "follow_up_media_invalid" | "follow_up_sequence_archived" | "follow_up_sequence_in_use" | "follow_up_sequence_no_steps" | "follow_up_sequence_not_found" | "follow_up_sequence_too_many_steps" | "follow_up_step_empty" | "instance_already_added" | "instance_already_paired" | "instance_disconnected" | "instance_has_conversations" | "instance_not_found" | "internal_error" | "invalid_around" | "invalid_body" | "invalid_channel" | "invalid_characters" | "invalid_credentials" | "invalid_cursor" | "invalid_field" | "invalid_webhook_payload" | "last_admin" | "lead_not_found" | "leads_date_invalid" | "leads_range_inverted" | "malformed_request" | "media_file_missing" | "media_not_found" | "media_store_unavailable" | "member_not_found" | "mention_not_member" | "message_empty" | "message_not_found" | "message_not_retryable" | "method_not_allowed" | "metrics_token_required" | "missing_field" | "not_authenticated" | "not_on_whatsapp" | "nothing_to_update" | "organization_not_found" | "overloaded" | "password_change_required" | "payload_too_large" | "phone_invalid" | "quick_reply_not_found" | "quick_reply_shortcut_taken" | "rate_limited" | "reply_to_other_conversation" | "report_date_out_of_range" | "report_format_unknown" | "report_group_unknown" | "report_model_unknown" | "report_other_agent_forbidden" | "report_range_inverted" | "report_range_too_long" | "route_not_found" | "scheduled_message_not_found" | "scheduled_message_not_pending" | "search_dates_reversed" | "send_at_in_past" | "send_at_too_far" | "session_expired" | "session_not_found" | "snooze_in_past" | "snooze_too_far" | "ticket_already_open" | "ticket_already_resolved" | "ticket_in_follow_up" | "ticket_not_found" | "ticket_not_in_follow_up" | "ticket_not_resolved" | "unknown_time_zone" | "unsupported_media_type" | "user_email_taken" | "user_not_found" | "validation_error" | "voice_note_invalid" | "voice_note_unavailable" | "waiting_threshold_invalid" | "waiting_warn_not_below_alert" | "weak_password" | "webhook_busy" | "webhook_secret_invalid" | "webhook_signature_invalid" | "wrong_password" | "wuzapi_admin_credentials_missing" | "wuzapi_admin_token_rejected" | "wuzapi_credentials_required" | "wuzapi_error" | "wuzapi_host_not_allowed" | "wuzapi_refused" | "wuzapi_token_invalid" | "wuzapi_token_rejected" | "wuzapi_unreachable" | "wuzapi_url_invalid" | "wuzapi_user_exists";
             /** Details */
             details?: unknown;
             /** Message */
@@ -2092,6 +2096,13 @@ export interface components {
         OrganizationRead: {
             agentVisibility: components["schemas"]["AgentVisibility"];
             /**
+             * Businesshours
+             * @description Per weekday (mon..sun) the [start, end] local times, e.g. {"mon": [["09:00", "18:00"]]}, in the organization's time zone
+             */
+            businessHours: {
+                [key: string]: string[][];
+            };
+            /**
              * Id
              * Format: uuid
              */
@@ -2100,18 +2111,53 @@ export interface components {
             inactivityTimeoutMinutes: number;
             /** Name */
             name: string;
+            /**
+             * Responsetimeclock
+             * @description Response, first-response and resolution times on the wall clock or in business hours
+             * @default wall
+             * @enum {string}
+             */
+            responseTimeClock: "wall" | "business";
             /** Timezone */
             timezone: string;
+            /**
+             * Waitingalertminutes
+             * @description ... and red from here
+             * @default 30
+             */
+            waitingAlertMinutes: number;
+            /**
+             * Waitingwarnminutes
+             * @description The list's waiting timer turns amber from here
+             * @default 10
+             */
+            waitingWarnMinutes: number;
         };
         /** OrganizationUpdate */
         OrganizationUpdate: {
             agentVisibility?: components["schemas"]["AgentVisibility"] | null;
+            /**
+             * Businesshours
+             * @description Per weekday (mon..sun) a list of [start, end] "HH:MM" local times ("24:00" ends at midnight), not overlapping; days left out are closed
+             */
+            businessHours?: {
+                [key: string]: unknown;
+            } | null;
             /** Inactivitytimeoutminutes */
             inactivityTimeoutMinutes?: number | null;
             /** Name */
             name?: string | null;
+            /**
+             * Responsetimeclock
+             * @description Applies to new figures; `whatrack metrics rebuild` recomputes past ones
+             */
+            responseTimeClock?: ("wall" | "business") | null;
             /** Timezone */
             timezone?: string | null;
+            /** Waitingalertminutes */
+            waitingAlertMinutes?: number | null;
+            /** Waitingwarnminutes */
+            waitingWarnMinutes?: number | null;
         };
         /** Overview */
         Overview: {
@@ -6127,6 +6173,11 @@ export interface operations {
             /**
              * @description - `nothing_to_update`: Nothing to update: the body changes no field.
              *     - `unknown_time_zone`: Unknown time zone (`details.timezone`): use an IANA name like America/Sao_Paulo.
+             *     - `business_hours_invalid`: Business hours: per weekday (mon..sun) [start, end] times HH:MM, start first (`details.day`, `details.index`).
+             *     - `business_hours_overlap`: Two business-hours intervals of the same day overlap (`details.day`).
+             *     - `business_hours_empty`: Business hours need at least one interval in the week.
+             *     - `waiting_threshold_invalid`: Waiting thresholds are whole minutes from 1 to 10080 (`details.field`).
+             *     - `waiting_warn_not_below_alert`: The waiting warning (amber) must come before the alert (red): warn < alert.
              */
             400: {
                 headers: {

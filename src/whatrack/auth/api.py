@@ -35,6 +35,9 @@ from whatrack.errors import (
     ApiTokenNotFound,
     ApiTokenUserNotMember,
     AuthSessionNotFound,
+    BusinessHoursEmpty,
+    BusinessHoursInvalid,
+    BusinessHoursOverlap,
     InvalidCredentials,
     LastAdmin,
     MemberNotFound,
@@ -43,6 +46,8 @@ from whatrack.errors import (
     SessionExpired,
     UnknownTimeZone,
     UserEmailTaken,
+    WaitingThresholdInvalid,
+    WaitingWarnNotBelowAlert,
     WeakPassword,
     WrongPassword,
     responses,
@@ -122,10 +127,27 @@ async def me(db: Db, actor: CurrentActor, settings: AppSettings) -> MeRead:
     return await _me(db, actor, upload_limit(settings))
 
 
-@router.patch("/organization", responses=responses(*WRITE, AdminRequired, NothingToUpdate, UnknownTimeZone))
+@router.patch(
+    "/organization",
+    responses=responses(
+        *WRITE,
+        AdminRequired,
+        NothingToUpdate,
+        UnknownTimeZone,
+        BusinessHoursInvalid,
+        BusinessHoursOverlap,
+        BusinessHoursEmpty,
+        WaitingThresholdInvalid,
+        WaitingWarnNotBelowAlert,
+    ),
+)
 async def update_organization(body: OrganizationUpdate, db: Db, actor: AdminActor) -> OrganizationRead:
     """Organization settings (admins): name, time zone, inactivity timeout (0 = never auto-close),
-    which conversations agents see (agentVisibility: `all` or `assigned_and_unassigned`)."""
+    which conversations agents see (agentVisibility: `all` or `assigned_and_unassigned`), the
+    clock of response times (responseTimeClock: `wall` or `business`) and the businessHours.
+    A new clock applies to figures computed from then on; `whatrack metrics rebuild` recomputes
+    past tickets under it. waitingWarnMinutes/waitingAlertMinutes: when the list's waiting timer
+    turns amber and red (1..10080 minutes, warn < alert)."""
     org = await service.update_organization(
         db,
         actor,
@@ -133,6 +155,10 @@ async def update_organization(body: OrganizationUpdate, db: Db, actor: AdminActo
         timezone=body.timezone,
         inactivity_timeout_minutes=body.inactivity_timeout_minutes,
         agent_visibility=body.agent_visibility,
+        response_time_clock=body.response_time_clock,
+        business_hours=body.business_hours,
+        waiting_warn_minutes=body.waiting_warn_minutes,
+        waiting_alert_minutes=body.waiting_alert_minutes,
     )
     return OrganizationRead.model_validate(org)
 

@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from argon2 import PasswordHasher
@@ -19,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionm
 
 from whatrack.auth import throttle
 from whatrack.auth.throttle import ThrottlePolicy
+from whatrack.business_hours import parse_schedule, schedule_json
 from whatrack.db import transaction, utcnow
 from whatrack.errors import (
     InvalidCredentials,
@@ -28,6 +30,8 @@ from whatrack.errors import (
     UnknownTimeZone,
     UserEmailTaken,
     UserNotFound,
+    WaitingThresholdInvalid,
+    WaitingWarnNotBelowAlert,
     WeakPassword,
 )
 from whatrack.models import AuthSession, Membership, Organization, Role, User
@@ -267,6 +271,26 @@ async def logout(db: AsyncSession, actor: Actor) -> None:
     disconnect_user(db, actor.user_id)
 
 
+MAX_WAITING_MINUTES = 7 * 24 * 60
+
+
+def _set_waiting_thresholds(org: Organization, warn: int | None, alert: int | None) -> None:
+    """The list's waiting timer: amber from `warn`, red from `alert` minutes (either may be
+    given alone; the pair that results must keep warn < alert)."""
+    for field, value in (("waitingWarnMinutes", warn), ("waitingAlertMinutes", alert)):
+        if value is not None and not 1 <= value <= MAX_WAITING_MINUTES:
+            raise WaitingThresholdInvalid(
+                f"{field} must be 1..{MAX_WAITING_MINUTES} minutes", {"field": field, "value": value}
+            )
+    new_warn = warn if warn is not None else org.waiting_warn_minutes
+    new_alert = alert if alert is not None else org.waiting_alert_minutes
+    if (warn is not None or alert is not None) and new_warn >= new_alert:
+        raise WaitingWarnNotBelowAlert(
+            "waitingWarnMinutes must be below waitingAlertMinutes", {"warn": new_warn, "alert": new_alert}
+        )
+    org.waiting_warn_minutes, org.waiting_alert_minutes = new_warn, new_alert
+
+
 async def update_organization(
     db: AsyncSession,
     actor: Actor,
@@ -275,12 +299,26 @@ async def update_organization(
     timezone: str | None,
     inactivity_timeout_minutes: int | None,
     agent_visibility: AgentVisibility | None = None,
+    response_time_clock: str | None = None,
+    business_hours: dict[str, Any] | None = None,
+    waiting_warn_minutes: int | None = None,
+    waiting_alert_minutes: int | None = None,
 ) -> Organization:
     org = await db.get(Organization, actor.organization_id)
     if org is None:
         raise OrganizationNotFound("Organization not found")
-    if name is None and timezone is None and inactivity_timeout_minutes is None and agent_visibility is None:
-        raise NothingToUpdate("Nothing to update: send name, timezone, inactivityTimeoutMinutes and/or agentVisibility")
+    _set_waiting_thresholds(org, waiting_warn_minutes, waiting_alert_minutes)
+    given = (name, timezone, inactivity_timeout_minutes, agent_visibility, response_time_clock, business_hours)
+    if all(v is None for v in given) and waiting_warn_minutes is None and waiting_alert_minutes is None:
+        raise NothingToUpdate(
+            "Nothing to update: send name, timezone, inactivityTimeoutMinutes, agentVisibility, "
+            "responseTimeClock and/or businessHours"
+        )
+    if business_hours is not None:  # validated (and normalised) before anything changes
+        org.business_hours = schedule_json(parse_schedule(business_hours))
+    if response_time_clock is not None:
+        # Figures already computed stay as they were: `whatrack metrics rebuild` recomputes them.
+        org.response_time_clock = response_time_clock
     if agent_visibility is not None and agent_visibility != org.agent_visibility:
         org.agent_visibility = agent_visibility
         if agent_visibility == AgentVisibility.ASSIGNED_AND_UNASSIGNED:

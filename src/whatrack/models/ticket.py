@@ -61,6 +61,10 @@ class Ticket(Base):
     value_cents: Mapped[int | None] = mapped_column(BigInteger)
     closed_by: Mapped[ClosedBy | None] = mapped_column(str_enum(ClosedBy))
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # created_at -> resolved_at on the organization's clock (wall or business hours), written at
+    # close and by `whatrack metrics rebuild`; NULL for tickets stored before (reports then use
+    # the wall-clock difference).
+    resolution_seconds: Mapped[int | None] = mapped_column(Integer)
     follow_up_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     # steps of the running follow-up sent so far (the index of the next one)
     current_follow_up_step: Mapped[int | None] = mapped_column(Integer)

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from whatrack.attribution.referral import Origin
 from whatrack.auth.service import Actor
+from whatrack.business_hours import clocks
 from whatrack.conversations import service as conversations
 from whatrack.db import utcnow
 from whatrack.db_util import (
@@ -293,6 +294,7 @@ async def close_ticket(
     ticket.closed_by = closed_by
     ticket.value_cents = value_cents if outcome == TicketOutcome.SALE else None
     ticket.resolved_at = utcnow()
+    ticket.resolution_seconds = await resolution_seconds(db, ticket)
     conversations.on_ticket(conv, ticket)
     await db.flush()
     params: dict[str, str | int | None] = {
@@ -308,6 +310,15 @@ async def close_ticket(
         await messages.add_system(db, conv, ticket.id, "ticket_closed", params, at=ticket.resolved_at)
     emit_conversation_updated(db, conv.organization_id, await conversations.read_model(db, conv.id))
     return ticket, conv
+
+
+async def resolution_seconds(db: AsyncSession, ticket: Ticket) -> int | None:
+    """created -> resolved on the organization's clock (wall or business hours), as
+    `whatrack metrics rebuild` recomputes it."""
+    if ticket.resolved_at is None:
+        return None
+    clock = (await clocks(db, [ticket.organization_id]))[ticket.organization_id]
+    return clock.seconds(ticket.created_at, ticket.resolved_at)
 
 
 async def reopen_ticket(db: AsyncSession, ticket: Ticket, *, by: str | None = None) -> tuple[Ticket, Conversation]:
@@ -326,6 +337,7 @@ async def reopen_ticket(db: AsyncSession, ticket: Ticket, *, by: str | None = No
     ticket.outcome_reason = None
     ticket.closed_by = None
     ticket.resolved_at = None
+    ticket.resolution_seconds = None
     ticket.closed_by_user_id = None
     touch(ticket, utcnow())
     conversations.on_ticket(conv, ticket)

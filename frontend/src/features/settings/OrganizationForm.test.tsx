@@ -18,6 +18,10 @@ const org: Organization = {
   timezone: "America/Sao_Paulo",
   inactivityTimeoutMinutes: 1440,
   agentVisibility: "assigned_and_unassigned",
+  waitingWarnMinutes: 10,
+  waitingAlertMinutes: 30,
+  responseTimeClock: "wall",
+  businessHours: {},
 };
 
 describe("OrganizationForm", () => {
@@ -40,6 +44,8 @@ describe("OrganizationForm", () => {
     fireEvent.change(screen.getByTestId("org-timezone-select"), { target: { value: "America/Manaus" } });
     fireEvent.change(screen.getByTestId("org-inactivity-input"), { target: { value: "1.5" } });
     fireEvent.change(screen.getByTestId("org-visibility-select"), { target: { value: "all" } });
+    fireEvent.change(screen.getByTestId("org-waiting-warn-input"), { target: { value: "5" } });
+    fireEvent.change(screen.getByTestId("org-waiting-alert-input"), { target: { value: "20" } });
     fireEvent.submit(screen.getByTestId("organization-form"));
     await waitFor(() => expect(qc.getQueryData<Me>(keys.me())?.organization.timezone).toBe("America/Manaus"));
     const [url, init] = fetchMock.mock.calls[0]!;
@@ -50,6 +56,31 @@ describe("OrganizationForm", () => {
       timezone: "America/Manaus",
       inactivityTimeoutMinutes: 90,
       agentVisibility: "all",
+      waitingWarnMinutes: 5,
+      waitingAlertMinutes: 20,
     });
+  });
+
+  it("refuses an amber threshold that is not below the red one, in pt-BR and English", () => {
+    const fetchMock = vi.spyOn(globalThis, "fetch");
+    for (const [lang, text] of [
+      ["pt-BR", "O aviso (âmbar) precisa vir antes do alerta (vermelho)."],
+      ["en", "The warning (amber) must come before the alert (red)."],
+    ] as const) {
+      render(
+        <I18nProvider lang={lang}>
+          <QueryClientProvider client={newQueryClient()}>
+            <OrganizationForm organization={org} />
+          </QueryClientProvider>
+        </I18nProvider>,
+      );
+      expect(screen.getByTestId<HTMLInputElement>("org-waiting-warn-input").value).toBe("10");
+      fireEvent.change(screen.getByTestId("org-waiting-warn-input"), { target: { value: "30" } });
+      expect(screen.getByTestId("org-waiting-error").textContent).toBe(text);
+      expect(screen.getByTestId<HTMLButtonElement>("org-save").disabled).toBe(true);
+      fireEvent.submit(screen.getByTestId("organization-form"));
+      cleanup();
+    }
+    expect(fetchMock).not.toHaveBeenCalled();
   });
 });

@@ -16,7 +16,8 @@ const TIMEZONES = [
   "UTC",
 ];
 
-/** Admins: organization name, time zone for dates, and the inactivity close (hours; 0 = off). */
+/** Admins: organization name, time zone for dates, the inactivity close (hours; 0 = off), who
+ * sees which conversations, and when the list's waiting timers turn amber and red (minutes). */
 export function OrganizationForm({ organization }: { organization: Organization }) {
   const t = useT();
   const update = useUpdateOrganization();
@@ -24,13 +25,24 @@ export function OrganizationForm({ organization }: { organization: Organization 
   const [timezone, setTimezone] = useState(organization.timezone);
   const [hours, setHours] = useState(String(organization.inactivityTimeoutMinutes / 60));
   const [visibility, setVisibility] = useState<AgentVisibility>(organization.agentVisibility);
+  const [warn, setWarn] = useState(String(organization.waitingWarnMinutes));
+  const [alert, setAlert] = useState(String(organization.waitingAlertMinutes));
+  const waitingOrderWrong = Number(warn) >= Number(alert);
   const zones = TIMEZONES.includes(organization.timezone) ? TIMEZONES : [organization.timezone, ...TIMEZONES];
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
+    if (waitingOrderWrong) return;
     const minutes = Math.round(Number(hours) * 60);
     update.mutate(
-      { name: name.trim(), timezone, inactivityTimeoutMinutes: minutes, agentVisibility: visibility },
+      {
+        name: name.trim(),
+        timezone,
+        inactivityTimeoutMinutes: minutes,
+        agentVisibility: visibility,
+        waitingWarnMinutes: Number(warn),
+        waitingAlertMinutes: Number(alert),
+      },
       { onSuccess: () => showToast(t("settings.saved"), "info") },
     );
   };
@@ -76,7 +88,43 @@ export function OrganizationForm({ organization }: { organization: Organization 
           <option value="all">{t("settings.visibilityAll")}</option>
         </select>
       </label>
-      <button className="btn btn-primary" type="submit" disabled={update.isPending} data-testid="org-save">
+      <fieldset className="waiting-thresholds">
+        <legend>{t("settings.waitingTitle")}</legend>
+        <label>
+          {t("settings.waitingWarn")}
+          <input
+            type="number"
+            min={1}
+            max={10080}
+            step={1}
+            value={warn}
+            onChange={(e) => setWarn(e.target.value)}
+            required
+            data-testid="org-waiting-warn-input"
+          />
+        </label>
+        <label>
+          {t("settings.waitingAlert")}
+          <input
+            type="number"
+            min={1}
+            max={10080}
+            step={1}
+            value={alert}
+            onChange={(e) => setAlert(e.target.value)}
+            required
+            data-testid="org-waiting-alert-input"
+          />
+        </label>
+        {waitingOrderWrong ? (
+          <p className="form-error" role="alert" data-testid="org-waiting-error">
+            {t("errors.waiting_warn_not_below_alert")}
+          </p>
+        ) : (
+          <p className="hint">{t("settings.waitingHint")}</p>
+        )}
+      </fieldset>
+      <button className="btn btn-primary" type="submit" disabled={update.isPending || waitingOrderWrong} data-testid="org-save">
         {t("settings.save")}
       </button>
     </form>

@@ -7,6 +7,7 @@ import { ApiTokensSection } from "./ApiTokensSection";
 import { InstancesSection } from "./InstancesSection";
 import { LanguageSwitch } from "./LanguageSwitch";
 import { SoundSwitch } from "./SoundSwitch";
+import { BusinessHoursForm } from "./BusinessHoursForm";
 import { OrganizationForm } from "./OrganizationForm";
 import { QuickRepliesSection } from "./QuickRepliesSection";
 import { SequencesSection } from "../followups/SequencesSection";
@@ -34,7 +35,11 @@ export function SettingsPage({ me }: { me: Me }) {
         <section className="card">
           <h2>{t("settings.organization")}</h2>
           {me.role === "admin" ? (
-            <OrganizationForm organization={me.organization} />
+            <>
+              <OrganizationForm organization={me.organization} />
+              <h3>{t("settings.clock.section")}</h3>
+              <BusinessHoursForm organization={me.organization} />
+            </>
           ) : (
             <dl className="kv">
               <dt>{t("settings.organization")}</dt>
