@@ -18,7 +18,15 @@ from tests.support.tenants import Harness, Tenant
 from whatrack.cli import app as cli
 from whatrack.db import transaction
 from whatrack.inbox.receive import receive
-from whatrack.models import Conversation, ConversationMetrics, Instance, Lead, Ticket, TicketMetrics
+from whatrack.models import (
+    Conversation,
+    ConversationMetrics,
+    Instance,
+    Lead,
+    Ticket,
+    TicketMetrics,
+    TicketResponder,
+)
 from whatrack.reports import metrics
 from whatrack.settings import get_settings
 from whatrack.simulator import payloads as p
@@ -60,8 +68,22 @@ async def snapshot(harness: Harness, org_id: uuid.UUID) -> dict[str, Any]:
                 .where(Conversation.organization_id == org_id)
             )
         ).all()
+        people = (
+            await db.execute(
+                select(TicketResponder.user_id, Ticket.number, Lead.phone)
+                .join(Ticket, Ticket.id == TicketResponder.ticket_id)
+                .join(Conversation, Conversation.id == Ticket.conversation_id)
+                .join(Lead, Lead.id == Conversation.lead_id)
+                .where(Conversation.organization_id == org_id)
+            )
+        ).all()
     skip = {"ticket_id", "organization_id", "conversation_id"}
+    responders: dict[tuple[str | None, int], set[str]] = {}
+    for user_id, number, phone in people:
+        responders.setdefault((phone, number), set()).add(str(user_id))
     return {
+        # ticket_responders rows, the same users as each ticket's JSON array (checked below)
+        "responders": responders,
         "tickets": {
             (phone, number): {
                 c.name: getattr(tm, c.name) for c in TicketMetrics.__table__.columns if c.name not in skip
@@ -133,9 +155,13 @@ async def test_sending_from_the_app_names_the_responder(harness: Harness) -> Non
     conv = (await t.client.get("/api/v1/conversations")).json()["items"][0]
     resp = await t.client.post("/api/v1/whatsapp/messages", json={"conversationId": conv["id"], "content": "Oi!"})
     assert resp.status_code == 201, resp.text
-    fig = (await snapshot(harness, t.organization_id))["tickets"][("+" + phone, 1)]
+    snap = await snapshot(harness, t.organization_id)
+    fig = snap["tickets"][("+" + phone, 1)]
     assert fig["responders"] == [str(t.user_id)] and fig["first_responder_id"] == t.user_id
     assert 299 <= fig["first_response_seconds"] <= 330
+    assert snap["responders"] == {("+" + phone, 1): {str(t.user_id)}}  # the ticket_responders row
+    await rebuild(harness, t.organization_id)  # rewritten, not doubled
+    assert await snapshot(harness, t.organization_id) == snap
 
 
 async def test_rebuild_equals_incremental_on_a_generated_history(harness: Harness) -> None:
@@ -164,6 +190,8 @@ async def test_rebuild_equals_incremental_on_a_generated_history(harness: Harnes
     incremental = await snapshot(harness, t.organization_id)
     assert len(incremental["tickets"]) > len(phones)  # several tickets per lead somewhere
     assert sum(f["response_count"] for f in incremental["tickets"].values()) > 10
+    by_json = {k: set(f["responders"]) for k, f in incremental["tickets"].items() if f["responders"]}
+    assert incremental["responders"] == by_json
     await rebuild(harness, t.organization_id)
     assert await snapshot(harness, t.organization_id) == incremental
     await rebuild(harness, t.organization_id)  # idempotent

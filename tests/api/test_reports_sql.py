@@ -23,6 +23,7 @@ from whatrack.models import (
     Ticket,
     TicketMetrics,
     TicketOutcome,
+    TicketResponder,
     TicketStatus,
     TicketTouch,
 )
@@ -109,6 +110,8 @@ async def _history(
                             responders=[str(u) for u in responders],
                         )
                     )
+                    # as reports/metrics.py writes them beside the JSON array (the reference reads the array)
+                    db.add_all(TicketResponder(ticket_id=ticket.id, user_id=u) for u in responders)
                 if rng.random() < 0.25:
                     db.add(
                         TicketTouch(

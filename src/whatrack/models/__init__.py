@@ -22,7 +22,7 @@ from whatrack.models.lead import Lead
 from whatrack.models.legacy import LegacyId
 from whatrack.models.login_throttle import LoginThrottle
 from whatrack.models.message import Message, PendingReceipt
-from whatrack.models.metrics import TicketMetrics
+from whatrack.models.metrics import TicketMetrics, TicketResponder
 from whatrack.models.organization import Organization
 from whatrack.models.outbox import OutboxEvent
 from whatrack.models.quick_reply import QuickReply
@@ -59,6 +59,7 @@ __all__ = [
     "TicketAnalysis",
     "TicketMetrics",
     "TicketOutcome",
+    "TicketResponder",
     "TicketStatus",
     "TicketTouch",
     "User",

@@ -42,3 +42,15 @@ class TicketMetrics(Base):
     response_seconds_total: Mapped[int] = mapped_column(Integer, default=0)
     response_seconds: Mapped[list[int]] = mapped_column(JSONType, default=list)
     responders: Mapped[list[str]] = mapped_column(JSONType, default=list)  # user ids, first reply first
+
+
+class TicketResponder(Base):
+    """`TicketMetrics.responders` as rows (ticket, user): the reports join these instead of
+    unnesting a JSON array per ticket (bench/README.md: 30% of the agents report's main
+    statement). Written with the ticket_metrics row by reports/metrics.py; a ticket's
+    responders only grow, `whatrack metrics rebuild` rewrites them."""
+
+    __tablename__ = "ticket_responders"
+
+    ticket_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)  # no FK: a departed user stays counted

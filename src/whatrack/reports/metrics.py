@@ -38,9 +38,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from whatrack.db import transaction, utcnow
 from whatrack.db_util import dialect, in_param, table_of
-from whatrack.models import Conversation, ConversationMetrics, Message, SenderType, TicketMetrics
+from whatrack.models import Conversation, ConversationMetrics, Message, SenderType, TicketMetrics, TicketResponder
 
 _TM = table_of(TicketMetrics)
+_TR = table_of(TicketResponder)
 _CM = table_of(ConversationMetrics)
 _MSG = table_of(Message)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -216,9 +217,21 @@ def _select_events(dialect_name: str) -> Any:
 
 
 async def _write_tickets(db: AsyncSession, figs: Iterable[Figures]) -> None:
+    """The ticket_metrics rows, and their responders as ticket_responders rows (a ticket's
+    responders only grow: the ones already there are kept)."""
+    figs = list(figs)
     rows = [f.row() for f in figs]
     if rows:
         await db.execute(_upsert_tickets(dialect(db)), rows)
+    people = [{"ticket_id": f.ticket_id, "user_id": uuid.UUID(r)} for f in figs for r in f.responders]
+    if people:
+        await db.execute(_insert_responders(dialect(db)), people)
+
+
+@functools.cache
+def _insert_responders(dialect_name: str) -> Any:
+    stmt = (pg_insert if dialect_name == "postgresql" else sqlite_insert)(_TR)
+    return stmt.on_conflict_do_nothing(index_elements=[_TR.c.ticket_id, _TR.c.user_id])
 
 
 @functools.cache
@@ -267,6 +280,8 @@ async def rebuild_conversations(db: AsyncSession, conversation_ids: Sequence[uui
     ids = list(conversation_ids)
     if dialect(db) == "postgresql":
         await db.execute(select(Conversation.id).where(Conversation.id.in_(ids)).with_for_update())
+    of_them = select(_TM.c.ticket_id).where(_TM.c.conversation_id.in_(ids))
+    await db.execute(delete(_TR).where(_TR.c.ticket_id.in_(of_them)))
     await db.execute(delete(_TM).where(_TM.c.conversation_id.in_(ids)))
     await db.execute(delete(_CM).where(_CM.c.conversation_id.in_(ids)))
     figs: dict[uuid.UUID, Figures] = {}
