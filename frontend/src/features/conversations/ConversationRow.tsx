@@ -11,6 +11,7 @@ import { sourceLabel } from "../chat/ticketLabel";
 import { AssigneeBadge } from "./AssigneeBadge";
 import { WaitingTimer } from "./WaitingTimer";
 import { previewText } from "./preview";
+import { waitingThresholds } from "./waiting";
 
 interface Props {
   conversation: Conversation;
@@ -19,7 +20,7 @@ interface Props {
   onSelect: (id: string) => void;
 }
 
-export const ConversationRow = memo(function ConversationRow({ conversation: c, selected, onSelect }: Props) {
+export const ConversationRow = memo(function ConversationRow({ conversation: c, me, selected, onSelect }: Props) {
   const t = useT();
   const f = useFormat();
   const typing = useTyping(c.id);
@@ -64,7 +65,9 @@ export const ConversationRow = memo(function ConversationRow({ conversation: c, 
           <span className="conv-badges">
             {/* OPEN is the usual state: only the others are worth a chip. */}
             {c.ticketStatus !== "OPEN" && <TicketChip status={c.ticketStatus} small />}
-            {c.waitingSince && c.ticketStatus !== "RESOLVED" && <WaitingTimer since={c.waitingSince} />}
+            {c.waitingSince && c.ticketStatus !== "RESOLVED" && (
+              <WaitingTimer since={c.waitingSince} thresholds={waitingThresholds(me.organization)} />
+            )}
             {c.priority !== "none" && (
               <span className={`priority-badge priority-${c.priority}`} data-testid="priority-badge" data-priority={c.priority}>
                 {t(`priority.${c.priority}`)}

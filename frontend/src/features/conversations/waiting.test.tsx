@@ -7,7 +7,8 @@ import { upsertConversation, type ConversationsData } from "../../realtime/cache
 import { makeConversation, me, newQueryClient } from "../../test/fixtures";
 import { ConversationRow } from "./ConversationRow";
 import { filtersFromUi } from "./filters";
-import { formatWaited, waitedMinutes, waitingLevel } from "./waiting";
+import { formatWaited, waitedMinutes, waitingLevel, waitingThresholds } from "./waiting";
+import type { Me } from "../../api/types";
 
 afterEach(() => {
   cleanup();
@@ -50,13 +51,13 @@ describe("list tabs", () => {
   });
 });
 
-function renderRow(conversation = makeConversation()) {
+function renderRow(conversation = makeConversation(), who: Me = me) {
   const qc = newQueryClient();
-  qc.setQueryData(keys.me(), me);
+  qc.setQueryData(keys.me(), who);
   render(
     <I18nProvider lang="pt-BR">
       <QueryClientProvider client={qc}>
-        <ConversationRow conversation={conversation} me={me} selected={false} onSelect={vi.fn()} />
+        <ConversationRow conversation={conversation} me={who} selected={false} onSelect={vi.fn()} />
       </QueryClientProvider>
     </I18nProvider>,
   );
@@ -75,6 +76,19 @@ describe("conversation row", () => {
     expect(screen.getByTestId("assignee-badge").getAttribute("title")).toBe("Atendente: Carla Souza");
     expect(screen.getByTestId("assignee-badge").textContent).toBe("CS");
     expect(screen.queryByText("Aberto")).toBeNull();
+  });
+
+  it("uses the organization's thresholds", () => {
+    vi.useFakeTimers({ now: Date.parse("2024-03-12T12:45:00Z") });
+    const strict = { ...me, organization: { ...me.organization, waitingWarnMinutes: 60, waitingAlertMinutes: 120 } };
+    renderRow(makeConversation({ id: "x", waitingSince: "2024-03-12T12:00:00Z" }), strict);
+    expect(screen.getByTestId("waiting-timer").dataset.level).toBe("ok"); // 45 min: red by default, calm here
+    cleanup();
+    const quick = { ...me, organization: { ...me.organization, waitingWarnMinutes: 40, waitingAlertMinutes: 120 } };
+    renderRow(makeConversation({ id: "y", waitingSince: "2024-03-12T12:00:00Z" }), quick);
+    expect(screen.getByTestId("waiting-timer").dataset.level).toBe("warn");
+    expect(waitingThresholds({ waitingWarnMinutes: 30, waitingAlertMinutes: 30 })).toEqual({ warnMinutes: 10, alertMinutes: 30 });
+    expect(waitingThresholds(undefined)).toEqual({ warnMinutes: 10, alertMinutes: 30 });
   });
 
   it("no timer when nobody waits, no assignee badge when unassigned, other statuses keep their chip", () => {

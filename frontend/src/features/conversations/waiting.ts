@@ -10,6 +10,13 @@ export interface WaitingThresholds {
 /** Used until the organization sets its own. */
 export const DEFAULT_WAITING_THRESHOLDS: WaitingThresholds = { warnMinutes: 10, alertMinutes: 30 };
 
+/** The organization's thresholds (PATCH /organization), the defaults while unknown. */
+export function waitingThresholds(org: { waitingWarnMinutes?: number; waitingAlertMinutes?: number } | undefined): WaitingThresholds {
+  const warn = org?.waitingWarnMinutes ?? DEFAULT_WAITING_THRESHOLDS.warnMinutes;
+  const alert = org?.waitingAlertMinutes ?? DEFAULT_WAITING_THRESHOLDS.alertMinutes;
+  return warn < alert ? { warnMinutes: warn, alertMinutes: alert } : DEFAULT_WAITING_THRESHOLDS;
+}
+
 export type WaitingLevel = "ok" | "warn" | "alert";
 
 export function waitedMinutes(since: string, now: number): number {
