@@ -84,8 +84,10 @@ def metrics_rebuild(
     organization: Annotated[str | None, typer.Option(help="Organization id (default: every organization)")] = None,
     chunk: Annotated[int, typer.Option(min=1, help="Conversations per transaction")] = 500,
 ) -> None:
-    """Recompute every ticket's and conversation's response metrics from the messages
-    (idempotent: run it as often as you like; live traffic waits per chunk)."""
+    """Recompute every ticket's and conversation's response metrics from the messages, and
+    resolved tickets' resolution times, on each organization's clock as set now (wall clock or
+    business hours: run it after changing that setting). Idempotent: run it as often as you
+    like; live traffic waits per chunk."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     from whatrack.reports import metrics

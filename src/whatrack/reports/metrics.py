@@ -8,7 +8,9 @@ writes each table back with one executemany upsert: Core only, so the batch path
 set-based. `rebuild()` (the `whatrack metrics rebuild` command) runs the same `apply()` over
 every message, in time order: incremental and rebuilt figures are equal by construction.
 
-Definitions (wall-clock seconds, whole; internal notes are not messages here):
+Definitions (whole seconds on the organization's clock: the wall clock, or its business hours —
+`business_hours.Clock`, the one tickets/service.py measures resolutions with; internal notes
+are not messages here):
 - messages in/out: LEAD messages / USER and AI messages;
 - a response: the first USER message after a burst of LEAD messages; its time is measured
   from the burst's first message. The first response is the first of them (the first USER
@@ -31,19 +33,29 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from whatrack.business_hours import WALL, Clock, clocks
 from whatrack.db import transaction, utcnow
 from whatrack.db_util import dialect, in_param, table_of
-from whatrack.models import Conversation, ConversationMetrics, Message, SenderType, TicketMetrics, TicketResponder
+from whatrack.models import (
+    Conversation,
+    ConversationMetrics,
+    Message,
+    SenderType,
+    Ticket,
+    TicketMetrics,
+    TicketResponder,
+)
 
 _TM = table_of(TicketMetrics)
 _TR = table_of(TicketResponder)
 _CM = table_of(ConversationMetrics)
 _MSG = table_of(Message)
+_TICKET = table_of(Ticket)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -86,9 +98,11 @@ def event_of(msg: Message) -> Event:
     return Event(msg.ticket_id, msg.organization_id, msg.conversation_id, msg.sender_type, msg.sender_id, msg.sent_at)
 
 
-def apply(fig: Figures, sender_type: SenderType, sender_id: uuid.UUID | None, at: datetime) -> None:
-    """One message, in time order, into its ticket's figures. SYSTEM lines of activity (ticket
-    closed, assigned...) are not messages: they count nowhere."""
+def apply(
+    fig: Figures, sender_type: SenderType, sender_id: uuid.UUID | None, at: datetime, clock: Clock = WALL
+) -> None:
+    """One message, in time order, into its ticket's figures, durations on `clock`. SYSTEM lines
+    of activity (ticket closed, assigned...) are not messages: they count nowhere."""
     if sender_type == SenderType.SYSTEM:
         return
     if sender_type == SenderType.LEAD:
@@ -101,7 +115,7 @@ def apply(fig: Figures, sender_type: SenderType, sender_id: uuid.UUID | None, at
         fig.messages_out += 1
         if sender_type == SenderType.USER:
             if fig.waiting_since is not None:
-                seconds = max(0, round((at - fig.waiting_since).total_seconds()))
+                seconds = clock.seconds(fig.waiting_since, at)
                 fig.response_seconds = [*fig.response_seconds, seconds]
                 fig.response_count += 1
                 fig.response_seconds_total += seconds
@@ -160,6 +174,9 @@ async def on_messages(db: AsyncSession, msgs: Sequence[Message]) -> None:
     # Every ticket row of the messages' conversations, in one locked read: the ones the messages
     # change, and the others the conversation rollup adds up.
     figs = await _load(db, {e.conversation_id for e in events})
+    # Only an agent's message measures a duration: a webhook of lead messages reads no clock.
+    orgs = {e.organization_id for e in events}
+    by_org = await clocks(db, orgs) if any(e.sender_type == SenderType.USER for e in events) else {}
     touched: set[uuid.UUID] = set()
     stale: set[uuid.UUID] = set()
     for e in events:
@@ -171,9 +188,9 @@ async def on_messages(db: AsyncSession, msgs: Sequence[Message]) -> None:
             stale.add(e.ticket_id)  # out of order: recomputed from the ticket's messages below
             continue
         if e.ticket_id not in stale:
-            apply(fig, e.sender_type, e.sender_id, e.sent_at)
+            apply(fig, e.sender_type, e.sender_id, e.sent_at, by_org.get(e.organization_id, WALL))
     if stale:
-        figs.update(await _recompute(db, stale, figs))
+        figs.update(await _recompute(db, stale, figs, by_org or await clocks(db, orgs)))
     await _write_tickets(db, [figs[t] for t in sorted(touched)])
     await _write_rollups(db, figs.values())
 
@@ -197,13 +214,17 @@ def _select_figures(dialect_name: str) -> Any:
 
 
 async def _recompute(
-    db: AsyncSession, ticket_ids: Collection[uuid.UUID], known: dict[uuid.UUID, Figures]
+    db: AsyncSession,
+    ticket_ids: Collection[uuid.UUID],
+    known: dict[uuid.UUID, Figures],
+    by_org: dict[uuid.UUID, Clock],
 ) -> dict[uuid.UUID, Figures]:
     """The figures of these tickets from their messages (the ones of this transaction included)."""
     fresh = {t: Figures(t, known[t].organization_id, known[t].conversation_id) for t in ticket_ids}
     result = await db.execute(_select_events(dialect(db)), {"ids": list(ticket_ids)})
     for row in result:
-        apply(fresh[row.ticket_id], row.sender_type, row.sender_id, row.sent_at)
+        fig = fresh[row.ticket_id]
+        apply(fig, row.sender_type, row.sender_id, row.sent_at, by_org.get(fig.organization_id, WALL))
     return fresh
 
 
@@ -274,7 +295,8 @@ async def conversation_ids(db: AsyncSession, organization_id: uuid.UUID | None) 
 
 async def rebuild_conversations(db: AsyncSession, conversation_ids: Sequence[uuid.UUID]) -> None:
     """Recompute the metrics of these conversations from their messages (replacing what was
-    there). Idempotent; locks the conversations first so live messages wait."""
+    there), and their resolved tickets' resolution times, on each organization's clock as it
+    is set now. Idempotent; locks the conversations first so live messages wait."""
     if not conversation_ids:
         return
     ids = list(conversation_ids)
@@ -284,6 +306,8 @@ async def rebuild_conversations(db: AsyncSession, conversation_ids: Sequence[uui
     await db.execute(delete(_TR).where(_TR.c.ticket_id.in_(of_them)))
     await db.execute(delete(_TM).where(_TM.c.conversation_id.in_(ids)))
     await db.execute(delete(_CM).where(_CM.c.conversation_id.in_(ids)))
+    org_ids = set((await db.scalars(select(Conversation.organization_id).where(Conversation.id.in_(ids)))).all())
+    by_org = await clocks(db, org_ids)
     figs: dict[uuid.UUID, Figures] = {}
     stmt = (
         select(
@@ -301,9 +325,27 @@ async def rebuild_conversations(db: AsyncSession, conversation_ids: Sequence[uui
         fig = figs.get(row.ticket_id)
         if fig is None:
             fig = figs[row.ticket_id] = Figures(row.ticket_id, row.organization_id, row.conversation_id)
-        apply(fig, row.sender_type, row.sender_id, row.sent_at)
+        apply(fig, row.sender_type, row.sender_id, row.sent_at, by_org.get(row.organization_id, WALL))
     await _write_tickets(db, figs.values())
     await _write_rollups(db, figs.values())
+    await _rebuild_resolutions(db, ids, by_org)
+
+
+async def _rebuild_resolutions(db: AsyncSession, ids: Sequence[uuid.UUID], by_org: dict[uuid.UUID, Clock]) -> None:
+    """Each resolved ticket's created -> resolved time on its organization's clock, as
+    tickets.service.close_ticket writes it."""
+    rows = await db.execute(
+        select(_TICKET.c.id, _TICKET.c.organization_id, _TICKET.c.created_at, _TICKET.c.resolved_at).where(
+            _TICKET.c.conversation_id.in_(ids), _TICKET.c.resolved_at.is_not(None)
+        )
+    )
+    values = [
+        {"tid": tid, "seconds": by_org.get(org, WALL).seconds(created, resolved)}
+        for tid, org, created, resolved in rows
+    ]
+    if values:
+        stmt = update(_TICKET).where(_TICKET.c.id == bindparam("tid")).values(resolution_seconds=bindparam("seconds"))
+        await db.execute(stmt, values)
 
 
 async def rebuild(

@@ -386,7 +386,9 @@ async def _overview_facts(db: AsyncSession, s: Scope) -> tuple[dict[int, _Overvi
         _tickets(
             both,
             _period(s, Ticket.resolved_at).label("period"),
-            _seconds(db, Ticket.resolved_at, Ticket.created_at).label("v"),
+            # on the organization's clock as stored at close (or by `whatrack metrics rebuild`);
+            # tickets stored before it was recorded: the wall-clock difference
+            func.coalesce(Ticket.resolution_seconds, _seconds(db, Ticket.resolved_at, Ticket.created_at)).label("v"),
         )
         .where(_resolved(both))
         .subquery()
