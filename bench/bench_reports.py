@@ -90,6 +90,21 @@ async def explain(engine: AsyncEngine, statements: list[tuple[str, Any, float]])
     return plans
 
 
+async def _backend_pid(db: AsyncSession) -> int:
+    """The server process of the session's connection (asyncpg knows it: no statement sent)."""
+    raw = await (await db.connection()).get_raw_connection()
+    return int(raw.driver_connection.get_server_pid())  # type: ignore[union-attr]
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """CPU time a local PostgreSQL backend has used so far (/proc/<pid>/schedstat, ns)."""
+    try:
+        with open(f"/proc/{pid}/schedstat") as f:
+            return int(f.read().split()[0]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def shape(quick: bool, scale: float) -> dict[str, int]:
     factor = 0.1 if quick else scale
     return {"conversations": int(100_000 * factor), "messages": int(1_000_000 * factor), "huge_messages": 1_000}
@@ -193,15 +208,21 @@ async def measure(
 ) -> dict[str, Any]:
     wall: list[float] = []
     sql: list[float] = []
+    cpu: list[float] = []
     for _ in range(repeats):
         for _ in range(samples):
             captured: list[tuple[str, Any, float]] = []
             token = _capture.set(captured)
             try:
                 async with factory() as db:
+                    pid = await _backend_pid(db)
+                    c0 = _cpu_seconds(pid)
                     t0 = time.perf_counter()
                     await call(db)
                     wall.append(time.perf_counter() - t0)
+                    c1 = _cpu_seconds(pid)
+                    if c0 is not None and c1 is not None:
+                        cpu.append(c1 - c0)
                     await db.rollback()
             finally:
                 _capture.reset(token)
@@ -229,6 +250,9 @@ async def measure(
     result = {
         "service_ms": w,
         "sql_ms": q,
+        # CPU the server process spent on the call (parallel workers not included): what the
+        # report costs whatever else the machine runs; None when the server is not local
+        "backend_cpu_ms": summary_ms(cpu) if cpu else None,
         "ratio_p95": round(wp95 / qp95, 2) if qp95 else None,
         "statements": len(plans),  # queries; the SET LOCAL ones are not counted
         "seq_scans": seq,
@@ -238,7 +262,8 @@ async def measure(
         "plans": plans,
         "slowest_statement": None if slowest is None else {k: slowest[k] for k in ("sql", "execution_ms")},
     }
-    log(f"{name}: p95 {wp95:.1f} ms (SQL {qp95:.1f} ms), {len(plans)} statements, seq scans {seq}")
+    cpu_p50 = f", backend CPU p50 {float(summary_ms(cpu)['p50_ms']):.1f} ms" if cpu else ""
+    log(f"{name}: p95 {wp95:.1f} ms (SQL {qp95:.1f} ms{cpu_p50}), {len(plans)} statements, seq scans {seq}")
     if slowest is not None:
         log(f"  slowest: {slowest['execution_ms']} ms: {slowest['sql'][:300]}")
     return result
