@@ -31,7 +31,8 @@ def png_pixels(data: bytes) -> list[tuple[int, int, int]]:
         pos += 12 + length
     bpp = 4 if colour == 6 else 3
     raw, stride = zlib.decompress(idat), width * bpp
-    prev, out, i = bytearray(stride), [], 0
+    prev, i = bytearray(stride), 0
+    out: list[tuple[int, int, int]] = []
     for _ in range(height):
         kind_of_filter, line = raw[i], bytearray(raw[i + 1 : i + 1 + stride])
         i += 1 + stride
