@@ -126,7 +126,29 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, echo=echo, pool_size=20, max_overflow=20, pool_pre_ping=True, hide_parameters=True)
+    # Every connection of this engine carries one application_name: the outbox trigger sends it
+    # as its NOTIFY payload, so a process's drainer ignores the NOTIFYs of its own commits (its
+    # commit hook woke it already) and hears only other processes' (realtime/outbox.py).
+    tag = f"whatrack-{uuid.uuid4().hex[:16]}"
+    engine = create_async_engine(
+        url,
+        echo=echo,
+        pool_size=20,
+        max_overflow=20,
+        pool_pre_ping=True,
+        hide_parameters=True,
+        connect_args={"server_settings": {"application_name": tag}},
+    )
+    _TAGS[id(engine.sync_engine)] = tag
+    return engine
+
+
+_TAGS: dict[int, str] = {}
+
+
+def connection_tag(engine: AsyncEngine) -> str | None:
+    """The application_name of the engine's PostgreSQL connections (None for SQLite)."""
+    return _TAGS.get(id(engine.sync_engine))
 
 
 class CommitHook:

@@ -87,3 +87,57 @@ async def test_a_commit_in_another_process_wakes_the_drainer(pg_url: str) -> Non
         await asyncio.gather(task, return_exceptions=True)
         await web_engine.dispose()
         await worker_engine.dispose()
+
+
+async def test_a_drainer_ignores_the_notify_of_its_own_engine(pg_url: str) -> None:
+    """The trigger's NOTIFY names the writer's connection tag: a drainer's own engine's commits
+    wake it through the commit hook only (not twice); another engine's wake it at once."""
+    own_engine, other_engine = create_engine(pg_url), create_engine(pg_url)
+    recorder = Recorder()
+    drainer = OutboxDrainer(create_session_factory(own_engine), recorder, poll_seconds=60)
+    same_engine = create_session_factory(own_engine)  # a factory whose commit hook nobody hears
+    task = asyncio.create_task(drainer.run())
+
+    async def emit(factory: Any) -> uuid.UUID:
+        conversation_id = uuid.uuid4()
+        async with transaction(factory) as db:
+            data = StatusData(
+                message_id=uuid.uuid4(),
+                conversation_id=conversation_id,
+                status=MessageStatus.SENT,
+                external_id=None,
+                error=None,
+            )
+            emit_message_status(db, data)
+        return conversation_id
+
+    try:
+        async with own_engine.connect() as conn:
+            for _ in range(200):
+                if await conn.scalar(
+                    text("SELECT count(*) FROM pg_stat_activity WHERE query = 'LISTEN \"whatrack_outbox\"'")
+                ):
+                    break
+                await asyncio.sleep(0.025)
+        await asyncio.sleep(0.1)  # the first drain is done
+        before = len(recorder.items)
+        recorder.changed.clear()
+        quiet = await emit(same_engine)
+        with pytest.raises(TimeoutError):  # its NOTIFY carries our own tag: no wake
+            await asyncio.wait_for(recorder.changed.wait(), 0.5)
+        assert len(recorder.items) == before
+        loud = await emit(create_session_factory(other_engine))
+        for _ in range(200):
+            if len(recorder.items) >= before + 2:
+                break
+            recorder.changed.clear()
+            await asyncio.wait_for(recorder.changed.wait(), 5)
+        assert [i.channel for i in recorder.items[before:]] == [
+            f"chat:conversation:{quiet}",
+            f"chat:conversation:{loud}",
+        ]
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await own_engine.dispose()
+        await other_engine.dispose()

@@ -9,21 +9,44 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from datetime import timedelta
+from typing import Any
 
 import asyncpg
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from whatrack.db import commit_hook, transaction, utcnow
-from whatrack.db_util import dialect, one_of
+from whatrack.db import commit_hook, connection_tag, transaction, utcnow
+from whatrack.db_util import dialect, one_of, table_of
 from whatrack.models import OutboxEvent
 from whatrack.realtime.events import OUTBOX_NOTIFY_CHANNEL
 from whatrack.realtime.publisher import Publication, Publisher, PublishError
 
 log = logging.getLogger(__name__)
 BATCH = 200
+_OUTBOX = table_of(OutboxEvent)
+
+
+@functools.cache
+def _claim(dialect_name: str) -> Any:
+    """Deletes up to BATCH due rows, oldest first, and returns them (Core: no identity map)."""
+    due = select(_OUTBOX.c.id).where(_OUTBOX.c.available_at <= bindparam("now")).order_by(_OUTBOX.c.id).limit(BATCH)
+    if dialect_name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    return (
+        delete(_OUTBOX)
+        .where(_OUTBOX.c.id.in_(due.scalar_subquery()))
+        .returning(_OUTBOX.c.id, _OUTBOX.c.channel, _OUTBOX.c.data, _OUTBOX.c.attempts, _OUTBOX.c.created_at)
+    )
+
+
+def _key(row: Any) -> str:
+    """The publication's idempotency key. SQLite reuses the ids of deleted rows (no
+    AUTOINCREMENT): the key also names the row's creation time, or Centrifugo would drop a new
+    event as a repeat for 5 minutes."""
+    return f"outbox-{row.id}-{row.created_at.timestamp():.6f}"
 
 
 class OutboxDrainer:
@@ -33,6 +56,8 @@ class OutboxDrainer:
         self._poll = poll_seconds
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
+        engine = factory.kw.get("bind")
+        self._own_tag = connection_tag(engine) if isinstance(engine, AsyncEngine) else None
         commit_hook(factory).subscribe(self.wake)
 
     def wake(self) -> None:
@@ -40,54 +65,40 @@ class OutboxDrainer:
         self._wake.set()
 
     async def drain_once(self) -> int:
-        """Publish what is due, in id order, then delete it. Returns how many rows were published."""
-        async with self._lock, transaction(self._factory) as db:
-            # Columns, not entities: no identity map, no change tracking, for rows that are only read.
-            stmt = (
-                select(
-                    OutboxEvent.id, OutboxEvent.channel, OutboxEvent.data, OutboxEvent.attempts, OutboxEvent.created_at
-                )
-                .where(OutboxEvent.available_at <= utcnow())
-                .order_by(OutboxEvent.id)
-                .limit(BATCH)
-            )
-            if dialect(db) == "postgresql":
-                stmt = stmt.with_for_update(skip_locked=True)
-            rows = (await db.execute(stmt)).all()
-            if not rows:
-                return 0
-            # SQLite reuses the ids of deleted rows (no AUTOINCREMENT): the key also names the
-            # row's creation time, or Centrifugo would drop a new event as a repeat for 5 minutes.
-            batch = [
-                Publication(r.channel, r.data, idempotency_key=f"outbox-{r.id}-{r.created_at.timestamp():.6f}")
-                for r in rows
-            ]
+        """Publish what is due, in id order, and delete it. Returns how many rows were published.
+
+        One statement claims and deletes the rows (`DELETE ... RETURNING`, the rows locked with
+        SKIP LOCKED on PostgreSQL so several drainers share the work); the transaction commits
+        only after the publication succeeded. When it fails, the rollback puts the rows back and a
+        second transaction records the attempt and the backoff."""
+        async with self._lock:
             try:
-                await self._publisher.publish_many(batch)
+                async with transaction(self._factory) as db:
+                    rows = sorted((await db.execute(_claim(dialect(db)), {"now": utcnow()})).all(), key=lambda r: r.id)
+                    if not rows:
+                        return 0
+                    await self._publisher.publish_many([Publication(r.channel, r.data, _key(r)) for r in rows])
+                    return len(rows)
             except PublishError as exc:
-                # Nothing is lost: every row waits and is retried with backoff; idempotency
-                # keys stop the part that did go out from being delivered twice.
-                first = rows[0]
-                attempts = first.attempts + 1
-                delay = min(60.0, 0.5 * 2 ** min(attempts, 7))
-                await db.execute(
-                    update(OutboxEvent)
-                    .where(one_of(db, OutboxEvent.id, [r.id for r in rows]))
-                    .values(
-                        attempts=OutboxEvent.attempts + 1,
-                        last_error=str(exc)[:500],
-                        available_at=utcnow() + timedelta(seconds=delay),
-                    )
-                    .execution_options(synchronize_session=False)
-                )
-                log.warning("outbox publish failed (attempt %s): %s", attempts, exc)
+                # Nothing is lost: every row waits and is retried with backoff; idempotency keys stop
+                # the part that did go out from being delivered twice.
+                await self._postpone([r.id for r in rows], rows[0].attempts + 1, exc)
                 return 0
+
+    async def _postpone(self, ids: list[int], attempts: int, exc: Exception) -> None:
+        delay = min(60.0, 0.5 * 2 ** min(attempts, 7))
+        async with transaction(self._factory) as db:
             await db.execute(
-                delete(OutboxEvent)
-                .where(one_of(db, OutboxEvent.id, [r.id for r in rows]))
+                update(OutboxEvent)
+                .where(one_of(db, OutboxEvent.id, ids))
+                .values(
+                    attempts=OutboxEvent.attempts + 1,
+                    last_error=str(exc)[:500],
+                    available_at=utcnow() + timedelta(seconds=delay),
+                )
                 .execution_options(synchronize_session=False)
             )
-            return len(rows)
+        log.warning("outbox publish failed (attempt %s): %s", attempts, exc)
 
     async def oldest_pending_age_seconds(self) -> float:
         async with transaction(self._factory) as db:
@@ -115,6 +126,11 @@ class OutboxDrainer:
                 listener.cancel()
                 await asyncio.gather(listener, return_exceptions=True)
 
+    def _heard(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
+        """A NOTIFY: another process committed rows. Our own commits woke us already (commit hook)."""
+        if payload != self._own_tag:
+            self._wake.set()
+
     async def _listen(self, engine: AsyncEngine) -> None:
         """LISTEN on its own connection for the NOTIFY of every transaction that wrote outbox rows
         (events._write_outbox), in any process: rows committed by a web process without jobs are
@@ -130,7 +146,7 @@ class OutboxDrainer:
             lost = asyncio.Event()
             try:
                 conn.add_termination_listener(lambda _conn, lost=lost: lost.set())
-                await conn.add_listener(OUTBOX_NOTIFY_CHANNEL, lambda *_: self._wake.set())
+                await conn.add_listener(OUTBOX_NOTIFY_CHANNEL, self._heard)
                 self._wake.set()  # rows committed before we listened
                 await lost.wait()
             except (OSError, asyncpg.PostgresError) as exc:

@@ -5,8 +5,10 @@ Revises: 0022
 Create Date: 2026-12-16 10:00:00.000000
 
 PostgreSQL: a statement-level AFTER INSERT trigger on `outbox` sends `NOTIFY whatrack_outbox`
-(delivered at commit, once per transaction however many rows). The app used to send the NOTIFY
-itself, one more round trip in every transaction that wrote events (issue 16). SQLite has no
+(delivered at commit, once per transaction however many rows) with the writer's
+application_name as payload, so a process ignores the NOTIFYs of its own commits (whatrack.db
+tags each engine's connections). The app used to send the NOTIFY itself, one more round trip in
+every transaction that wrote events, and woke its own drainer twice (issue 16). SQLite has no
 NOTIFY: one process drains its own outbox, woken by the commit hook.
 """
 
@@ -25,7 +27,7 @@ def upgrade() -> None:
         return
     op.execute(
         "CREATE OR REPLACE FUNCTION whatrack_outbox_notify() RETURNS trigger LANGUAGE plpgsql AS "
-        "$$ BEGIN PERFORM pg_notify('whatrack_outbox', ''); RETURN NULL; END $$"
+        "$$ BEGIN PERFORM pg_notify('whatrack_outbox', current_setting('application_name')); RETURN NULL; END $$"
     )
     op.execute(
         "CREATE TRIGGER outbox_notify AFTER INSERT ON outbox "
