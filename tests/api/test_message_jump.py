@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from sqlalchemy import inspect
 
 from tests.api.test_visibility import team
 from tests.support.tenants import Harness, Tenant
@@ -202,3 +203,15 @@ def test_snippet_around_the_match() -> None:
     assert snippet_around("sem termo aqui", "catalogo") == "sem termo aqui"
     # a character that folds to two keeps the offsets right
     assert snippet_around("ﬁnal do catálogo", "catalogo") == "ﬁnal do catálogo"
+
+
+async def test_messages_are_indexed_by_organization_newest_first(harness: Harness) -> None:
+    """Message search walks (organization_id, sent_at, id) backwards for common terms (migration 0025)."""
+    async with harness.db() as db:
+
+        def index_columns(sync: Any) -> dict[str, list[str]]:
+            return {ix["name"]: list(ix["column_names"]) for ix in inspect(sync).get_indexes("messages")}
+
+        indexes = await (await db.connection()).run_sync(index_columns)
+    assert indexes["ix_messages_org_recent"] == ["organization_id", "sent_at", "id"]
+    assert "ix_messages_organization_id" not in indexes  # its prefix serves the same filters

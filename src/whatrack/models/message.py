@@ -21,6 +21,9 @@ class Message(Base):
         UniqueConstraint("conversation_id", "client_id"),
         Index("ix_messages_conversation_recent", "conversation_id", "sent_at", "id"),
         Index("ix_messages_ticket", "ticket_id"),
+        # The organization's messages newest first (message search walks it for common terms;
+        # it also serves every "messages of this organization" filter, migration 0025).
+        Index("ix_messages_org_recent", "organization_id", "sent_at", "id"),
         # The worker's scan for sends interrupted mid-call (jobs.worker.fail_interrupted_sends).
         Index(
             "ix_messages_pending_dispatch",
@@ -33,7 +36,7 @@ class Message(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     conversation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
     ticket_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
     instance_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"))
