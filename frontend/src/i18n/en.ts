@@ -40,6 +40,8 @@ export const en: Record<MessageKey, string> = {
   "leads.empty": "No leads match these filters.",
   "leads.more": "Load more",
   "reports.title": "Reports",
+  "reports.clock.wall": "Response and resolution times counted on the wall clock (24 hours).",
+  "reports.clock.business": "Response and resolution times counted in business hours.",
   "reports.back": "Inbox",
   "reports.range": "Range",
   "reports.preset.today": "Today",

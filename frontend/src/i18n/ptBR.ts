@@ -40,6 +40,8 @@ export const ptBR = {
   "leads.empty": "Nenhum lead com estes filtros.",
   "leads.more": "Carregar mais",
   "reports.title": "Relatórios",
+  "reports.clock.wall": "Tempos de resposta e de resolução contados em relógio corrido (24 horas).",
+  "reports.clock.business": "Tempos de resposta e de resolução contados em horário comercial.",
   "reports.back": "Caixa de entrada",
   "reports.range": "Período",
   "reports.preset.today": "Hoje",

@@ -24,6 +24,16 @@ const PRESETS: Preset[] = ["today", "7d", "30d", "month"];
 const MODELS: Model[] = ["first_touch", "last_touch", "any_touch"];
 const GROUPS: GroupBy[] = ["source", "campaign", "medium", "ad"];
 
+/** Which clock the response and resolution times are counted on (Settings → organization). */
+export function ClockNote({ clock }: { clock: Me["organization"]["responseTimeClock"] }) {
+  const t = useT();
+  return (
+    <p className="muted" data-testid="reports-clock">
+      {t(clock === "business" ? "reports.clock.business" : "reports.clock.wall")}
+    </p>
+  );
+}
+
 /** Relatórios: overview, attribution and agents for a range of dates (lazy-loaded route). */
 export default function ReportsPage({ me }: { me: Me }) {
   const t = useT();
@@ -170,6 +180,7 @@ export default function ReportsPage({ me }: { me: Me }) {
           </div>
         ))}
       </section>
+      <ClockNote clock={me.organization.responseTimeClock} />
       <section className="report-charts">
         {daily && <ChartCanvas config={daily} label={t("reports.daily")} testId="chart-daily" />}
         <ChartCanvas config={bars} label={t("reports.byGroup")} testId="chart-groups" />
