@@ -7,7 +7,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tests.api.test_visibility import team
 from tests.support.tenants import Harness, Tenant
+from whatrack.models import Role
 from whatrack.simulator import payloads as p
 
 BF = p.Referral(campaign="black_friday", source_id="120200000000000001", title="Black Friday")
@@ -118,3 +120,14 @@ async def test_unknown_source_and_other_organizations(harness: Harness) -> None:
     assert await _phones(t, campaign="black_friday") == _ph("dani", "ana")
     assert await _phones(other, campaign="black_friday") == ["+5511944449999"]
     assert await _phones(other, campaign="verao") == []
+
+
+async def test_origin_filters_keep_the_visibility_policy(harness: Harness) -> None:
+    t = await team(harness, policy="assigned_and_unassigned", role=Role.AGENT)
+    mine = {t.own_conversation, t.unassigned_conversation}
+    for params in ({"source": "whatsapp"}, {"source": "whatsapp", "order": "waiting"}):
+        resp = await t.agent_client.get("/api/v1/conversations", params=params)
+        assert resp.status_code == 200, resp.text
+        assert {c["id"] for c in resp.json()["items"]} == mine, params
+    admin = await t.admin.client.get("/api/v1/conversations", params={"source": "whatsapp"})
+    assert {c["id"] for c in admin.json()["items"]} == mine | {t.hidden["conversation_id"]}
