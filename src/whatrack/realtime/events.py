@@ -5,17 +5,18 @@ publish_typing sends it straight to the real-time server, best-effort (realtime/
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any, Literal, cast
 
 from pydantic import ConfigDict
-from sqlalchemy import Table, event, insert, select
+from sqlalchemy import Table, event, insert, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapper, Session, object_session
 
 from whatrack.conversations.schemas import ConversationRead
-from whatrack.db import notify_on_commit
+from whatrack.db import notify_on_commit, utcnow
 from whatrack.messages.schemas import MessageRead
 from whatrack.models import Conversation, InstanceStatus, MessageStatus, Organization, OutboxEvent, SenderType
 from whatrack.models.enums import AgentVisibility
@@ -107,6 +108,14 @@ ChatEvent = (
 
 
 _INSERT_OUTBOX = insert(cast(Table, OutboxEvent.__table__))
+# PostgreSQL: the transaction's rows in ONE statement whatever their number (an executemany is
+# one execution per row), in order, so ids follow emission order.
+_INSERT_OUTBOX_PG = text(
+    "INSERT INTO outbox (channel, data, attempts, available_at, created_at) "
+    "SELECT r.channel, r.data::jsonb, 0, :now, :now "
+    "FROM unnest(CAST(:channels AS varchar[]), CAST(:data AS text[])) WITH ORDINALITY AS r(channel, data, n) "
+    "ORDER BY r.n"
+)
 # PostgreSQL: the outbox's statement trigger (migration 0023) sends NOTIFY on this channel in the
 # transaction that writes rows, delivered at its commit: it wakes the drainers of OTHER processes
 # (outbox.OutboxDrainer LISTENs), so a web process without jobs hands its events to the workers
@@ -212,7 +221,12 @@ def _write_outbox(session: Session) -> None:
     rows = session.info.pop(_PENDING, None)
     hints = (session.info.pop(_POLICIES, {}), session.info.pop(_CONVERSATIONS, {}))
     if rows:
-        session.execute(_INSERT_OUTBOX, _with_audiences(session, rows, hints))  # its trigger NOTIFYs (PostgreSQL)
+        rows = _with_audiences(session, rows, hints)
+        if session.get_bind().dialect.name == "postgresql":  # its trigger NOTIFYs other processes
+            params = {"channels": [r["channel"] for r in rows], "data": [json.dumps(r["data"]) for r in rows]}
+            session.execute(_INSERT_OUTBOX_PG, params | {"now": utcnow()})
+        else:
+            session.execute(_INSERT_OUTBOX, rows)
         notify_on_commit(session)  # wakes the drainer once this commit is done
 
 
