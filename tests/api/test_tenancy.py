@@ -19,11 +19,13 @@ async def test_other_org_gets_404_everywhere(harness: Harness) -> None:
 
     assert (await b.client.get("/api/v1/conversations")).json()["items"] == []
     assert (await b.client.get("/api/v1/conversations", params={"q": "segredo"})).json()["items"] == []
+    assert (await b.client.get("/api/v1/messages/search", params={"q": "segredo"})).json()["items"] == []
     assert (await b.client.get("/api/v1/leads")).json()["items"] == []
     assert (await b.client.get("/api/v1/leads", params={"instanceId": conv["instanceId"]})).json()["items"] == []
     gets = [
         (f"/api/v1/conversations/{conv['id']}", "conversation_not_found"),
         (f"/api/v1/conversations/{conv['id']}/messages", "conversation_not_found"),
+        (f"/api/v1/conversations/{conv['id']}/messages?around={msg['id']}", "conversation_not_found"),
         (f"/api/v1/leads/{lead_id}", "lead_not_found"),
         (msg["media"]["url"], "message_not_found"),
     ]
