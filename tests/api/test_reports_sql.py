@@ -138,6 +138,7 @@ async def test_sql_reports_equal_the_python_reference(harness: Harness) -> None:
     async with harness.db() as db:
         org = await db.get(Organization, t.organization_id)
         assert org is not None
+        org.timezone = "America/New_York"  # a DST change (2026-03-08) inside the ranges: daily points
         agents = [
             (
                 await auth.create_user(

@@ -32,6 +32,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 from sqlalchemy import (
+    ARRAY,
+    DateTime,
     Float,
     Numeric,
     Select,
@@ -225,11 +227,31 @@ def _resolved(s: Scope) -> Any:
 # ones the Python definitions give.
 
 
-def _local_day(db: AsyncSession, s: Scope, at: Any) -> Any:
-    """The local date (organization's time zone) of a UTC timestamp column."""
-    if dialect(db) == "postgresql":
-        return func.date(func.timezone(s.tz.key, at))
-    return func.wt_local_date(at, s.tz.key)
+class _Days:
+    """The local date (organization's time zone) of UTC timestamps within the days of `s`. On
+    PostgreSQL the number of the day whose first instant precedes the timestamp: width_bucket over
+    the days' first instants, the boundaries Scope.since/until are made of (per row, a binary
+    search costs a third of date(timezone(tz, at)): 13 ms less per 127k tickets, bench/README.md);
+    SQLite: wt_local_date. Select `of(column)`, read the values back with `date()`."""
+
+    def __init__(self, db: AsyncSession, s: Scope) -> None:
+        self.native = dialect(db) == "postgresql"
+        self.s = s
+        days = (s.end - s.start).days + 1
+        starts = [
+            datetime.combine(s.start + timedelta(days=i), time.min, s.tz).astimezone(UTC) for i in range(days + 1)
+        ]
+        self.starts = literal(starts, ARRAY(DateTime(timezone=True)))
+
+    def of(self, at: Any) -> Any:
+        if self.native:
+            return func.width_bucket(at, self.starts)
+        return func.wt_local_date(at, self.s.tz.key)
+
+    def date(self, value: Any) -> date:
+        if self.native:  # bucket i holds [start of day i, start of day i + 1), from 1
+            return self.s.start + timedelta(days=int(value) - 1)
+        return _as_date(value)
 
 
 def _as_date(value: Any) -> date:
@@ -322,10 +344,11 @@ class _OverviewFacts:
     by_outcome: Counter[str] = field(default_factory=Counter)
 
 
-async def _count_by_day(db: AsyncSession, stmt: Select[Any]) -> dict[date, int]:
-    days = stmt.subquery()
-    rows = await db.execute(select(days.c.day, func.count()).group_by(days.c.day))
-    return {_as_date(day): int(n) for day, n in rows}
+async def _count_by_day(db: AsyncSession, days: _Days, stmt: Select[Any]) -> dict[date, int]:
+    rows = stmt.subquery()
+    return {
+        days.date(day): int(n) for day, n in await db.execute(select(rows.c.day, func.count()).group_by(rows.c.day))
+    }
 
 
 async def _overview_facts(db: AsyncSession, s: Scope) -> tuple[dict[int, _OverviewFacts], dict[date, list[int]]]:
@@ -337,20 +360,19 @@ async def _overview_facts(db: AsyncSession, s: Scope) -> tuple[dict[int, _Overvi
     def of(day: date) -> _OverviewFacts:
         return facts[NOW if day >= s.start else BEFORE]
 
-    leads = await _count_by_day(db, _leads(both, _local_day(db, s, Lead.created_at).label("day")))
+    days = _Days(db, both)
+    leads = await _count_by_day(db, days, _leads(both, days.of(Lead.created_at).label("day")))
     for day, n in leads.items():
         daily[day][0] += n
         of(day).new_leads += n
-    opened = await _count_by_day(
-        db, _tickets(both, _local_day(db, s, Ticket.created_at).label("day")).where(_opened(both))
-    )
+    opened = await _count_by_day(db, days, _tickets(both, days.of(Ticket.created_at).label("day")).where(_opened(both)))
     for day, n in opened.items():
         daily[day][1] += n
         of(day).opened += n
     res = (
         _tickets(
             both,
-            _local_day(db, s, Ticket.resolved_at).label("day"),
+            days.of(Ticket.resolved_at).label("day"),
             Ticket.closed_by,
             Ticket.outcome,
             Ticket.value_cents,
@@ -362,14 +384,14 @@ async def _overview_facts(db: AsyncSession, s: Scope) -> tuple[dict[int, _Overvi
     for day, closed_by, outcome, n, value in await db.execute(
         grouped.group_by(res.c.day, res.c.closed_by, res.c.outcome)
     ):
-        f = of(_as_date(day))
+        f = of(days.date(day))
         f.resolved += n
         f.by_rule[closed_by.value if closed_by else "unknown"] += n
         f.by_outcome[outcome.value if outcome else "none"] += n
         if outcome == TicketOutcome.SALE:
             f.sales += n
             f.value += int(value or 0)
-            daily[_as_date(day)][2] += n
+            daily[days.date(day)][2] += n
     firsts = (
         _tickets(both, _period(s, Ticket.created_at).label("period"), TicketMetrics.first_response_seconds.label("v"))
         .join(TicketMetrics, TicketMetrics.ticket_id == Ticket.id)
