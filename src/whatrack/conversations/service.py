@@ -8,6 +8,7 @@ import json
 import re
 import uuid
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,12 +23,12 @@ from whatrack.db import fold, utcnow
 from whatrack.db_util import (
     AnySelect,
     conversation_visible,
+    detached,
     dialect,
     for_update,
     get_scoped,
     in_param,
     insert_or_get,
-    load_detached,
     table_of,
 )
 from whatrack.errors import (
@@ -174,24 +175,75 @@ def new_conversation(organization_id: uuid.UUID, lead_id: uuid.UUID, instance_id
     )
 
 
+@dataclass
+class Locked:
+    """What lock_many() read: the conversations (detached, locked), the active ticket of each
+    that has one (detached, consistent with the conversation's summary) and assignee names."""
+
+    conversations: list[Conversation]
+    tickets: dict[uuid.UUID, Ticket]  # by conversation id
+    assignees: dict[uuid.UUID, str]  # user id -> name
+
+
 async def lock_many(
     db: AsyncSession, *, lead_ids: Collection[uuid.UUID] = (), ids: Collection[uuid.UUID] = ()
-) -> list[Conversation]:
+) -> Locked:
     """The conversations of these leads and these ids, locked in id order (so that two batches
-    locking overlapping sets wait for each other instead of deadlocking). Detached: changes go
-    back with write_many()."""
+    locking overlapping sets wait for each other instead of deadlocking), with their active
+    ticket and assignee's name, in one statement. Detached: changes go back with write_many()
+    and tickets.write_activity().
+
+    The ticket row is read, not locked (FOR UPDATE cannot reach the optional side of a join):
+    ticket transitions lock the conversation and write its summary (current_ticket_id,
+    ticket_status), so a ticket that agrees with its locked conversation's summary is current.
+    One that does not (a transition committed while we waited: PostgreSQL re-reads the locked
+    row, not the joined one) is left out: the caller treats the conversation as having no open
+    ticket and takes the general path (receive(), which locks the ticket itself)."""
     if not lead_ids and not ids:
-        return []
+        return Locked([], {}, {})
     params = {"lead_ids": list(lead_ids), "ids": list(ids)}
-    return await load_detached(db, Conversation, _lock_many(dialect(db)), params)
+    convs: list[Conversation] = []
+    tickets: dict[uuid.UUID, Ticket] = {}
+    assignees: dict[uuid.UUID, str] = {}
+    for row in await db.execute(_lock_many(dialect(db)), params):
+        values = row._mapping
+        conv = detached(Conversation, {name: values[name] for name in _CONV_NAMES})
+        convs.append(conv)
+        if values["t_id"] is not None:
+            ticket = detached(Ticket, {name: values[f"t_{name}"] for name in _TICKET_NAMES})
+            if ticket.id == conv.current_ticket_id and ticket.status == conv.ticket_status:
+                tickets[conv.id] = ticket
+        if conv.assignee_id is not None and values["wt_assignee_name"] is not None:
+            assignees[conv.assignee_id] = values["wt_assignee_name"]
+    return Locked(convs, tickets, assignees)
+
+
+_CONV_TABLE = table_of(Conversation)
+_TICKET_TABLE = table_of(Ticket)
+_USER_TABLE = table_of(User)
+_CONV_NAMES = [c.name for c in _CONV_TABLE.columns]
+_TICKET_NAMES = [c.name for c in _TICKET_TABLE.columns]
 
 
 @functools.cache
 def _lock_many(dialect_name: str) -> AnySelect:
-    of_leads = in_param(Conversation.lead_id, "lead_ids", dialect_name)
-    stmt = select(table_of(Conversation)).where(or_(of_leads, in_param(Conversation.id, "ids", dialect_name)))
-    stmt = stmt.order_by(Conversation.id)
-    return stmt.with_for_update() if dialect_name == "postgresql" else stmt
+    of_leads = in_param(_CONV_TABLE.c.lead_id, "lead_ids", dialect_name)
+    active = and_(_TICKET_TABLE.c.conversation_id == _CONV_TABLE.c.id, _TICKET_TABLE.c.status != TicketStatus.RESOLVED)
+    stmt = (
+        select(
+            _CONV_TABLE,
+            *(c.label(f"t_{c.name}") for c in _TICKET_TABLE.columns),
+            _USER_TABLE.c.name.label("wt_assignee_name"),
+        )
+        .select_from(
+            _CONV_TABLE.outerjoin(_TICKET_TABLE, active).outerjoin(
+                _USER_TABLE, _USER_TABLE.c.id == _CONV_TABLE.c.assignee_id
+            )
+        )
+        .where(or_(of_leads, in_param(_CONV_TABLE.c.id, "ids", dialect_name)))
+        .order_by(_CONV_TABLE.c.id)
+    )
+    return stmt.with_for_update(of=_CONV_TABLE) if dialect_name == "postgresql" else stmt
 
 
 _CONVERSATIONS = table_of(Conversation)
@@ -222,18 +274,6 @@ async def write_many(db: AsyncSession, convs: Collection[Conversation]) -> None:
     conversations (locked by lock_many, or created by this transaction), in one executemany."""
     if convs:
         await db.execute(_WRITE_MANY, [{"b_id": c.id} | {f"b_{f}": getattr(c, f) for f in _WRITTEN} for c in convs])
-
-
-async def assignee_names(db: AsyncSession, convs: Collection[Conversation]) -> dict[uuid.UUID, str]:
-    ids = list({c.assignee_id for c in convs if c.assignee_id})
-    if not ids:
-        return {}
-    return {uid: name for uid, name in await db.execute(_assignee_names(dialect(db)), {"ids": ids})}
-
-
-@functools.cache
-def _assignee_names(dialect_name: str) -> AnySelect:
-    return select(User.id, User.name).where(in_param(User.id, "ids", dialect_name))
 
 
 # -- the list summary ------------------------------------------------------------------------------

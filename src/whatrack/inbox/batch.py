@@ -270,7 +270,7 @@ async def _look_up(db: AsyncSession, items: Sequence[tuple[Instance, Envelope]])
         elif isinstance(ev, Receipt):
             ids[instance.id].update(ev.message_ids)
 
-    # Lock order, here and in receive(): messages, then conversations, then tickets.
+    # Lock order, here and in receive(): messages, then conversations (their tickets follow them).
     known_messages: dict[Key, Message] = {}
     for instance_id, wanted in ids.items():
         for external_id, msg in (await messages.by_external_ids(db, instance_id, wanted, lock=True)).items():
@@ -280,20 +280,20 @@ async def _look_up(db: AsyncSession, items: Sequence[tuple[Instance, Envelope]])
         for org_id, evs in contacts.items()
     }
     senders = {lead.id: lead for index in lead_index.values() for lead in index.leads()}
-    locked = await conversations.lock_many(
+    found = await conversations.lock_many(
         db, lead_ids=senders.keys(), ids={m.conversation_id for m in known_messages.values()}
     )
+    locked = found.conversations
     for conv in locked:  # locked until commit: their events' audience needs no query then
         known_audience(db, conv)
     lead_of = senders | await leads.load_many(db, {c.lead_id for c in locked} - senders.keys())
     by_lead = {c.lead_id: c for c in locked if c.lead_id in senders}
-    open_tickets = await tickets.active_tickets(db, [c.id for c in by_lead.values()])
     return _Known(
         messages=known_messages,
         leads=lead_index,
         conversations={c.id: c for c in locked},
         by_lead=by_lead,
-        tickets=open_tickets,
+        tickets={c.id: found.tickets[c.id] for c in by_lead.values() if c.id in found.tickets},
         lead_of=lead_of,
-        assignees=await conversations.assignee_names(db, locked),
+        assignees=found.assignees,
     )

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 import uuid
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import Select, bindparam, func, select, update
+from sqlalchemy import Select, bindparam, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from whatrack.attribution.referral import Origin
@@ -16,13 +15,9 @@ from whatrack.business_hours import clocks
 from whatrack.conversations import service as conversations
 from whatrack.db import utcnow
 from whatrack.db_util import (
-    AnySelect,
-    dialect,
     for_update,
     get_scoped,
-    in_param,
     insert_or_get,
-    load_detached,
     table_of,
 )
 from whatrack.errors import (
@@ -57,30 +52,22 @@ async def active_ticket(db: AsyncSession, conversation_id: uuid.UUID) -> Ticket 
     return ticket
 
 
-async def active_tickets(db: AsyncSession, conversation_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Ticket]:
-    """The non-resolved ticket of each conversation that has one, locked in id order. Detached:
-    write_activity() writes back last_activity_at."""
-    if not conversation_ids:
-        return {}
-    rows = await load_detached(db, Ticket, _active_many(dialect(db)), {"ids": list(conversation_ids)})
-    return {t.conversation_id: t for t in rows}
-
-
-@functools.cache
-def _active_many(dialect_name: str) -> AnySelect:
-    stmt = (
-        select(table_of(Ticket))
-        .where(in_param(Ticket.conversation_id, "ids", dialect_name), Ticket.status != TicketStatus.RESOLVED)
-        .order_by(Ticket.id)
-    )
-    return stmt.with_for_update() if dialect_name == "postgresql" else stmt
-
-
 _TICKETS = table_of(Ticket)
-_WRITE_ACTIVITY = update(_TICKETS).where(_TICKETS.c.id == bindparam("b_id")).values(last_activity_at=bindparam("b_at"))
+# Never moves back, in SQL too: the batch reads tickets without locking them (conversations.lock_many),
+# so a concurrent writer's later activity must survive our earlier one.
+_WRITE_ACTIVITY = (
+    update(_TICKETS)
+    .where(_TICKETS.c.id == bindparam("b_id"))
+    .values(
+        last_activity_at=case(
+            (_TICKETS.c.last_activity_at < bindparam("b_at"), bindparam("b_at")), else_=_TICKETS.c.last_activity_at
+        )
+    )
+)
 
 
 async def write_activity(db: AsyncSession, tickets: Collection[Ticket]) -> None:
+    """last_activity_at of tickets changed by touch() on detached rows (the webhook batch)."""
     if tickets:
         await db.execute(_WRITE_ACTIVITY, [{"b_id": x.id, "b_at": x.last_activity_at} for x in tickets])
 
