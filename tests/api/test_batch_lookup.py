@@ -56,3 +56,23 @@ async def test_activity_written_back_never_moves_back(harness: Harness) -> None:
         await tickets.write_activity(db, [ticket])
     async with harness.db() as db:
         assert await db.scalar(select(Ticket.last_activity_at).where(Ticket.id == ticket.id)) == ticket.last_activity_at
+
+
+async def test_a_redelivered_file_is_not_stored_twice(harness: Harness) -> None:
+    """A re-delivery is found by the INSERT's conflict alone (no lookup first): it answers
+    duplicate, announces nothing, and its file lands on the same content-addressed key."""
+    t = await harness.tenant("Acme")
+    media_dir = harness.app.state.settings.media_dir
+    text_payload = p.text_message(phone="5511988880003", text="primeira")
+    image = p.media_message(kind="image", phone="5511988880003", caption="foto")
+    for payload in (text_payload, image):
+        assert (await harness.webhook(t, payload)).json()["status"] == "ok"
+    files = sorted(f for f in media_dir.rglob("*") if f.is_file())
+    await harness.drain()
+    for payload in (text_payload, image):
+        again = await harness.webhook(t, payload)
+        assert again.status_code == 200 and again.json()["status"] == "duplicate"
+    assert sorted(f for f in media_dir.rglob("*") if f.is_file()) == files and len(files) == 1
+    assert await harness.drain() == []  # nothing announced either
+    async with harness.db() as db:
+        assert len((await db.scalars(select(Ticket.id))).all()) == 1

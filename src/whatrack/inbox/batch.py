@@ -262,7 +262,9 @@ async def _look_up(db: AsyncSession, items: Sequence[tuple[Instance, Envelope]])
     for instance, envelope in items:
         ev = envelope.event
         if isinstance(ev, IncomingMessage):
-            ids[instance.id].add(ev.external_id)
+            # A re-delivery needs no lookup: its INSERT ... ON CONFLICT DO NOTHING finds it (a batch
+            # without receipts or quotes reads no messages at all). Its file, if any, is written
+            # again to the same content-addressed key first: no second copy.
             if ev.quoted_id:
                 ids[instance.id].add(ev.quoted_id)
             if not ev.from_me:
