@@ -6,7 +6,8 @@
     make bench BENCH_ARGS="--quick"
 
 Scenarios (see each module's docstring): ingest (1), pipeline (2+3), reads (4), memory (5),
-sqlite_ingest + sqlite_reads (6), reports (7, issue 11), media (bench_media.py, S3 vs local
+sqlite_ingest + sqlite_reads (6), reports (7, issue 11), cost (bench_cost.py, issue 16: statements, commits,
+outbox rows and CPU per request), media (bench_media.py, S3 vs local
 disk) and cluster (bench_cluster.py, issue 14: two web processes vs one, across Centrifugo nodes).
 `realtime` (bench_realtime.py, hub vs Centrifugo fan-out), `legacy` (bench_legacy.py, issue 15's
 import) and `scheduled` (bench_scheduled.py, issue 10: due messages sent exactly once) are opt-in
@@ -27,6 +28,7 @@ from typing import Any
 
 from bench import (
     bench_cluster,
+    bench_cost,
     bench_ingest,
     bench_legacy,
     bench_media,
@@ -39,7 +41,7 @@ from bench import (
 )
 from bench.common import REPO_ROOT, RESULTS_DIR, log, run_info
 
-ALL = ("ingest", "reads", "pipeline", "memory", "sqlite_ingest", "sqlite_reads", "reports", "media", "cluster")
+ALL = ("ingest", "cost", "reads", "pipeline", "memory", "sqlite_ingest", "sqlite_reads", "reports", "media", "cluster")
 OPTIONAL = ("realtime", "legacy", "scheduled")
 
 
@@ -79,6 +81,7 @@ def main() -> None:
     started = time.perf_counter()
     scenarios: dict[str, Callable[[], Coroutine[Any, Any, dict[str, Any]]]] = {
         "ingest": lambda: bench_ingest.run(quick=quick, repeats=repeats),
+        "cost": lambda: bench_cost.run(quick=quick),
         "reads": lambda: bench_reads.run(quick=quick, repeats=max(1, repeats - 1), reseed=args.reseed),
         "pipeline": lambda: bench_pipeline.run(quick=quick, repeats=repeats),
         "memory": lambda: bench_memory.run(quick=quick),

@@ -309,6 +309,31 @@ def reports_rows(res: dict[str, Any]) -> list[Row]:
     return rows
 
 
+def cost_table(res: dict[str, Any]) -> list[str]:
+    """bench_cost.py: what one request costs, the floors beside (issue 16)."""
+    if not res.get("webhook"):
+        return []
+    out = [
+        "",
+        "## Cost per request (one at a time, PostgreSQL + Centrifugo)",
+        "",
+        "| request | SQL statements | commits | outbox rows | app CPU ms | PostgreSQL CPU ms | target |",
+        "|---|---|---|---|---|---|---|",
+    ]
+
+    def line(name: str, c: dict[str, Any], target: str) -> str:
+        cells = (c["statements"], c["commits"], c["outbox_rows"], c["app_cpu_ms"], c["pg_cpu_ms"])
+        return f"| {name} | " + " | ".join(_f(x) for x in cells) + f" | {target} |"
+
+    web = res["webhook"]
+    ok = web["statements"] <= 8 and web["commits"] <= 1 and web["outbox_rows"] <= 2
+    out.append(line("message webhook (ingest + drain)", web, f"≤ 8 / ≤ 1 / ≤ 2: {_verdict(ok)}"))
+    out.append(line("floor: raw INSERT + UPDATE transaction", res["webhook_floor"], "(floor)"))
+    for name, c in res.get("reads", {}).items():
+        out.append(line(f"read: {name}", c, "(floor)" if "floor" in name else "–"))
+    return out
+
+
 def markdown(results: dict[str, Any]) -> str:
     info = results.get("run", {})
     out = [
@@ -342,6 +367,7 @@ def markdown(results: dict[str, Any]) -> str:
     rows += scheduled_rows(results.get("scheduled", {}))
     rows += cluster_rows(results.get("cluster", {}))
     out += ["| " + " | ".join(r) + " |" for r in rows]
+    out += cost_table(results.get("cost", {}))
     errors = results.get("errors", {})
     if errors:
         out += ["", "## Scenario failures", *[f"- {k}: `{v}`" for k, v in errors.items()]]

@@ -41,6 +41,13 @@ max_connections = 300
 shared_buffers = 256MB
 CONF
 fi
+# pg_stat_statements: `make bench` counts the statements each request costs (issue 16)
+if ! grep -q "^shared_preload_libraries = 'pg_stat_statements'" "$PGDATA/postgresql.conf"; then
+  echo "shared_preload_libraries = 'pg_stat_statements'" >> "$PGDATA/postgresql.conf"
+  echo "pg_stat_statements.track_utility = on" >> "$PGDATA/postgresql.conf"
+  su postgres -s /bin/sh -c "$PG_BIN/pg_ctl -D '$PGDATA' status" >/dev/null 2>&1 \
+    && su postgres -s /bin/sh -c "$PG_BIN/pg_ctl -D '$PGDATA' -l '$PGDATA/server.log' -w restart" >/dev/null
+fi
 chown -R postgres:postgres "$PGDATA"
 if ! su postgres -s /bin/sh -c "$PG_BIN/pg_ctl -D '$PGDATA' status" >/dev/null 2>&1; then
   su postgres -s /bin/sh -c "$PG_BIN/pg_ctl -D '$PGDATA' -l '$PGDATA/server.log' -w start" >/dev/null
