@@ -12,8 +12,9 @@ another database's connection (`postgres`), so reading them costs nothing that i
 - app CPU: user + system time of the uvicorn process (/proc/<pid>/stat);
 - PostgreSQL CPU: user + system time of every backend connected to the bench database.
 
-Webhook: text messages from existing leads (open tickets), each waited for and its outbox
-drained before the next, so the publication and the drain are part of its cost. Its floor is
+Webhook: text messages from existing leads (open tickets), sent one at a time (each answered
+before the next), the outbox drained at the end, so publication and deletion are part of the
+cost, as they are in a steady stream. Its floor is
 the raw asyncpg transaction of scenario 1 (one message INSERT + one conversation UPDATE).
 Reads (a second app process without jobs, so no poll is counted): list, unread, mine, search by
 phone, open (conversation + first page of messages). Their floor is `GET /healthz`.
@@ -140,9 +141,9 @@ async def measure(
 ) -> dict[str, Any]:
     await settle()
     before = await meter.snapshot()
-    for i in range(n):
+    for i in range(n):  # one at a time: each answered before the next is sent
         await one(i)
-        await settle()
+    await settle()  # everything they caused is done (for a webhook: published and deleted)
     after = await meter.snapshot()
     return cost(before, after, n)
 

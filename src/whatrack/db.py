@@ -174,6 +174,9 @@ class CommitHook:
         self._listeners.setdefault(topic, []).append(callback)
         return lambda: self._listeners[topic].remove(callback)
 
+    def listens(self, topic: str) -> bool:
+        return bool(self._listeners.get(topic))
+
     def fire(self) -> None:
         for callback in tuple(self._callbacks):
             try:
@@ -214,6 +217,12 @@ def notify_on_commit(session: Session) -> None:
     """Run the factory's CommitHook when this transaction commits (nothing if it rolls back).
     Costs one dict write: called for every transaction that wrote outbox rows."""
     session.info[_NOTIFY] = True
+
+
+def listened(session: Session, topic: str) -> bool:
+    """Whether someone listens to `topic` on this session's factory hook right now."""
+    hook: CommitHook | None = session.info.get(_HOOK)
+    return hook is not None and hook.listens(topic)
 
 
 def after_commit_item(session: Session, topic: str, item: Any) -> None:

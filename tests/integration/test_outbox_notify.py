@@ -8,15 +8,17 @@ import asyncio
 import time
 import uuid
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from tests.conftest import _database
-from whatrack.db import create_engine, create_session_factory, transaction
-from whatrack.models import MessageStatus
-from whatrack.realtime.events import StatusData, emit_message_status
+from whatrack.db import commit_hook, create_engine, create_session_factory, transaction
+from whatrack.models import MessageStatus, OutboxEvent
+from whatrack.realtime import events
+from whatrack.realtime.events import LEASE_SECONDS, OWN_ROWS, StatusData, emit_message_status
 from whatrack.realtime.outbox import OutboxDrainer
 from whatrack.realtime.publisher import Publication
 
@@ -141,3 +143,91 @@ async def test_a_drainer_ignores_the_notify_of_its_own_engine(pg_url: str) -> No
         await asyncio.gather(task, return_exceptions=True)
         await own_engine.dispose()
         await other_engine.dispose()
+
+
+class GatedRecorder(Recorder):
+    """Holds each publication until the test lets it go."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = asyncio.Event()
+        self.waiting = asyncio.Event()
+
+    async def publish_many(self, items: Sequence[Publication]) -> None:
+        self.waiting.set()
+        await self.gate.wait()
+        await super().publish_many(items)
+
+
+async def _emit(factory: Any) -> uuid.UUID:
+    conversation_id = uuid.uuid4()
+    async with transaction(factory) as db:
+        data = StatusData(
+            message_id=uuid.uuid4(),
+            conversation_id=conversation_id,
+            status=MessageStatus.SENT,
+            external_id=None,
+            error=None,
+        )
+        emit_message_status(db, data)
+    return conversation_id
+
+
+async def _outbox(factory: Any) -> list[tuple[datetime, datetime]]:
+    async with transaction(factory) as db:
+        return [(r.available_at, r.created_at) for r in (await db.scalars(select(OutboxEvent))).all()]
+
+
+async def test_own_rows_go_out_from_the_commit_leased_then_deleted(pg_url: str) -> None:
+    """A process with a running drainer publishes its own rows straight from the commit (no read
+    back): while they are being published they are leased (not due for any other drainer), and
+    they are deleted once published."""
+    engine = create_engine(pg_url)
+    factory = create_session_factory(engine)
+    recorder = GatedRecorder()
+    drainer = OutboxDrainer(factory, recorder, poll_seconds=0.2)
+    task = asyncio.create_task(drainer.run())
+    try:
+        while not commit_hook(factory).listens(OWN_ROWS):  # noqa: ASYNC110 - the drainer's start, no event to await
+            await asyncio.sleep(0.01)
+        conversation_id = await _emit(factory)
+        await asyncio.wait_for(recorder.waiting.wait(), 5)
+        [(available_at, created_at)] = await _outbox(factory)
+        assert available_at >= created_at + timedelta(seconds=LEASE_SECONDS)  # leased to us
+        recorder.gate.set()
+        await asyncio.wait_for(recorder.changed.wait(), 5)
+        assert [i.channel for i in recorder.items] == [f"chat:conversation:{conversation_id}"]
+        for _ in range(200):
+            if not await _outbox(factory):
+                break
+            await asyncio.sleep(0.05)
+        assert await _outbox(factory) == []
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await engine.dispose()
+
+
+async def test_rows_of_a_process_that_died_are_drained_when_their_lease_ends(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Leased rows whose process never published them (it died after the commit) are published
+    by another drainer once the lease ends, not before."""
+    monkeypatch.setattr(events, "LEASE_SECONDS", 0.6)
+    dead_engine, live_engine = create_engine(pg_url), create_engine(pg_url)
+    dead = create_session_factory(dead_engine)
+    commit_hook(dead).listen(OWN_ROWS, lambda rows: None)  # took them, then died
+    recorder = Recorder()
+    drainer = OutboxDrainer(create_session_factory(live_engine), recorder, poll_seconds=0.1)
+    task = asyncio.create_task(drainer.run())
+    try:
+        committed = time.monotonic()
+        conversation_id = await _emit(dead)
+        await asyncio.wait_for(recorder.changed.wait(), 5)
+        assert time.monotonic() - committed >= 0.5  # not before the lease ended
+        assert [i.channel for i in recorder.items] == [f"chat:conversation:{conversation_id}"]
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await dead_engine.dispose()
+        await live_engine.dispose()

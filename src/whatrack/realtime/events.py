@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, Literal, cast
 
 from pydantic import ConfigDict
@@ -16,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapper, Session, object_session
 
 from whatrack.conversations.schemas import ConversationRead
-from whatrack.db import notify_on_commit, utcnow
+from whatrack.db import after_commit_item, listened, notify_on_commit, utcnow
 from whatrack.messages.schemas import MessageRead
 from whatrack.models import Conversation, InstanceStatus, MessageStatus, Organization, OutboxEvent, SenderType
 from whatrack.models.enums import AgentVisibility
@@ -112,10 +114,25 @@ _INSERT_OUTBOX = insert(cast(Table, OutboxEvent.__table__))
 # one execution per row), in order, so ids follow emission order.
 _INSERT_OUTBOX_PG = text(
     "INSERT INTO outbox (channel, data, attempts, available_at, created_at) "
-    "SELECT r.channel, r.data::jsonb, 0, :now, :now "
+    "SELECT r.channel, r.data::jsonb, 0, :available, :now "
     "FROM unnest(CAST(:channels AS varchar[]), CAST(:data AS text[])) WITH ORDINALITY AS r(channel, data, n) "
-    "ORDER BY r.n"
+    "ORDER BY r.n RETURNING id"
 )
+# PostgreSQL, when this process runs a drainer (OutboxDrainer.run listens to OWN_ROWS): the rows
+# are leased to it for LEASE_SECONDS (available_at in the future, so no other drainer takes
+# them) and handed to it after commit, and it publishes them at once, without reading them back,
+# deleting them later in batches. A process that dies first leaves them to any drainer once the
+# lease ends: nothing is lost, and the idempotency key keeps a repeat from reaching clients.
+OWN_ROWS = "whatrack.outbox.own_rows"
+LEASE_SECONDS = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class OwnRow:
+    id: int
+    channel: str
+    data: dict[str, Any]
+    created_at: datetime
 # PostgreSQL: the outbox's statement trigger (migration 0023) sends NOTIFY on this channel in the
 # transaction that writes rows, delivered at its commit: it wakes the drainers of OTHER processes
 # (outbox.OutboxDrainer LISTENs), so a web process without jobs hands its events to the workers
@@ -222,12 +239,23 @@ def _write_outbox(session: Session) -> None:
     hints = (session.info.pop(_POLICIES, {}), session.info.pop(_CONVERSATIONS, {}))
     if rows:
         rows = _with_audiences(session, rows, hints)
-        if session.get_bind().dialect.name == "postgresql":  # its trigger NOTIFYs other processes
-            params = {"channels": [r["channel"] for r in rows], "data": [json.dumps(r["data"]) for r in rows]}
-            session.execute(_INSERT_OUTBOX_PG, params | {"now": utcnow()})
-        else:
+        if session.get_bind().dialect.name != "postgresql":
             session.execute(_INSERT_OUTBOX, rows)
-        notify_on_commit(session)  # wakes the drainer once this commit is done
+            notify_on_commit(session)  # wakes the drainer once this commit is done
+            return
+        now, own = utcnow(), listened(session, OWN_ROWS)
+        params = {
+            "channels": [r["channel"] for r in rows],
+            "data": [json.dumps(r["data"]) for r in rows],
+            "now": now,
+            "available": now + timedelta(seconds=LEASE_SECONDS) if own else now,
+        }
+        ids = sorted(session.execute(_INSERT_OUTBOX_PG, params).scalars())  # the trigger NOTIFYs others
+        if own:  # ids follow insertion order (ORDER BY r.n)
+            made = [OwnRow(i, r["channel"], r["data"], now) for i, r in zip(ids, rows, strict=True)]
+            after_commit_item(session, OWN_ROWS, made)
+        else:
+            notify_on_commit(session)
 
 
 @event.listens_for(OutboxEvent, "after_insert")

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -21,11 +22,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from whatrack.db import commit_hook, connection_tag, transaction, utcnow
 from whatrack.db_util import dialect, one_of, table_of
 from whatrack.models import OutboxEvent
-from whatrack.realtime.events import OUTBOX_NOTIFY_CHANNEL
+from whatrack.realtime.events import LEASE_SECONDS, OUTBOX_NOTIFY_CHANNEL, OWN_ROWS, OwnRow
 from whatrack.realtime.publisher import Publication, Publisher, PublishError
 
 log = logging.getLogger(__name__)
 BATCH = 200
+DELETE_AFTER = 0.5  # seconds a published row of ours may wait for its DELETE
 _OUTBOX = table_of(OutboxEvent)
 
 
@@ -56,12 +58,19 @@ class OutboxDrainer:
         self._poll = poll_seconds
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
+        self._due = True  # drain_once() has work (or may: at start, after a NOTIFY or a poll)
+        self._own: list[OwnRow] = []  # committed by this process, leased to us, to publish
+        self._own_paused_until = 0.0
+        self._published: list[int] = []  # published, to delete
+        self._published_since = 0.0
         engine = factory.kw.get("bind")
         self._own_tag = connection_tag(engine) if isinstance(engine, AsyncEngine) else None
         commit_hook(factory).subscribe(self.wake)
 
     def wake(self) -> None:
-        """Run after every commit that wrote outbox rows: publish now instead of at the next poll."""
+        """Run after every commit that wrote outbox rows for drain_once (SQLite, or no drainer was
+        running when they were written): publish now instead of at the next poll."""
+        self._due = True
         self._wake.set()
 
     async def drain_once(self) -> int:
@@ -107,28 +116,88 @@ class OutboxDrainer:
         return 0.0
 
     async def run(self) -> None:
+        """Publishes until cancelled. On PostgreSQL this process's own committed rows come
+        straight from the commit (events.OWN_ROWS: leased to us, published without reading them
+        back, deleted in batches); rows of other processes, and ours whose lease ended unpublished,
+        through drain_once(), on a NOTIFY and at every poll."""
         engine = self._factory.kw.get("bind")
-        listener = None
+        listener = stop_taking = None
         if isinstance(engine, AsyncEngine) and engine.dialect.name == "postgresql":
             listener = asyncio.create_task(self._listen(engine), name="outbox-listen")
+            stop_taking = commit_hook(self._factory).listen(OWN_ROWS, self._take)
         try:
             while True:
                 self._wake.clear()
                 try:
-                    while await self.drain_once() == BATCH:
-                        pass
+                    await self._publish_own()
+                    if self._due:
+                        self._due = False
+                        while await self.drain_once() == BATCH:
+                            pass
+                    await self._delete_published(force=False)
                 except Exception:  # the loop must survive a database hiccup
                     log.exception("outbox drain failed")
-                with contextlib.suppress(TimeoutError):
+                try:
                     await asyncio.wait_for(self._wake.wait(), timeout=self._poll)
+                except TimeoutError:
+                    self._due = True  # the poll: other processes' rows, leases that ended
+                    with contextlib.suppress(Exception):
+                        await self._delete_published(force=True)
         finally:
+            if stop_taking is not None:
+                stop_taking()
+            with contextlib.suppress(Exception):
+                await self._delete_published(force=True)
             if listener is not None:
                 listener.cancel()
                 await asyncio.gather(listener, return_exceptions=True)
 
+    def _take(self, rows: list[OwnRow]) -> None:
+        """After a commit of ours: its rows, leased to us (called in the committing task)."""
+        self._own.extend(rows)
+        self._wake.set()
+
+    async def _publish_own(self) -> None:
+        rows, self._own = self._own, []
+        if not rows:
+            return
+        if time.monotonic() < self._own_paused_until:
+            return  # the server failed us lately: they wait for their lease, then drain_once in id order
+        try:
+            await self._publisher.publish_many([Publication(r.channel, r.data, _key(r)) for r in rows])
+        except PublishError as exc:
+            # Nothing is lost: the rows stay, leased, and drain_once retries them with backoff once the
+            # lease ends; ours are not published meanwhile, so order holds.
+            self._own_paused_until = time.monotonic() + LEASE_SECONDS
+            log.warning("outbox publish failed, left to the drain: %s", exc)
+            return
+        if not self._published:
+            self._published_since = time.monotonic()
+        self._published += [r.id for r in rows]
+
+    async def _delete_published(self, *, force: bool) -> None:
+        """One DELETE for the rows we published, every BATCH rows or DELETE_AFTER seconds: a crash
+        before it makes them published again after their lease (the idempotency key drops the repeat)."""
+        if not self._published:
+            return
+        if not force and len(self._published) < BATCH and time.monotonic() - self._published_since < DELETE_AFTER:
+            return
+        ids, self._published = self._published, []
+        try:
+            async with transaction(self._factory) as db:
+                await db.execute(
+                    delete(OutboxEvent)
+                    .where(one_of(db, OutboxEvent.id, ids))
+                    .execution_options(synchronize_session=False)
+                )
+        except Exception:
+            self._published = ids + self._published
+            raise
+
     def _heard(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
         """A NOTIFY: another process committed rows. Our own commits woke us already (commit hook)."""
         if payload != self._own_tag:
+            self._due = True
             self._wake.set()
 
     async def _listen(self, engine: AsyncEngine) -> None:
