@@ -7,12 +7,12 @@ import functools
 import json
 import re
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, func, or_, select, text, update
+from sqlalchemy import Select, and_, bindparam, func, or_, select, text, union, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.util import identity_key
@@ -39,6 +39,7 @@ from whatrack.errors import (
     SnoozeInPast,
     SnoozeTooFar,
 )
+from whatrack.leads.service import LeadIndex
 from whatrack.models import (
     Conversation,
     Lead,
@@ -53,6 +54,7 @@ from whatrack.models import (
 )
 from whatrack.models.conversation import LISTED_AT
 from whatrack.models.enums import PRIORITY_OF_RANK, PRIORITY_RANK, TICKET_SOURCES
+from whatrack.whatsapp.events import Contact
 
 Assignee = aliased(User)
 
@@ -177,70 +179,100 @@ def new_conversation(organization_id: uuid.UUID, lead_id: uuid.UUID, instance_id
 
 @dataclass
 class Locked:
-    """What lock_many() read: the conversations (detached, locked), the active ticket of each
-    that has one (detached, consistent with the conversation's summary) and assignee names."""
+    """What lock_many() read: the conversations (detached, locked) with their leads, the active
+    ticket of each that has one (detached, consistent with the conversation's summary), assignee
+    names, and per organization the leads the contacts resolve to."""
 
     conversations: list[Conversation]
+    leads: dict[uuid.UUID, LeadIndex]  # organization id -> the contacts' leads (with a conversation)
+    lead_of: dict[uuid.UUID, Lead]  # lead id -> lead, for every conversation above
     tickets: dict[uuid.UUID, Ticket]  # by conversation id
     assignees: dict[uuid.UUID, str]  # user id -> name
 
 
 async def lock_many(
-    db: AsyncSession, *, lead_ids: Collection[uuid.UUID] = (), ids: Collection[uuid.UUID] = ()
+    db: AsyncSession, *, contacts: Mapping[uuid.UUID, Sequence[Contact]] = {}, ids: Collection[uuid.UUID] = ()
 ) -> Locked:
-    """The conversations of these leads and these ids, locked in id order (so that two batches
-    locking overlapping sets wait for each other instead of deadlocking), with their active
-    ticket and assignee's name, in one statement. Detached: changes go back with write_many()
-    and tickets.write_activity().
+    """The conversations of the leads these contacts (per organization) resolve to, and these
+    conversation ids, locked in id order (so that two batches locking overlapping sets wait for
+    each other instead of deadlocking), with their lead, active ticket and assignee's name, in one
+    statement. Detached: changes go back with write_many(), leads.write_contacts() and
+    tickets.write_activity().
 
+    A lead without a conversation is not found here (leads are created with their conversation):
+    its contact looks new, its insert conflicts, and the caller takes the general path.
     The ticket row is read, not locked (FOR UPDATE cannot reach the optional side of a join):
     ticket transitions lock the conversation and write its summary (current_ticket_id,
     ticket_status), so a ticket that agrees with its locked conversation's summary is current.
     One that does not (a transition committed while we waited: PostgreSQL re-reads the locked
     row, not the joined one) is left out: the caller treats the conversation as having no open
     ticket and takes the general path (receive(), which locks the ticket itself)."""
-    if not lead_ids and not ids:
-        return Locked([], {}, {})
-    params = {"lead_ids": list(lead_ids), "ids": list(ids)}
-    convs: list[Conversation] = []
-    tickets: dict[uuid.UUID, Ticket] = {}
-    assignees: dict[uuid.UUID, str] = {}
+    people = [c for cs in contacts.values() for c in cs]
+    phones = list({c.phone for c in people if c.phone})
+    lids = list({c.lid for c in people if c.lid})
+    found = Locked([], {}, {}, {}, {})
+    if not phones and not lids and not ids:
+        return found
+    params = {"orgs": list(contacts), "phones": phones, "lids": lids, "ids": list(ids)}
+    by_phone: dict[uuid.UUID, dict[str, Lead]] = {org: {} for org in contacts}
+    by_lid: dict[uuid.UUID, dict[str, Lead]] = {org: {} for org in contacts}
     for row in await db.execute(_lock_many(dialect(db)), params):
         values = row._mapping
         conv = detached(Conversation, {name: values[name] for name in _CONV_NAMES})
-        convs.append(conv)
+        lead = detached(Lead, {name: values[f"l_{name}"] for name in _LEAD_NAMES})
+        found.conversations.append(conv)
+        found.lead_of[lead.id] = lead
+        if lead.organization_id in contacts:
+            if lead.phone:
+                by_phone[lead.organization_id][lead.phone] = lead
+            if lead.lid:
+                by_lid[lead.organization_id][lead.lid] = lead
         if values["t_id"] is not None:
             ticket = detached(Ticket, {name: values[f"t_{name}"] for name in _TICKET_NAMES})
             if ticket.id == conv.current_ticket_id and ticket.status == conv.ticket_status:
-                tickets[conv.id] = ticket
+                found.tickets[conv.id] = ticket
         if conv.assignee_id is not None and values["wt_assignee_name"] is not None:
-            assignees[conv.assignee_id] = values["wt_assignee_name"]
-    return Locked(convs, tickets, assignees)
+            found.assignees[conv.assignee_id] = values["wt_assignee_name"]
+    found.leads = {org: LeadIndex(by_phone[org], by_lid[org]) for org in contacts}
+    return found
 
 
 _CONV_TABLE = table_of(Conversation)
 _TICKET_TABLE = table_of(Ticket)
 _USER_TABLE = table_of(User)
+_LEAD_TABLE = table_of(Lead)
 _CONV_NAMES = [c.name for c in _CONV_TABLE.columns]
 _TICKET_NAMES = [c.name for c in _TICKET_TABLE.columns]
+_LEAD_NAMES = [c.name for c in _LEAD_TABLE.columns]
 
 
 @functools.cache
 def _lock_many(dialect_name: str) -> AnySelect:
-    of_leads = in_param(_CONV_TABLE.c.lead_id, "lead_ids", dialect_name)
+    leads, convs = _LEAD_TABLE.alias("contact_lead"), _CONV_TABLE.alias("contact_conversation")
+    of_contacts = (
+        select(convs.c.id)
+        .join(leads, leads.c.id == convs.c.lead_id)
+        .where(
+            in_param(leads.c.organization_id, "orgs", dialect_name),
+            or_(in_param(leads.c.phone, "phones", dialect_name), in_param(leads.c.lid, "lids", dialect_name)),
+        )
+    )
+    by_id = select(_CONV_TABLE.c.id).where(in_param(_CONV_TABLE.c.id, "ids", dialect_name))
+    wanted = union(of_contacts, by_id).subquery()
     active = and_(_TICKET_TABLE.c.conversation_id == _CONV_TABLE.c.id, _TICKET_TABLE.c.status != TicketStatus.RESOLVED)
     stmt = (
         select(
             _CONV_TABLE,
+            *(c.label(f"l_{c.name}") for c in _LEAD_TABLE.columns),
             *(c.label(f"t_{c.name}") for c in _TICKET_TABLE.columns),
             _USER_TABLE.c.name.label("wt_assignee_name"),
         )
         .select_from(
-            _CONV_TABLE.outerjoin(_TICKET_TABLE, active).outerjoin(
-                _USER_TABLE, _USER_TABLE.c.id == _CONV_TABLE.c.assignee_id
-            )
+            _CONV_TABLE.join(_LEAD_TABLE, _LEAD_TABLE.c.id == _CONV_TABLE.c.lead_id)
+            .outerjoin(_TICKET_TABLE, active)
+            .outerjoin(_USER_TABLE, _USER_TABLE.c.id == _CONV_TABLE.c.assignee_id)
         )
-        .where(or_(of_leads, in_param(_CONV_TABLE.c.id, "ids", dialect_name)))
+        .where(_CONV_TABLE.c.id.in_(select(wanted.c.id)))
         .order_by(_CONV_TABLE.c.id)
     )
     return stmt.with_for_update(of=_CONV_TABLE) if dialect_name == "postgresql" else stmt

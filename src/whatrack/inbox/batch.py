@@ -277,25 +277,22 @@ async def _look_up(db: AsyncSession, items: Sequence[tuple[Instance, Envelope]])
     for instance_id, wanted in ids.items():
         for external_id, msg in (await messages.by_external_ids(db, instance_id, wanted, lock=True)).items():
             known_messages[(instance_id, external_id)] = msg
-    lead_index = {
-        org_id: await leads.leads_for_contacts(db, org_id, [ev.contact for ev in evs])
-        for org_id, evs in contacts.items()
-    }
-    senders = {lead.id: lead for index in lead_index.values() for lead in index.leads()}
     found = await conversations.lock_many(
-        db, lead_ids=senders.keys(), ids={m.conversation_id for m in known_messages.values()}
+        db,
+        contacts={org: [ev.contact for ev in evs] for org, evs in contacts.items()},
+        ids={m.conversation_id for m in known_messages.values()},
     )
     locked = found.conversations
     for conv in locked:  # locked until commit: their events' audience needs no query then
         known_audience(db, conv)
-    lead_of = senders | await leads.load_many(db, {c.lead_id for c in locked} - senders.keys())
+    senders = {lead.id for index in found.leads.values() for lead in index.leads()}
     by_lead = {c.lead_id: c for c in locked if c.lead_id in senders}
     return _Known(
         messages=known_messages,
-        leads=lead_index,
+        leads=found.leads,
         conversations={c.id: c for c in locked},
         by_lead=by_lead,
         tickets={c.id: found.tickets[c.id] for c in by_lead.values() if c.id in found.tickets},
-        lead_of=lead_of,
+        lead_of=found.lead_of,
         assignees=found.assignees,
     )

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import functools
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import Select, bindparam, or_, select, update
@@ -12,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from whatrack.auth.service import Actor
 from whatrack.db import utcnow
-from whatrack.db_util import AnySelect, dialect, get_scoped, in_param, insert_or_get, load_detached, table_of
+from whatrack.db_util import get_scoped, insert_or_get, table_of
 from whatrack.errors import ContactUnidentifiable, LeadNotFound, NothingToUpdate
 from whatrack.leads.schemas import LeadRead, LeadUpdate
 from whatrack.models import Conversation, Lead, Ticket
@@ -84,37 +83,6 @@ def refresh_contact(lead: Lead, contact: Contact) -> None:
         lead.push_name = contact.push_name
     if contact.jid and contact.jid != lead.remote_jid:
         lead.remote_jid = contact.jid
-
-
-async def leads_for_contacts(db: AsyncSession, organization_id: uuid.UUID, contacts: Sequence[Contact]) -> LeadIndex:
-    """Every lead of the organization any of `contacts` resolves to, in one query. The leads are
-    detached: changes go back with write_contacts()."""
-    phones = list({c.phone for c in contacts if c.phone})
-    lids = list({c.lid for c in contacts if c.lid})
-    if not phones and not lids:
-        return LeadIndex({}, {})
-    params = {"org": organization_id, "phones": phones, "lids": lids}
-    rows = await load_detached(db, Lead, _for_contacts(dialect(db)), params)
-    return LeadIndex({r.phone: r for r in rows if r.phone}, {r.lid: r for r in rows if r.lid})
-
-
-async def load_many(db: AsyncSession, lead_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Lead]:
-    """Leads by id, detached (read-only here)."""
-    if not lead_ids:
-        return {}
-    rows = await load_detached(db, Lead, _by_ids(dialect(db)), {"ids": list(lead_ids)})
-    return {r.id: r for r in rows}
-
-
-@functools.cache
-def _for_contacts(dialect_name: str) -> AnySelect:
-    phone, lid = in_param(Lead.phone, "phones", dialect_name), in_param(Lead.lid, "lids", dialect_name)
-    return select(table_of(Lead)).where(Lead.organization_id == bindparam("org"), or_(phone, lid))
-
-
-@functools.cache
-def _by_ids(dialect_name: str) -> AnySelect:
-    return select(table_of(Lead)).where(in_param(Lead.id, "ids", dialect_name))
 
 
 def contact_fields(lead: Lead) -> tuple[str | None, ...]:
