@@ -25,6 +25,7 @@ ticket's figures be recomputed from that ticket's messages (index on messages.ti
 from __future__ import annotations
 
 import functools
+import json
 import math
 import uuid
 from collections import defaultdict
@@ -33,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -174,6 +175,7 @@ async def on_messages(db: AsyncSession, msgs: Sequence[Message]) -> None:
     # Every ticket row of the messages' conversations, in one locked read: the ones the messages
     # change, and the others the conversation rollup adds up.
     figs = await _load(db, {e.conversation_id for e in events})
+    known = {t: set(f.responders) for t, f in figs.items()}  # responders already written
     # Only an agent's message measures a duration: a webhook of lead messages reads no clock.
     orgs = {e.organization_id for e in events}
     by_org = await clocks(db, orgs) if any(e.sender_type == SenderType.USER for e in events) else {}
@@ -191,7 +193,13 @@ async def on_messages(db: AsyncSession, msgs: Sequence[Message]) -> None:
             apply(fig, e.sender_type, e.sender_id, e.sent_at, by_org.get(e.organization_id, WALL))
     if stale:
         figs.update(await _recompute(db, stale, figs, by_org or await clocks(db, orgs)))
-    await _write_tickets(db, [figs[t] for t in sorted(touched)])
+    changed = [figs[t] for t in sorted(touched)]
+    people = [_responder(f.ticket_id, r) for f in changed for r in f.responders if r not in known.get(f.ticket_id, ())]
+    if dialect(db) == "postgresql":  # ticket rows, new responders and rollups in one statement
+        rows = {"tm": [f.row() for f in changed], "tr": people, "cm": _rollup_rows(figs.values())}
+        await db.execute(_write_all_pg(), {k: json.dumps(v, default=_jsonable) for k, v in rows.items()})
+        return
+    await _write_tickets(db, changed, people)
     await _write_rollups(db, figs.values())
 
 
@@ -237,16 +245,52 @@ def _select_events(dialect_name: str) -> Any:
     )
 
 
-async def _write_tickets(db: AsyncSession, figs: Iterable[Figures]) -> None:
-    """The ticket_metrics rows, and their responders as ticket_responders rows (a ticket's
-    responders only grow: the ones already there are kept)."""
+def _responder(ticket_id: uuid.UUID, user_id: str) -> dict[str, Any]:
+    return {"ticket_id": ticket_id, "user_id": uuid.UUID(user_id)}
+
+
+async def _write_tickets(db: AsyncSession, figs: Iterable[Figures], people: list[dict[str, Any]] | None = None) -> None:
+    """The ticket_metrics rows, and their responders as ticket_responders rows (`people`: the new
+    ones; by default all of them. A ticket's responders only grow: the ones there are kept)."""
     figs = list(figs)
     rows = [f.row() for f in figs]
     if rows:
         await db.execute(_upsert_tickets(dialect(db)), rows)
-    people = [{"ticket_id": f.ticket_id, "user_id": uuid.UUID(r)} for f in figs for r in f.responders]
+    if people is None:
+        people = [_responder(f.ticket_id, r) for f in figs for r in f.responders]
     if people:
         await db.execute(_insert_responders(dialect(db)), people)
+
+
+def _jsonable(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    raise TypeError(f"not JSON: {type(value).__name__}")
+
+
+@functools.cache
+def _write_all_pg() -> Any:
+    """PostgreSQL: ticket_metrics upsert, new ticket_responders and conversation_metrics upsert
+    in one statement (data-modifying CTEs; rows passed as JSON arrays read by
+    json_populate_recordset, so every column keeps its type)."""
+
+    def insert(table: Any, param: str, columns: list[str]) -> str:
+        names = ", ".join(f'"{c}"' for c in columns)
+        rows = f"json_populate_recordset(NULL::{table.name}, CAST(:{param} AS json))"
+        return f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {rows}"  # noqa: S608 - names from our metadata
+
+    def upsert(table: Any, param: str, key: str, keep: set[str]) -> str:
+        columns = [c.name for c in table.columns]
+        sets = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in columns if c not in keep)
+        return f"{insert(table, param, columns)} ON CONFLICT ({key}) DO UPDATE SET {sets}"
+
+    return text(
+        f"WITH tm AS ({upsert(_TM, 'tm', 'ticket_id', {'ticket_id'})}), "
+        f"tr AS ({insert(_TR, 'tr', ['ticket_id', 'user_id'])} ON CONFLICT (ticket_id, user_id) DO NOTHING) "
+        f"{upsert(_CM, 'cm', 'conversation_id', {'id', 'conversation_id'})}"
+    )
 
 
 @functools.cache
@@ -262,16 +306,19 @@ def _upsert_tickets(dialect_name: str) -> Any:
     return stmt.on_conflict_do_update(index_elements=[_TM.c.ticket_id], set_=keep)
 
 
-async def _write_rollups(db: AsyncSession, figs: Iterable[Figures]) -> None:
-    """Each conversation's rollup from all its ticket figures (a few per conversation)."""
+def _rollup_rows(figs: Iterable[Figures]) -> list[dict[str, Any]]:
+    """Each conversation's rollup row from all its ticket figures (a few per conversation)."""
     by_conv: dict[uuid.UUID, list[Figures]] = defaultdict(list)
     for f in figs:
         by_conv[f.conversation_id].append(f)
-    if not by_conv:
-        return
     now = utcnow()
-    rows = [rollup(c, by_conv[c]) | {"id": uuid.uuid4(), "updated_at": now} for c in sorted(by_conv)]
-    await db.execute(_upsert_conversations(dialect(db)), rows)
+    return [rollup(c, by_conv[c]) | {"id": uuid.uuid4(), "updated_at": now} for c in sorted(by_conv)]
+
+
+async def _write_rollups(db: AsyncSession, figs: Iterable[Figures]) -> None:
+    rows = _rollup_rows(figs)
+    if rows:
+        await db.execute(_upsert_conversations(dialect(db)), rows)
 
 
 @functools.cache
