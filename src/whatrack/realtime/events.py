@@ -133,6 +133,8 @@ class OwnRow:
     channel: str
     data: dict[str, Any]
     created_at: datetime
+
+
 # PostgreSQL: the outbox's statement trigger (migration 0023) sends NOTIFY on this channel in the
 # transaction that writes rows, delivered at its commit: it wakes the drainers of OTHER processes
 # (outbox.OutboxDrainer LISTENs), so a web process without jobs hands its events to the workers
