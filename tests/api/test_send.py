@@ -151,6 +151,35 @@ async def test_reply_and_media_upload(harness: Harness) -> None:
     assert sent["FileName"] == "proposta.pdf" and sent["Document"].startswith("data:application/pdf;base64,")
 
 
+async def test_quotes_name_who_wrote_the_quoted_message(harness: Harness) -> None:
+    """replyTo carries the quoted message's author: the lead's name, or the colleague's id and name."""
+    t = await harness.tenant("Acme")
+    conv = await _conversation(harness, t)
+    lead_msg = (await t.client.get(f"/api/v1/conversations/{conv['id']}/messages")).json()["items"][0]
+    reply = (
+        await t.client.post(
+            "/api/v1/whatsapp/messages",
+            json={"conversationId": conv["id"], "content": "Claro", "replyToId": lead_msg["id"]},
+        )
+    ).json()
+    assert reply["replyTo"]["senderType"] == "LEAD"
+    assert reply["replyTo"]["senderName"] == p.DEFAULT_PUSH_NAME and reply["replyTo"]["senderId"] is None
+
+    # the lead quotes the agent's message: the webhook's event and the list both name the agent
+    async with harness.recording() as published:
+        await harness.webhook(
+            t, p.text_message(phone=PHONE, text="Obrigada", quoted=p.Quote(message_id=reply["externalId"]))
+        )
+    listed = (await t.client.get(f"/api/v1/conversations/{conv['id']}/messages")).json()["items"]
+    answer = next(m for m in listed if m["content"] == "Obrigada")
+    assert answer["replyTo"]["id"] == reply["id"] and answer["replyTo"]["senderType"] == "USER"
+    assert answer["replyTo"]["senderId"] == str(t.user_id) and answer["replyTo"]["senderName"] == "Acme Agent"
+    await harness.sim.drain()
+    events = [d["data"] for _, d in [*published, *await harness.drain()] if d["type"] == "new_message"]
+    quoted = [e["replyTo"] for e in events if e.get("content") == "Obrigada"]
+    assert quoted and quoted[0]["senderId"] == str(t.user_id) and quoted[0]["senderName"] == "Acme Agent"
+
+
 async def test_agent_typing_is_forwarded(harness: Harness) -> None:
     t = await harness.tenant("Acme")
     conv = await _conversation(harness, t)

@@ -2299,6 +2299,16 @@ export interface components {
              */
             id: string;
             messageType: components["schemas"]["MessageType"];
+            /**
+             * Senderid
+             * @description The colleague who wrote the quoted message (USER/AI)
+             */
+            senderId: string | null;
+            /**
+             * Sendername
+             * @description Who wrote it: the colleague, or the lead's name when it was written
+             */
+            senderName: string | null;
             senderType: components["schemas"]["SenderType"];
         };
         /**

@@ -222,6 +222,7 @@ export const en: Record<MessageKey, string> = {
   "msg.reply": "Reply",
   "msg.you": "You",
   "msg.lead": "Lead",
+  "msg.team": "Team",
   "msg.status.PENDING": "Sending",
   "msg.status.SENT": "Sent",
   "msg.status.DELIVERED": "Delivered",

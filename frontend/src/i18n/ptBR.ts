@@ -222,6 +222,7 @@ export const ptBR = {
   "msg.reply": "Responder",
   "msg.you": "Você",
   "msg.lead": "Lead",
+  "msg.team": "Equipe",
   "msg.status.PENDING": "Enviando",
   "msg.status.SENT": "Enviada",
   "msg.status.DELIVERED": "Entregue",

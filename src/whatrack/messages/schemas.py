@@ -21,6 +21,8 @@ class ReplyRead(CamelModel):
     id: uuid.UUID
     content: str | None
     sender_type: SenderType
+    sender_id: uuid.UUID | None = Field(description="The colleague who wrote the quoted message (USER/AI)")
+    sender_name: str | None = Field(description="Who wrote it: the colleague, or the lead's name when it was written")
     message_type: MessageType
 
 
@@ -74,7 +76,12 @@ class MessageRead(CamelModel):
             client_id=m.client_id,
             reply_to=(
                 ReplyRead(
-                    id=reply.id, content=reply.content, sender_type=reply.sender_type, message_type=reply.message_type
+                    id=reply.id,
+                    content=reply.content,
+                    sender_type=reply.sender_type,
+                    sender_id=reply.sender_id,
+                    sender_name=reply.sender_name,
+                    message_type=reply.message_type,
                 )
                 if reply
                 else None

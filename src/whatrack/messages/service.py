@@ -326,6 +326,8 @@ def _by_external_ids(dialect_name: str, lock: bool) -> AnySelect:
             Message.error,
             Message.content,
             Message.sender_type,
+            Message.sender_id,
+            Message.sender_name,
             Message.message_type,
         )
         .where(Message.instance_id == bindparam("instance_id"), in_param(Message.external_id, "ids", dialect_name))

@@ -9,13 +9,13 @@ import { MessageBubble } from "./MessageBubble";
 
 afterEach(cleanup);
 
-function renderBubble(message: Message, onRetry = vi.fn(), lang: "pt-BR" | "en" = "pt-BR") {
+function renderBubble(message: Message, onRetry = vi.fn(), lang: "pt-BR" | "en" = "pt-BR", leadName?: string) {
   const qc = newQueryClient();
   qc.setQueryData(keys.me(), me);
   render(
     <I18nProvider lang={lang}>
       <QueryClientProvider client={qc}>
-        <MessageBubble message={message} meId="u1" onRetry={onRetry} />
+        <MessageBubble message={message} meId="u1" onRetry={onRetry} leadName={leadName} />
       </QueryClientProvider>
     </I18nProvider>,
   );
@@ -97,6 +97,19 @@ describe("MessageBubble", () => {
     renderBubble(makeMessage({ deleted: true, content: "segredo" }));
     expect(screen.getByTestId("message-deleted").textContent).toBe("Esta mensagem foi apagada");
     expect(screen.queryByText("segredo")).toBeNull();
+  });
+
+  it.each([
+    ["the lead's current name for the lead's message", { senderType: "LEAD", senderId: null, senderName: "Maria (antigo)" }, "pt-BR", "Maria Souza", "Maria Souza"],
+    ["the name it was written under when the lead's is not known yet", { senderType: "LEAD", senderId: null, senderName: "Maria" }, "pt-BR", undefined, "Maria"],
+    ["a colleague's name for their message", { senderType: "USER", senderId: "u2", senderName: "Ana Lima" }, "pt-BR", "Maria Souza", "Ana Lima"],
+    ["Você only for the reader's own message", { senderType: "USER", senderId: "u1", senderName: "Eu Mesmo" }, "pt-BR", "Maria Souza", "Você"],
+    ["You in English", { senderType: "USER", senderId: "u1", senderName: "Eu Mesmo" }, "en", "Maria Souza", "You"],
+    ["the team for a message sent from the phone itself", { senderType: "USER", senderId: null, senderName: null }, "en", "Maria Souza", "Team"],
+  ] as const)("a quote names who wrote it: %s", (_, author, lang, leadName, expected) => {
+    const replyTo = { id: "q1", content: "Quanto custa?", messageType: "TEXT" as const, ...author };
+    renderBubble(out({ replyTo }), vi.fn(), lang, leadName);
+    expect(screen.getByTestId("quoted-reply").querySelector(".quote-author")!.textContent).toBe(expected);
   });
 
   it("documents show name, size and a download link", () => {

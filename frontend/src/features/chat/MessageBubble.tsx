@@ -7,6 +7,7 @@ import { useFormat } from "../../i18n/format";
 import { useT } from "../../i18n/i18n";
 import { MessageContent, typeLabel } from "./MessageContent";
 import { NoteBubble } from "./NoteBubble";
+import { quoteAuthor } from "./quoteAuthor";
 import { SystemNote } from "./SystemNote";
 
 interface Props {
@@ -14,9 +15,11 @@ interface Props {
   meId: string;
   onRetry: (m: Message) => void;
   onReply?: ((m: Message) => void) | undefined;
+  /** The lead's name as the chat shows it, for quotes of the lead's messages. */
+  leadName?: string | null | undefined;
 }
 
-export const MessageBubble = memo(function MessageBubble({ message: m, meId, onRetry, onReply }: Props) {
+export const MessageBubble = memo(function MessageBubble({ message: m, meId, onRetry, onReply, leadName }: Props) {
   const t = useT();
   const f = useFormat();
   if (m.senderType === "SYSTEM") return <SystemNote message={m} />;
@@ -39,7 +42,7 @@ export const MessageBubble = memo(function MessageBubble({ message: m, meId, onR
         {showSender && <div className="bubble-sender">{m.senderType === "AI" ? `AI · ${m.senderName}` : m.senderName}</div>}
         {m.replyTo && (
           <div className="quote" data-testid="quoted-reply">
-            <div className="quote-author">{m.replyTo.senderType === "LEAD" ? t("msg.lead") : t("msg.you")}</div>
+            <div className="quote-author">{quoteAuthor(m.replyTo, meId, leadName, t)}</div>
             <div className="quote-text">{m.replyTo.content ? <RichText text={m.replyTo.content} /> : typeLabel(m.replyTo.messageType, t)}</div>
           </div>
         )}

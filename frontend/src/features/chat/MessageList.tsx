@@ -16,6 +16,7 @@ import { buildRows, type UnreadDivider } from "./rows";
 import { countNewSince, firstUnreadIndex } from "./reading";
 import { AdCard } from "./AdCard";
 import { ticketLabel } from "./ticketLabel";
+import { leadDisplayName } from "../../lib/phone";
 
 interface Props {
   conversationId: string;
@@ -43,6 +44,7 @@ export function MessageList({ conversationId, query, lead, meId, onReply, unread
   const scrollRef = useRef<HTMLDivElement>(null);
   const messages = useMemo(() => flattenMessages(query.data), [query.data]);
   const tickets = useMemo(() => new Map((lead?.tickets ?? []).map((tk) => [tk.id, tk])), [lead]);
+  const leadName = lead ? leadDisplayName(lead) : null;
   // The unread divider is placed once, when the unread count is known and the messages are fresh
   // (a cached copy may predate the unread ones: wait for its refetch), and stays put while the
   // chat is open (as WhatsApp's). `seen`: the messages there when the reader left the bottom (or
@@ -226,7 +228,7 @@ export function MessageList({ conversationId, query, lead, meId, onReply, unread
                 </div>
               )}
               {row.kind === "message" && (
-                <MessageBubble message={row.message} meId={meId} onRetry={retry} onReply={onReply} />
+                <MessageBubble message={row.message} meId={meId} onRetry={retry} onReply={onReply} leadName={leadName} />
               )}
             </div>
           );

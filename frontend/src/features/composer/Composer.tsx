@@ -9,6 +9,8 @@ import { RichText } from "../../components/ui/RichText";
 import { useLang, useT } from "../../i18n/i18n";
 import { formatFileSize } from "../../lib/time";
 import { typeLabel } from "../chat/MessageContent";
+import { quoteAuthor } from "../chat/quoteAuthor";
+import { leadDisplayName } from "../../lib/phone";
 import { createTypingNotifier } from "./typingNotifier";
 import { insertAtCaret } from "./insertText";
 import { useObjectUrl } from "./useObjectUrl";
@@ -135,7 +137,7 @@ export function Composer({ conversation: c, replyTo, onClearReply, file, onFileC
       {replyTo && (
         <div className="composer-reply" data-testid="composer-reply">
           <div className="quote">
-            <div className="quote-author">{t("composer.replyingTo", { name: replyTo.senderType === "LEAD" ? replyTo.senderName || t("msg.lead") : t("msg.you") })}</div>
+            <div className="quote-author">{t("composer.replyingTo", { name: quoteAuthor(replyTo, me?.user.id ?? "", leadDisplayName(c.lead), t) })}</div>
             <div className="quote-text">{replyTo.content ? <RichText text={replyTo.content} /> : typeLabel(replyTo.messageType, t)}</div>
           </div>
           <button className="icon-btn" onClick={onClearReply} aria-label={t("composer.cancelReply")}>

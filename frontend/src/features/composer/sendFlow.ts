@@ -84,6 +84,8 @@ export function buildOptimistic(input: SendInput, clientId: string, now: Date): 
           id: input.replyTo.id,
           content: input.replyTo.content,
           senderType: input.replyTo.senderType,
+          senderId: input.replyTo.senderId,
+          senderName: input.replyTo.senderName,
           messageType: input.replyTo.messageType,
         }
       : null,
