@@ -103,8 +103,17 @@ async def test_svg_with_script_does_nothing_and_the_app_runs_under_the_csp(
     async with page.expect_download() as download:
         await link.click()
     assert (await download.value).suggested_filename == "logo.svg"
-    await images.last.click()  # the lightbox
+    await images.last.click()  # the lightbox: the lead's name as caption, a download, Esc closes
+    box = page.get_by_test_id("lightbox")
+    await expect(box).to_be_visible()
+    await expect(page.get_by_test_id("lightbox-caption")).to_contain_text(name)
+    async with page.expect_download() as shot:
+        await page.get_by_test_id("lightbox-download").click()
+    assert (await shot.value).suggested_filename  # saved, not opened as a page of our origin
     await _no_mark(page)
+    await page.keyboard.press("Escape")
+    await expect(box).to_have_count(0)
+    await expect(page.get_by_test_id("message-list")).to_be_visible()  # Esc closed the image only
 
     # By its URL, in a tab of its own: downloaded, never rendered as a document of our origin.
     href = await link.get_attribute("href")

@@ -230,6 +230,9 @@ export const en: Record<MessageKey, string> = {
   "msg.status.UNKNOWN": "Not confirmed",
   "msg.status.FAILED": "Failed",
   "msg.openImage": "Open image",
+  "msg.imageFrom": "Image from {name}",
+  "msg.downloadImage": "Download image",
+  "msg.closeImage": "Close image",
 
   "composer.placeholder": "Type a message",
   "composer.send": "Send",

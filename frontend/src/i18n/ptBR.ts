@@ -230,6 +230,9 @@ export const ptBR = {
   "msg.status.UNKNOWN": "Não confirmada",
   "msg.status.FAILED": "Falhou",
   "msg.openImage": "Abrir imagem",
+  "msg.imageFrom": "Imagem de {name}",
+  "msg.downloadImage": "Baixar imagem",
+  "msg.closeImage": "Fechar imagem",
 
   "composer.placeholder": "Digite uma mensagem",
   "composer.send": "Enviar",

@@ -51,7 +51,7 @@ export const MessageBubble = memo(function MessageBubble({ message: m, meId, onR
             {t("msg.deleted")}
           </div>
         ) : (
-          <MessageContent message={m} />
+          <MessageContent message={m} author={quoteAuthor(m, meId, leadName, t)} />
         )}
         <div className="bubble-meta">
           {m.edited && !m.deleted && <span className="edited">{t("msg.edited")}</span>}

@@ -1,13 +1,13 @@
 import { useState } from "react";
 import type { Message, MessageType } from "../../api/types";
 import { API_BASE } from "../../api/client";
-import { Dialog } from "../../components/ui/Dialog";
 import { Icon } from "../../components/ui/Icon";
 import { RichText } from "../../components/ui/RichText";
 import { useLang, useT, type TFunction } from "../../i18n/i18n";
 import { formatFileSize } from "../../lib/time";
 import { formatPhone } from "../../lib/phone";
 import { emojiOnlyCount, foldText } from "./reading";
+import { Lightbox } from "./Lightbox";
 
 /** A message's text: long ones folded with "Ler mais", 1-3 emoji alone shown enlarged. */
 export function MessageText({ text, enlarge = true }: { text: string; enlarge?: boolean }) {
@@ -86,7 +86,8 @@ export function contactOf(m: Message): { name: string; phone: string | null } {
   return { name: display || fn || (vcard.startsWith("BEGIN:") ? "" : vcard), phone: tel };
 }
 
-export function MessageContent({ message: m }: { message: Message }) {
+/** `author`: who sent it, as the chat names them (the lightbox's caption). */
+export function MessageContent({ message: m, author }: { message: Message; author?: string | undefined }) {
   const t = useT();
   const [lang] = useLang();
   const [zoom, setZoom] = useState(false);
@@ -99,12 +100,10 @@ export function MessageContent({ message: m }: { message: Message }) {
       return (
         <>
           <button className="media-btn" onClick={() => setZoom(true)} aria-label={t("msg.openImage")}>
-            <img src={mediaUrl(m)} alt={m.media?.fileName ?? typeLabel(m.messageType, t)} loading="lazy" className={m.messageType === "STICKER" ? "sticker" : "bubble-img"} />
+            <img src={mediaUrl(m)} alt={m.content || typeLabel(m.messageType, t)} loading="lazy" className={m.messageType === "STICKER" ? "sticker" : "bubble-img"} />
           </button>
           {m.messageType === "IMAGE" && caption}
-          <Dialog open={zoom} title={m.media?.fileName ?? t("msg.image")} onClose={() => setZoom(false)}>
-            <img src={mediaUrl(m)} alt="" className="lightbox-img" onClick={() => setZoom(false)} />
-          </Dialog>
+          {zoom && <Lightbox message={m} author={author ?? typeLabel(m.messageType, t)} onClose={() => setZoom(false)} />}
         </>
       );
     case "AUDIO":
