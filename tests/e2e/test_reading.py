@@ -162,3 +162,49 @@ async def test_search_waiting_view_and_emoji_picker(browsers: Browsers, tenant: 
     await smile.click()
     await expect(composer).to_have_value("Temos sim 😀")
     await shot("emoji-picked")
+
+
+_SWIPE = """(el, [dx, dy]) => {
+  const r = el.getBoundingClientRect();
+  const x = r.left + 20, y = r.top + r.height / 2;
+  const at = (type, cx, cy) => el.dispatchEvent(new PointerEvent(type, {
+    bubbles: true, cancelable: true, pointerId: 41, pointerType: "touch", isPrimary: true, clientX: cx, clientY: cy,
+  }));
+  at("pointerdown", x, y);
+  for (let i = 1; i <= 8; i++) at("pointermove", x + (dx * i) / 8, y + (dy * i) / 8);
+  at("pointerup", x + dx, y + dy);
+}"""
+
+
+async def test_reply_button_beside_the_text_swipe_to_reply_and_quote_names(
+    browsers: Browsers, tenant: Tenant, shots_prefix: str
+) -> None:
+    page = await browsers.page()
+    shot = Shots(page, shots_prefix)
+    name, phone = "Paula Citada", new_phone()
+    await lead_writes(tenant, "Quanto custa o plano anual com desconto à vista?", phone=phone, name=name)
+    await login(page, tenant.email)
+    await open_conversation(page, name)
+    lead_bubble = bubble(page, "Quanto custa o plano anual")
+    await lead_bubble.hover()
+    button = lead_bubble.get_by_role("button", name="Responder")
+    await expect(button).to_be_visible()
+    text_box = await lead_bubble.locator(".bubble-text").bounding_box()
+    button_box = await button.bounding_box()
+    assert text_box and button_box
+    # beside the bubble, on the side with room: never over the text
+    assert button_box["x"] >= text_box["x"] + text_box["width"], (button_box, text_box)
+    await shot("reply-button")
+
+    # a vertical touch drag (a scroll) does not reply; a drag right past the threshold does
+    reply_bar = page.get_by_text(f"Respondendo a {name}")
+    await lead_bubble.evaluate(_SWIPE, [6, 120])
+    await expect(reply_bar).to_have_count(0)
+    await lead_bubble.evaluate(_SWIPE, [90, 6])
+    await expect(reply_bar).to_be_visible()
+    await page.get_by_test_id("composer-input").fill("O anual sai por R$ 990")
+    await page.get_by_test_id("composer-input").press("Enter")
+    sent = bubble(page, "O anual sai por R$ 990")
+    # the quote names the lead, not "Lead"
+    await expect(sent.get_by_test_id("quoted-reply").locator(".quote-author")).to_have_text(name)
+    await shot("swipe-reply-quote")

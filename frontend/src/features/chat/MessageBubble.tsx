@@ -8,6 +8,7 @@ import { useT } from "../../i18n/i18n";
 import { MessageContent, typeLabel } from "./MessageContent";
 import { NoteBubble } from "./NoteBubble";
 import { quoteAuthor } from "./quoteAuthor";
+import { useSwipeToReply } from "./swipe";
 import { SystemNote } from "./SystemNote";
 
 interface Props {
@@ -22,6 +23,7 @@ interface Props {
 export const MessageBubble = memo(function MessageBubble({ message: m, meId, onRetry, onReply, leadName }: Props) {
   const t = useT();
   const f = useFormat();
+  const swipe = useSwipeToReply(onReply && !m.deleted && m.senderType !== "SYSTEM" && !m.note ? () => onReply(m) : undefined);
   if (m.senderType === "SYSTEM") return <SystemNote message={m} />;
   if (m.note) return <NoteBubble message={m} />;
   const outgoing = m.senderType === "USER" || m.senderType === "AI";
@@ -38,6 +40,7 @@ export const MessageBubble = memo(function MessageBubble({ message: m, meId, onR
         data-client-id={m.clientId ?? undefined}
         data-status={m.status}
         data-sender={m.senderType}
+        {...swipe}
       >
         {showSender && <div className="bubble-sender">{m.senderType === "AI" ? `AI · ${m.senderName}` : m.senderName}</div>}
         {m.replyTo && (
