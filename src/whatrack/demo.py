@@ -28,12 +28,15 @@ from whatrack.simulator.state import SimulatorState, SimUser
 
 DEMO_NAME = "Demo (simulado)"
 MOUNT = "/_simulator"
+AUTO_PAIR_SECONDS = 4.0
 
 
 class EmbeddedDemo:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.state = SimulatorState(delivered_delay=1.5, read_delay=4.0)
+        # The simulated phone "scans" a shown QR code after a few seconds: after "Desvincular" the
+        # Demo number pairs again through Conectar, as a real one would with a phone at hand.
+        self.state = SimulatorState(delivered_delay=1.5, read_delay=4.0, auto_pair_seconds=AUTO_PAIR_SECONDS)
         self.emitter = WebhookEmitter(self.state)
         self.app: FastAPI = create_simulator_app(self.state, self.emitter)
         self.director = DemoDirector(self.state, self.emitter)

@@ -71,3 +71,41 @@ async def test_demo_lead_agent_reply_blue_ticks(browser: Browser, demo_app: AppS
     finally:
         for context in browsers.contexts:
             await context.close()
+
+
+async def test_demo_number_pairs_again_after_unlinking(
+    browser: Browser, demo_app: AppServer, shots_prefix: str
+) -> None:
+    """Desvincular, then Conectar: the QR code, which the simulated phone scans by itself."""
+    browsers = Browsers(browser, demo_app.url)
+    try:
+        page = await browsers.page()
+        shot = Shots(page, shots_prefix)
+        await login(page, EMAIL)
+        await page.get_by_test_id("settings-link").click()
+        demo = page.get_by_test_id("instance-row").filter(has=page.get_by_test_id("instance-demo"))
+        await expect(demo).to_have_attribute("data-status", "connected")
+
+        await demo.get_by_test_id("instance-logout").click()
+        confirm = page.get_by_test_id("confirm-logout")
+        await expect(confirm).to_contain_text("Desvincular")
+        await confirm.get_by_test_id("confirm-button").click()
+        await expect(demo).to_have_attribute("data-status", "logged_out")
+        await expect(demo.get_by_test_id("instance-connect")).to_be_visible()  # offered again
+        await shot("unlinked")
+
+        await demo.get_by_test_id("instance-connect").click()
+        dialog = page.get_by_test_id("connect-dialog")
+        qr = dialog.get_by_test_id("instance-qr")
+        await expect(qr).to_be_visible()
+        assert (await qr.get_attribute("src") or "").startswith("data:image/png;base64,")
+        await shot("qr")
+        # paired by the simulated phone (~4 s), the number is back
+        await expect(dialog.get_by_test_id("instance-connected-message")).to_be_visible(timeout=20_000)
+        await expect(demo).to_have_attribute("data-status", "connected")
+        await expect(demo.get_by_test_id("instance-phone")).to_have_text("+55 11 99999-0000")
+        await expect(demo.get_by_test_id("instance-connect")).to_have_count(0)
+        await shot("paired-again")
+    finally:
+        for context in browsers.contexts:
+            await context.close()
