@@ -201,6 +201,18 @@ async def test_create_user_then_pair_with_qr(
     await shot("paired")
     await dialog.get_by_test_id("connect-close").click()
 
+    # Desvincular, then pair again: Conectar is offered, a fresh QR, the phone scans it.
+    await added.get_by_test_id("instance-logout").click()
+    await page.get_by_test_id("confirm-logout").get_by_test_id("confirm-button").click()
+    await expect(added).to_have_attribute("data-status", "logged_out")
+    assert not user.logged_in
+    await added.get_by_test_id("instance-connect").click()
+    await expect(dialog.get_by_test_id("instance-qr")).to_be_visible()
+    await asyncio.to_thread(wuzapi.run, wuzapi.emitter.pair(user))  # type: ignore[union-attr]
+    await expect(dialog.get_by_test_id("instance-connected-message")).to_be_visible()
+    await expect(added).to_have_attribute("data-status", "connected")
+    await dialog.get_by_test_id("connect-close").click()
+
     # Rename, then delete (allowed: no conversations yet).
     await added.get_by_test_id("instance-rename").click()
     await added.get_by_test_id("instance-rename-input").fill("Marketing SP")
