@@ -100,19 +100,6 @@ async def test_a_drainer_ignores_the_notify_of_its_own_engine(pg_url: str) -> No
     same_engine = create_session_factory(own_engine)  # a factory whose commit hook nobody hears
     task = asyncio.create_task(drainer.run())
 
-    async def emit(factory: Any) -> uuid.UUID:
-        conversation_id = uuid.uuid4()
-        async with transaction(factory) as db:
-            data = StatusData(
-                message_id=uuid.uuid4(),
-                conversation_id=conversation_id,
-                status=MessageStatus.SENT,
-                external_id=None,
-                error=None,
-            )
-            emit_message_status(db, data)
-        return conversation_id
-
     try:
         async with own_engine.connect() as conn:
             for _ in range(200):
@@ -124,11 +111,11 @@ async def test_a_drainer_ignores_the_notify_of_its_own_engine(pg_url: str) -> No
         await asyncio.sleep(0.1)  # the first drain is done
         before = len(recorder.items)
         recorder.changed.clear()
-        quiet = await emit(same_engine)
+        quiet = await _emit(same_engine)
         with pytest.raises(TimeoutError):  # its NOTIFY carries our own tag: no wake
             await asyncio.wait_for(recorder.changed.wait(), 0.5)
         assert len(recorder.items) == before
-        loud = await emit(create_session_factory(other_engine))
+        loud = await _emit(create_session_factory(other_engine))
         for _ in range(200):
             if len(recorder.items) >= before + 2:
                 break
