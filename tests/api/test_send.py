@@ -122,16 +122,18 @@ async def test_send_into_resolved_conversation_opens_outbound_ticket(harness: Ha
     assert lead["tickets"][0]["outcomeReason"] == "sumiu"
 
 
+async def _reply_to_lead(t: Tenant, conv: dict[str, Any], content: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The agent replies to the conversation's newest message (the lead's); both as the API reads them."""
+    lead_msg = (await t.client.get(f"/api/v1/conversations/{conv['id']}/messages")).json()["items"][0]
+    body = {"conversationId": conv["id"], "content": content, "replyToId": lead_msg["id"]}
+    reply = (await t.client.post("/api/v1/whatsapp/messages", json=body)).json()
+    return lead_msg, reply
+
+
 async def test_reply_and_media_upload(harness: Harness) -> None:
     t = await harness.tenant("Acme")
     conv = await _conversation(harness, t)
-    lead_msg = (await t.client.get(f"/api/v1/conversations/{conv['id']}/messages")).json()["items"][0]
-    reply = (
-        await t.client.post(
-            "/api/v1/whatsapp/messages",
-            json={"conversationId": conv["id"], "content": "Respondendo", "replyToId": lead_msg["id"]},
-        )
-    ).json()
+    lead_msg, reply = await _reply_to_lead(t, conv, "Respondendo")
     assert reply["replyTo"]["id"] == lead_msg["id"]
     req = harness.sim.requests_to("/chat/send/text")[-1]
     assert req.json["ContextInfo"]["StanzaID"] == lead_msg["externalId"]
@@ -155,13 +157,7 @@ async def test_quotes_name_who_wrote_the_quoted_message(harness: Harness) -> Non
     """replyTo carries the quoted message's author: the lead's name, or the colleague's id and name."""
     t = await harness.tenant("Acme")
     conv = await _conversation(harness, t)
-    lead_msg = (await t.client.get(f"/api/v1/conversations/{conv['id']}/messages")).json()["items"][0]
-    reply = (
-        await t.client.post(
-            "/api/v1/whatsapp/messages",
-            json={"conversationId": conv["id"], "content": "Claro", "replyToId": lead_msg["id"]},
-        )
-    ).json()
+    _, reply = await _reply_to_lead(t, conv, "Claro")
     assert reply["replyTo"]["senderType"] == "LEAD"
     assert reply["replyTo"]["senderName"] == p.DEFAULT_PUSH_NAME and reply["replyTo"]["senderId"] is None
 
