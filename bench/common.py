@@ -350,6 +350,8 @@ def _serve_profiled(port: int, out: Path) -> None:
         profiler.stop()
         out.write_text(profiler.output_text(unicode=False, color=False, show_all=False))
         out.with_suffix(".html").write_text(profiler.output_html())
+        if profiler.last_session is not None:  # for `pyinstrument --load` and other renderers
+            profiler.last_session.save(str(out.with_suffix(".pyisession")))
 
 
 if __name__ == "__main__" and len(sys.argv) == 4 and sys.argv[1] == "serve-profiled":

@@ -50,3 +50,63 @@ async def test_list_and_messages_query_count_is_constant(harness: Harness) -> No
         resp = await t.client.get(f"/api/v1/conversations/{conv['id']}/messages")
     assert len(resp.json()["items"]) == 6
     assert len(statements) <= 4, statements
+
+
+@contextmanager
+def count_checkouts(harness: Harness) -> Iterator[list[int]]:
+    """Pool checkouts (1) and transactions begun (0), as one list of kinds."""
+    seen: list[int] = []
+    engine = harness.app.state.engine.sync_engine
+
+    def on_checkout(*_args: Any) -> None:
+        seen.append(1)
+
+    def on_begin(conn: Any) -> None:
+        if conn.get_isolation_level() != "AUTOCOMMIT" and not conn._execution_options.get("isolation_level"):
+            seen.append(0)
+
+    event.listen(engine.pool, "checkout", on_checkout)
+    event.listen(engine, "begin", on_begin)
+    try:
+        yield seen
+    finally:
+        event.remove(engine.pool, "checkout", on_checkout)
+        event.remove(engine, "begin", on_begin)
+
+
+async def test_hot_reads_take_one_connection_and_no_transaction(harness: Harness) -> None:
+    """The list, a conversation, its messages and the search run the session lookup and the
+    read on one pooled connection in autocommit: one checkout, no BEGIN/COMMIT."""
+    t = await harness.tenant("Acme")
+    await harness.webhook(t, p.text_message(phone="5511977770001", text="oi, tudo bem?"))
+    conv = (await t.client.get("/api/v1/conversations")).json()["items"][0]["id"]
+    for path in (
+        "/api/v1/conversations",
+        f"/api/v1/conversations/{conv}",
+        f"/api/v1/conversations/{conv}/messages",
+        "/api/v1/messages/search?q=tudo",
+    ):
+        with count_checkouts(harness) as checkouts:
+            resp = await t.client.get(path)
+        assert resp.status_code == 200, (path, resp.text)
+        assert checkouts == [1], (path, checkouts)  # one checkout, no transaction begun
+    # a write still takes its own transaction (and the session lookup its own connection)
+    with count_checkouts(harness) as checkouts:
+        resp = await t.client.post(f"/api/v1/conversations/{conv}/read")
+    assert resp.status_code in (200, 204), resp.text
+    assert sorted(checkouts) == [0, 1, 1], checkouts
+
+
+async def test_a_read_only_session_refuses_to_write(harness: Harness) -> None:
+    from whatrack.deps import _READ_ONLY
+    from whatrack.models import Organization
+
+    async with harness.app.state.session_factory() as session:
+        session.info[_READ_ONLY] = True
+        session.add(Organization(name="never"))
+        try:
+            await session.flush()
+        except RuntimeError as exc:
+            assert "ReadDb" in str(exc)
+        else:
+            raise AssertionError("a read-only session flushed")

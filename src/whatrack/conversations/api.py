@@ -16,7 +16,7 @@ from whatrack.conversations.schemas import (
     TypingIn,
 )
 from whatrack.db import utcnow
-from whatrack.deps import CurrentActor, Db
+from whatrack.deps import CurrentActor, Db, ReadDb
 from whatrack.errors import (
     SESSION,
     WRITE,
@@ -46,7 +46,7 @@ CHANGE = responses(*WRITE, ConversationNotFound)
 
 @router.get("", responses=responses(*SESSION, InvalidCursor, ConversationSourceUnknown))
 async def list_conversations(
-    db: Db,
+    db: ReadDb,
     actor: CurrentActor,
     instance_id: uuid.UUID | None = None,
     ticket_status: TicketStatus | None = None,
@@ -118,10 +118,9 @@ async def start_conversation(
 
 
 @router.get("/{conversation_id}", responses=ONE)
-async def get_conversation(conversation_id: uuid.UUID, db: Db, actor: CurrentActor) -> ConversationRead:
+async def get_conversation(conversation_id: uuid.UUID, db: ReadDb, actor: CurrentActor) -> ConversationRead:
     """One conversation."""
-    conv = await service.get_conversation(db, actor, conversation_id)
-    return await service.read_model(db, conv.id)
+    return await service.read_visible(db, actor, conversation_id)
 
 
 @router.patch("/{conversation_id}", responses=CHANGE)

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, func, or_, select, text, union, update
+from sqlalchemy import and_, bindparam, func, or_, select, text, union, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.util import identity_key
 
 from whatrack.auth.service import Actor
-from whatrack.conversations.schemas import AssigneeRead, ConversationPage, ConversationRead, LeadBrief, ListFilters
+from whatrack.conversations.schemas import ConversationPage, ConversationRead, ListFilters
 from whatrack.db import fold, utcnow
 from whatrack.db_util import (
     AnySelect,
@@ -67,42 +67,118 @@ def snippet(content: str | None) -> str:
     return (content or "").strip().replace("\n", " ")[:PREVIEW_CHARS]
 
 
-def _select_rows() -> Select[Conversation, Lead, str, str | None]:
-    return (
-        select(Conversation, Lead, Assignee.name, Ticket.source)
-        .join(Lead, Lead.id == Conversation.lead_id)
-        .outerjoin(Assignee, Assignee.id == Conversation.assignee_id)
-        .outerjoin(Ticket, Ticket.id == Conversation.current_ticket_id)
+# The list's rows as plain columns (no entities to build and track): 50 rows cost ~1 ms less
+# than loading Conversation and Lead objects. Built once; every list adds its WHERE to a copy.
+_LIST_ROWS = (
+    select(
+        Conversation.id,
+        Conversation.instance_id,
+        Lead.id.label("lead_id"),
+        Lead.name.label("lead_name"),
+        Lead.push_name,
+        Lead.phone,
+        Conversation.ticket_status,
+        Conversation.current_ticket_id,
+        Conversation.unread_count,
+        Conversation.last_message_at,
+        Conversation.last_message_preview,
+        Conversation.last_message_type,
+        Conversation.last_message_reaction,
+        Conversation.last_message_sender_type,
+        Conversation.last_message_status,
+        Conversation.waiting_since,
+        Ticket.source.label("ticket_source"),
+        Conversation.assignee_id,
+        Assignee.name.label("assignee_name"),
+        Conversation.priority,
+        Conversation.snoozed_until,
+        Conversation.created_at,
     )
+    .join(Lead, Lead.id == Conversation.lead_id)
+    .outerjoin(Assignee, Assignee.id == Conversation.assignee_id)
+    .outerjoin(Ticket, Ticket.id == Conversation.current_ticket_id)
+)
+
+
+def _listed(row: Sequence[Any]) -> dict[str, Any]:
+    """A _LIST_ROWS row as ConversationRead's fields (validated for the whole page at once);
+    unpacked by position: 20 named lookups a row cost more than the rest of the row."""
+    (
+        id_,
+        instance_id,
+        lead_id,
+        lead_name,
+        push_name,
+        phone,
+        ticket_status,
+        current_ticket_id,
+        unread_count,
+        last_message_at,
+        preview,
+        last_type,
+        reaction,
+        sender_type,
+        last_status,
+        waiting_since,
+        ticket_source,
+        assignee_id,
+        assignee_name,
+        priority,
+        snoozed_until,
+        created_at,
+    ) = row
+    return {
+        "id": id_,
+        "instance_id": instance_id,
+        "lead": {"id": lead_id, "name": lead_name, "push_name": push_name, "phone": phone},
+        "ticket_status": ticket_status,
+        "current_ticket_id": current_ticket_id,
+        "unread_count": unread_count,
+        "last_message_at": last_message_at,
+        "last_message_preview": preview,
+        "last_message_type": last_type,
+        "last_message_reaction": reaction,
+        "last_message_sender_type": sender_type,
+        "last_message_status": last_status,
+        "waiting_since": waiting_since,
+        "ticket_source": ticket_source,
+        "assignee": None if assignee_id is None else {"id": assignee_id, "name": assignee_name or ""},
+        "priority": PRIORITY_OF_RANK.get(priority, Priority.NONE),
+        "snoozed_until": snoozed_until,
+        "created_at": created_at,
+    }
 
 
 def to_read(
     conv: Conversation, lead: Lead, assignee_name: str | None, ticket_source: str | None = None
 ) -> ConversationRead:
-    """`ticket_source` is the current ticket's origin when the caller has it (the list and
-    read_model() always do; event payloads built from rows in hand may leave it out)."""
-    return ConversationRead(
-        id=conv.id,
-        instance_id=conv.instance_id,
-        lead=LeadBrief(id=lead.id, name=lead.name, push_name=lead.push_name, phone=lead.phone),
-        ticket_status=conv.ticket_status,
-        current_ticket_id=conv.current_ticket_id,
-        unread_count=conv.unread_count,
-        last_message_at=conv.last_message_at,
-        last_message_preview=conv.last_message_preview,
-        last_message_type=conv.last_message_type,
-        last_message_reaction=conv.last_message_reaction,
-        last_message_sender_type=conv.last_message_sender_type,
-        last_message_status=conv.last_message_status,
-        waiting_since=conv.waiting_since,
-        ticket_source=ticket_source,
-        assignee=(
-            AssigneeRead(id=conv.assignee_id, name=assignee_name or "") if conv.assignee_id is not None else None
-        ),
-        priority=PRIORITY_OF_RANK.get(conv.priority, Priority.NONE),
-        snoozed_until=conv.snoozed_until,
-        created_at=conv.created_at,
+    """From rows in hand, through the list's own mapping (_listed). `ticket_source` is the
+    current ticket's origin when the caller has it (event payloads may leave it out)."""
+    row = (
+        conv.id,
+        conv.instance_id,
+        lead.id,
+        lead.name,
+        lead.push_name,
+        lead.phone,
+        conv.ticket_status,
+        conv.current_ticket_id,
+        conv.unread_count,
+        conv.last_message_at,
+        conv.last_message_preview,
+        conv.last_message_type,
+        conv.last_message_reaction,
+        conv.last_message_sender_type,
+        conv.last_message_status,
+        conv.waiting_since,
+        ticket_source,
+        conv.assignee_id,
+        assignee_name,
+        conv.priority,
+        conv.snoozed_until,
+        conv.created_at,
     )
+    return ConversationRead.model_validate(_listed(row))
 
 
 async def read_of(db: AsyncSession, conv: Conversation, lead: Lead) -> ConversationRead:
@@ -119,10 +195,9 @@ async def read_of(db: AsyncSession, conv: Conversation, lead: Lead) -> Conversat
 
 
 async def read_model(db: AsyncSession, conversation_id: uuid.UUID) -> ConversationRead:
-    conv, lead, assignee_name, source = (
-        await db.execute(_select_rows().where(Conversation.id == conversation_id))
-    ).one()
-    return to_read(conv, lead, assignee_name, source)
+    """The conversation as the list shows it, as this transaction sees it (flushed writes)."""
+    (row,) = await _core_rows(db, _LIST_ROWS.where(Conversation.id == conversation_id))
+    return ConversationRead.model_validate(_listed(row))
 
 
 async def get_conversation(
@@ -443,11 +518,11 @@ def _decode_priority_cursor(cursor: str) -> tuple[int, datetime, uuid.UUID]:
 _recent_key = LISTED_AT
 
 
-def recent_at(conv: Conversation) -> datetime:
-    """The conversation's place in the "recent" order (the value of _recent_key)."""
-    if conv.snoozed_until is not None and conv.snoozed_until > conv.last_message_at:
-        return conv.snoozed_until
-    return conv.last_message_at
+def recent_at(last_message_at: datetime, snoozed_until: datetime | None) -> datetime:
+    """A conversation's place in the "recent" order (the value of _recent_key)."""
+    if snoozed_until is not None and snoozed_until > last_message_at:
+        return snoozed_until
+    return last_message_at
 
 
 def _like_pattern(q: str) -> str:
@@ -537,12 +612,32 @@ def _ordered(stmt: AnySelect, filters: ListFilters, cursor: str | None) -> AnySe
     return stmt
 
 
+def _visible_rows(actor: Actor) -> AnySelect:
+    """_LIST_ROWS of the caller's organization under the visibility policy (as get_scoped())."""
+    stmt = _LIST_ROWS.where(Conversation.organization_id == actor.organization_id)
+    if actor.restricted_to is not None:
+        stmt = stmt.where(conversation_visible(actor.restricted_to))
+    return stmt
+
+
+async def _core_rows(db: AsyncSession, stmt: AnySelect) -> Sequence[Any]:
+    """On the session's connection: Core rows, without the ORM's per-row loading machinery."""
+    return (await (await db.connection()).execute(stmt)).all()
+
+
+async def read_visible(db: AsyncSession, actor: Actor, conversation_id: uuid.UUID) -> ConversationRead:
+    """One conversation as the list shows it, in one statement; not found when the caller may
+    not see it (another organization's, or assigned to someone else under the policy)."""
+    rows = await _core_rows(db, _visible_rows(actor).where(Conversation.id == conversation_id))
+    if not rows:
+        raise _not_found()
+    return ConversationRead.model_validate(_listed(rows[0]))
+
+
 async def list_conversations(
     db: AsyncSession, actor: Actor, filters: ListFilters, cursor: str | None, limit: int
 ) -> ConversationPage:
-    stmt = _select_rows().where(Conversation.organization_id == actor.organization_id)
-    if actor.restricted_to is not None:  # the visibility policy, as get_scoped() applies it
-        stmt = stmt.where(conversation_visible(actor.restricted_to))
+    stmt = _visible_rows(actor)
     if filters.instance_id:
         stmt = stmt.where(Conversation.instance_id == filters.instance_id)
     if filters.ticket_status:
@@ -557,19 +652,19 @@ async def list_conversations(
         stmt = stmt.where(_search_clause(db, actor.organization_id, filters.q.strip()))
     stmt = _by_origin(stmt, filters)
     stmt = _ordered(_by_priority_and_snooze(stmt, filters), filters, cursor)
-    rows = (await db.execute(stmt.limit(limit + 1))).all()
-    items = [to_read(c, lead, name, source) for c, lead, name, source in rows[:limit]]
-    next_cursor = _next_cursor(rows[limit - 1][0], filters) if len(rows) > limit else None
-    return ConversationPage(items=items, next_cursor=next_cursor)
+    rows = await _core_rows(db, stmt.limit(limit + 1))
+    next_cursor = _next_cursor(rows[limit - 1], filters) if len(rows) > limit else None
+    return ConversationPage.model_validate({"items": [_listed(r) for r in rows[:limit]], "next_cursor": next_cursor})
 
 
-def _next_cursor(last: Conversation, filters: ListFilters) -> str:
+def _next_cursor(last: Any, filters: ListFilters) -> str:
     if filters.order == "waiting":
         key_value = last.waiting_since
         return _encode_cursor([key_value.isoformat() if key_value else None, str(last.id)])
+    at = recent_at(last.last_message_at, last.snoozed_until).isoformat()
     if filters.order == "priority":
-        return _encode_cursor([last.priority, recent_at(last).isoformat(), str(last.id)])
-    return _encode_cursor([recent_at(last).isoformat(), str(last.id)])
+        return _encode_cursor([last.priority, at, str(last.id)])
+    return _encode_cursor([at, str(last.id)])
 
 
 # -- changes ---------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
 from whatrack.conversations import service as conversations
-from whatrack.deps import AppSettings, CurrentActor, Db
+from whatrack.deps import AppSettings, CurrentActor, Db, ReadDb
 from whatrack.errors import (
     SESSION,
     WRITE,
@@ -228,7 +228,7 @@ async def _chained(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[by
 )
 async def list_messages(
     conversation_id: uuid.UUID,
-    db: Db,
+    db: ReadDb,
     actor: CurrentActor,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     around: Annotated[
@@ -255,7 +255,7 @@ async def list_messages(
 
 @router.get("/messages/search", responses=responses(*SESSION, InvalidCursor, SearchDatesReversed))
 async def search_messages(
-    db: Db,
+    db: ReadDb,
     actor: CurrentActor,
     q: Annotated[str, Query(min_length=1, max_length=200, pattern=r"\S")],
     from_: Annotated[date | None, Query(alias="from", description="First day, in the organization's time zone")] = None,
