@@ -191,9 +191,7 @@ async def test_the_recent_list_is_read_from_its_index(harness: Harness) -> None:
     actor_org = t.organization_id
     filters = ListFilters()
     stmt = service._ordered(
-        service._by_priority_and_snooze(
-            service._LIST_ROWS.where(Conversation.organization_id == actor_org), filters
-        ),
+        service._by_priority_and_snooze(service._LIST_ROWS.where(Conversation.organization_id == actor_org), filters),
         filters,
         None,
     ).limit(51)
