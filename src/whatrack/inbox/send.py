@@ -106,84 +106,92 @@ async def send(
     reply_to_id: uuid.UUID | None,
     upload: Upload | None = None,
 ) -> MessageRead:
+    """One transaction before WhatsApp is called (the conversation locked, so two sends with one
+    clientId cannot both insert), then the WuzAPI call, then the outcome in a second one."""
     if not (content and content.strip()) and upload is None:
         raise MessageEmpty("Message is empty: send content or a file")
-    if client_id:
-        # The browser sends again what it never saw succeed: a FAILED, UNKNOWN or interrupted
-        # message goes out again, with its WhatsApp id; any other is answered as it is.
-        async with transaction(ctx.factory) as db:
-            conv = await conversations.get_conversation(db, actor, conversation_id, lock=True)
-            existing = await messages.by_client_id(db, conv.id, client_id)
-            if existing is not None:
-                if not await _resend_ready(db, existing, ctx.timeout):
-                    return await messages.read_one(db, existing)
-                message_id = existing.id
-        if existing is not None:
-            return await dispatch(ctx, message_id)
     async with transaction(ctx.factory) as db:
         conv = await conversations.get_conversation(db, actor, conversation_id, lock=True)
-        if client_id:
-            existing = await messages.by_client_id(db, conv.id, client_id)
-            if existing is not None:
+        existing = await messages.by_client_id(db, conv.id, client_id) if client_id else None
+        if existing is not None:
+            # The browser sends again what it never saw succeed: a FAILED, UNKNOWN or interrupted
+            # message goes out again, with its WhatsApp id; any other is answered as it is.
+            if not await _resend_ready(db, existing, ctx.timeout):
                 return await messages.read_one(db, existing)
-        reply_to = None
-        if reply_to_id is not None:
-            reply_to = await messages.get_message(db, actor, reply_to_id)
-            if reply_to.conversation_id != conv.id:
-                raise ReplyToOtherConversation("replyToId is a message of another conversation")
-        lead = await db.get(Lead, conv.lead_id)
-        instance = await db.get(Instance, conv.instance_id)
-        assert lead is not None and instance is not None
-        ctx.check_instance(instance)  # refused before anything is written
-        now = utcnow()
-        ticket, _ = await tickets.resolve_ticket(db, conv, lead, OUTBOUND, now)
-        media_path = None
-        if upload is not None:
-            media_path = await media_store.store(
-                ctx.media, actor.organization_id, upload.data, upload.mime, upload.file_name
-            )
-        msg = await messages.add(
-            db,
-            messages.row(
-                organization_id=actor.organization_id,
-                conversation_id=conv.id,
-                ticket_id=ticket.id,
-                instance_id=conv.instance_id,
-                sender_type=SenderType.USER,
-                sender_id=actor.user_id,
-                sender_name=actor.name,
-                message_type=media_kind(upload.mime) if upload else MessageType.TEXT,
-                content=(content or "").strip() or None,
-                status=MessageStatus.PENDING,
-                external_id=new_whatsapp_id(),
-                client_id=client_id,
-                reply_to_id=reply_to.id if reply_to else None,
-                reply_to_external_id=reply_to.external_id if reply_to else None,
-                sent_at=now,
-                dispatched_at=now,
-                media_path=media_path,
-                media_mime=upload.mime if upload else None,
-                media_name=upload.file_name if upload else None,
-                media_size=len(upload.data) if upload else None,
-            ),
+            out = await _load_outgoing(ctx, db, existing)
+        else:
+            out = await _create(ctx, db, actor, conv, content, client_id, reply_to_id, upload)
+    return await _deliver(ctx, out)
+
+
+async def _create(
+    ctx: SendContext,
+    db: AsyncSession,
+    actor: Actor,
+    conv: Conversation,
+    content: str | None,
+    client_id: str | None,
+    reply_to_id: uuid.UUID | None,
+    upload: Upload | None,
+) -> _Outgoing:
+    """The agent's new message, PENDING, with its events; what to ask WuzAPI, from the rows in hand."""
+    reply_to = None
+    if reply_to_id is not None:
+        reply_to = await messages.get_message(db, actor, reply_to_id)
+        if reply_to.conversation_id != conv.id:
+            raise ReplyToOtherConversation("replyToId is a message of another conversation")
+    lead = await db.get(Lead, conv.lead_id)
+    instance = await db.get(Instance, conv.instance_id)
+    assert lead is not None and instance is not None
+    ctx.check_instance(instance)  # refused before anything is written
+    now = utcnow()
+    ticket, _ = await tickets.resolve_ticket(db, conv, lead, OUTBOUND, now)
+    media_path = None
+    if upload is not None:
+        media_path = await media_store.store(
+            ctx.media, actor.organization_id, upload.data, upload.mime, upload.file_name
         )
-        conversations.on_message(conv, msg, newest=True)
-        tickets.touch(ticket, now)
-        await metrics.on_messages(db, [msg])
-        before = conv.assignee_id
-        conversations.take_if_unassigned(conv, ticket, actor.user_id)
-        # taken by this send: the line just before the message
-        await tickets.assigned(db, conv, before, by=actor.name, at=now - timedelta(microseconds=1))
-        emit_reassigned(
-            db, actor.organization_id, conv.id, before=before, after=conv.assignee_id, restricted=actor.restricts_agents
-        )
-        await revoke_reassigned(
-            db, actor.organization_id, conv.id, before=before, after=conv.assignee_id, restricted=actor.restricts_agents
-        )
-        emit_new_message(db, actor.organization_id, await messages.read_one(db, msg))
-        emit_conversation_updated(db, actor.organization_id, await conversations.read_model(db, conv.id))
-        message_id = msg.id
-    return await dispatch(ctx, message_id)
+    msg = await messages.add(
+        db,
+        messages.row(
+            organization_id=actor.organization_id,
+            conversation_id=conv.id,
+            ticket_id=ticket.id,
+            instance_id=conv.instance_id,
+            sender_type=SenderType.USER,
+            sender_id=actor.user_id,
+            sender_name=actor.name,
+            message_type=media_kind(upload.mime) if upload else MessageType.TEXT,
+            content=(content or "").strip() or None,
+            status=MessageStatus.PENDING,
+            external_id=new_whatsapp_id(),
+            client_id=client_id,
+            reply_to_id=reply_to.id if reply_to else None,
+            reply_to_external_id=reply_to.external_id if reply_to else None,
+            sent_at=now,
+            dispatched_at=now,
+            media_path=media_path,
+            media_mime=upload.mime if upload else None,
+            media_name=upload.file_name if upload else None,
+            media_size=len(upload.data) if upload else None,
+        ),
+    )
+    conversations.on_message(conv, msg, newest=True)
+    tickets.touch(ticket, now)
+    await metrics.on_messages(db, [msg])
+    before = conv.assignee_id
+    conversations.take_if_unassigned(conv, ticket, actor.user_id)
+    # taken by this send: the line just before the message
+    await tickets.assigned(db, conv, before, by=actor.name, at=now - timedelta(microseconds=1))
+    emit_reassigned(
+        db, actor.organization_id, conv.id, before=before, after=conv.assignee_id, restricted=actor.restricts_agents
+    )
+    await revoke_reassigned(
+        db, actor.organization_id, conv.id, before=before, after=conv.assignee_id, restricted=actor.restricts_agents
+    )
+    emit_new_message(db, actor.organization_id, await messages.read_one(db, msg))
+    emit_conversation_updated(db, actor.organization_id, await conversations.read_model(db, conv.id))
+    return _outgoing(msg, lead, instance, reply_to, refused=None)
 
 
 async def retry(ctx: SendContext, actor: Actor, message_id: uuid.UUID) -> MessageRead:
@@ -226,6 +234,62 @@ def _participant(msg: Message, lead: Lead, instance: Instance) -> str:
     return user_jid(instance.phone) if instance.phone else ""
 
 
+@dataclass(frozen=True, slots=True)
+class _Outgoing:
+    """What the WuzAPI call needs, read inside the transaction that made the message PENDING."""
+
+    message_id: uuid.UUID
+    phone: str
+    kind: MessageType
+    media_path: str | None
+    mime: str | None
+    file_name: str | None
+    content: str | None
+    external_id: str | None
+    base_url: str
+    token: str
+    known_down: bool
+    reply: tuple[str, str] | None
+    refused: str | None  # WUZAPI_ALLOWED_HOSTS refuses this instance: FAILED, never sent
+
+
+def _outgoing(
+    msg: Message, lead: Lead, instance: Instance, quoted: Message | None, *, refused: str | None
+) -> _Outgoing:
+    reply = None
+    if quoted is not None and quoted.external_id:
+        reply = (quoted.external_id, _participant(quoted, lead, instance))
+    return _Outgoing(
+        message_id=msg.id,
+        phone=chat_address(lead.remote_jid, lead.phone),
+        kind=msg.message_type,
+        media_path=msg.media_path,
+        mime=msg.media_mime,
+        file_name=msg.media_name,
+        content=msg.content,
+        external_id=msg.external_id,
+        base_url=instance.base_url,
+        token=instance.token,
+        known_down=instance.status in (InstanceStatus.DISCONNECTED, InstanceStatus.LOGGED_OUT),
+        reply=reply,
+        refused=refused,
+    )
+
+
+async def _load_outgoing(ctx: SendContext, db: AsyncSession, msg: Message) -> _Outgoing:
+    conv = await db.get(Conversation, msg.conversation_id)
+    instance = await db.get(Instance, msg.instance_id)
+    lead = await db.get(Lead, conv.lead_id) if conv else None
+    assert conv is not None and instance is not None and lead is not None
+    quoted = await db.get(Message, msg.reply_to_id) if msg.reply_to_id else None
+    try:  # a retry or a scheduled message: recorded as FAILED, never sent
+        ctx.check_instance(instance)
+        refused = None
+    except WuzapiHostNotAllowed as exc:
+        refused = exc.message
+    return _outgoing(msg, lead, instance, quoted, refused=refused)
+
+
 async def dispatch(ctx: SendContext, message_id: uuid.UUID) -> MessageRead:
     """Call WuzAPI for a PENDING message (outside any transaction), then record SENT or FAILED."""
     async with transaction(ctx.factory) as db:
@@ -234,55 +298,40 @@ async def dispatch(ctx: SendContext, message_id: uuid.UUID) -> MessageRead:
             raise MessageNotFound("Message not found")
         if not messages.reaches_whatsapp(msg):  # an internal note: the thread only
             return await messages.read_one(db, msg)
-        conv = await db.get(Conversation, msg.conversation_id)
-        instance = await db.get(Instance, msg.instance_id)
-        lead = await db.get(Lead, conv.lead_id) if conv else None
-        assert conv is not None and instance is not None and lead is not None
-        reply = None
-        if msg.reply_to_id:
-            quoted = await db.get(Message, msg.reply_to_id)
-            if quoted is not None and quoted.external_id:
-                reply = (quoted.external_id, _participant(quoted, lead, instance))
-        phone = chat_address(lead.remote_jid, lead.phone)
-        media = (msg.message_type, msg.media_path, msg.media_mime, msg.media_name)
-        content, external_id = msg.content, msg.external_id
-        base_url, token = instance.base_url, instance.token
-        known_down = instance.status in (InstanceStatus.DISCONNECTED, InstanceStatus.LOGGED_OUT)
-        try:  # a retry or a scheduled message: recorded as FAILED, never sent
-            ctx.check_instance(instance)
-            refused = None
-        except WuzapiHostNotAllowed as exc:
-            refused = exc.message
+        out = await _load_outgoing(ctx, db, msg)
+    return await _deliver(ctx, out)
 
-    client = WuzapiClient(ctx.http, base_url, token, ctx.timeout)
+
+async def _deliver(ctx: SendContext, out: _Outgoing) -> MessageRead:
+    """The WuzAPI call (no transaction open), then SENT, UNKNOWN or FAILED in one transaction."""
+    client = WuzapiClient(ctx.http, out.base_url, out.token, ctx.timeout)
     error: str | None = None
     unknown = False
     try:
-        if refused is not None:
-            raise WuzapiError(refused)
-        kind, path, mime, name = media
-        if path is not None:
-            data = await ctx.media.read(path)
+        if out.refused is not None:
+            raise WuzapiError(out.refused)
+        if out.media_path is not None:
+            data = await ctx.media.read(out.media_path)
             await client.send_media(
-                kind.value,
-                phone,
+                out.kind.value,
+                out.phone,
                 data,
-                mime or "application/octet-stream",
-                caption=content,
-                file_name=name,
-                message_id=external_id,
-                reply=reply,
+                out.mime or "application/octet-stream",
+                caption=out.content,
+                file_name=out.file_name,
+                message_id=out.external_id,
+                reply=out.reply,
             )
         else:
-            await client.send_text(phone, content or "", message_id=external_id, reply=reply)
+            await client.send_text(out.phone, out.content or "", message_id=out.external_id, reply=out.reply)
     except WuzapiError as exc:
         unknown = exc.outcome_unknown
-        error = DISCONNECTED if exc.disconnected or (known_down and exc.status_code == 500) else exc.message
+        error = DISCONNECTED if exc.disconnected or (out.known_down and exc.status_code == 500) else exc.message
     except OSError:  # disk or S3 (StorageError)
         error = "Media file is missing on the server"
 
     async with transaction(ctx.factory) as db:
-        msg = await messages.lock(db, message_id)
+        msg = await messages.lock(db, out.message_id)
         assert msg is not None
         if error is None:
             await messages.advance_status(db, msg, MessageStatus.SENT)
