@@ -54,6 +54,7 @@ from whatrack.models import (
 )
 from whatrack.models.conversation import LISTED_AT
 from whatrack.models.enums import PRIORITY_OF_RANK, PRIORITY_RANK, TICKET_SOURCES
+from whatrack.realtime import events
 from whatrack.whatsapp.events import Contact
 
 Assignee = aliased(User)
@@ -203,7 +204,14 @@ async def read_model(db: AsyncSession, conversation_id: uuid.UUID) -> Conversati
 async def get_conversation(
     db: AsyncSession, actor: Actor, conversation_id: uuid.UUID, *, lock: bool = False
 ) -> Conversation:
-    return await get_scoped(db, Conversation, actor, conversation_id, _not_found, lock=lock)
+    """Locked, it also tells the outbox who hears its events (the row stays locked until commit,
+    the organization's visibility policy came with the caller's session), so the commit needs
+    no audience query."""
+    conv = await get_scoped(db, Conversation, actor, conversation_id, _not_found, lock=lock)
+    if lock:
+        events.known_policy(db, actor.organization_id, actor.agent_visibility)
+        events.known_audience(db, conv)
+    return conv
 
 
 def _not_found() -> ConversationNotFound:
