@@ -33,7 +33,15 @@ from whatrack.db_util import (
     table_of,
 )
 from whatrack.errors import InvalidCursor, MentionNotMember, MessageNotFound
-from whatrack.messages.schemas import MessageHit, MessageRead
+from whatrack.messages.schemas import (
+    MESSAGE_LIST,
+    QUOTE_ATTRIBUTES,
+    READ_ATTRIBUTES,
+    MessageHit,
+    MessageRead,
+    as_row,
+    row_fields,
+)
 from whatrack.models import (
     Conversation,
     Lead,
@@ -52,13 +60,27 @@ from whatrack.models.enums import MessageStatus as Status
 from whatrack.realtime.events import StatusData, emit_conversation_updated, emit_message_status, emit_new_message
 
 
-async def reads(db: AsyncSession, messages: Sequence[Message]) -> list[MessageRead]:
-    """MessageRead for each message, with quoted replies loaded in one query."""
-    reply_ids = {m.reply_to_id for m in messages if m.reply_to_id}
-    replies: dict[uuid.UUID, Message] = {}
+async def reads(db: AsyncSession, messages: Sequence[Any]) -> list[MessageRead]:
+    """MessageRead for each message (a Message, or a row of _PAGE), with the quoted messages
+    loaded in one query and the whole list validated at once."""
+    rows = [as_row(m) for m in messages]
+    reply_ids = {r[_REPLY_TO] for r in rows if r[_REPLY_TO]}
+    quotes: dict[uuid.UUID, Sequence[Any]] = {}
     if reply_ids:
-        replies = {r.id: r for r in (await db.scalars(select(Message).where(one_of(db, Message.id, reply_ids)))).all()}
-    return [MessageRead.build(m, replies.get(m.reply_to_id) if m.reply_to_id else None) for m in messages]
+        found = await (await db.connection()).execute(_QUOTES.where(one_of(db, Message.id, reply_ids)))
+        quotes = {q[0]: q for q in found}
+    return MESSAGE_LIST.validate_python([row_fields(r, quotes.get(r[_REPLY_TO])) for r in rows])
+
+
+_REPLY_TO = READ_ATTRIBUTES.index("reply_to_id")
+# A page is read as rows of the columns MessageRead needs (named as Message's attributes), not
+# as Message objects: 50 ORM objects cost more than the page's query.
+_PAGE = select(*(getattr(Message, a).label(a) for a in READ_ATTRIBUTES))
+_QUOTES = select(*(getattr(Message, a).label(a) for a in QUOTE_ATTRIBUTES))
+
+
+async def _page_rows(db: AsyncSession, stmt: Any) -> Sequence[Any]:
+    return (await (await db.connection()).execute(stmt)).all()
 
 
 async def read_one(db: AsyncSession, message: Message) -> MessageRead:
@@ -438,18 +460,18 @@ async def list_messages(
 async def list_window(db: AsyncSession, conversation_id: uuid.UUID, cursor: str | None, limit: int) -> Window:
     """Newest first across all tickets of the conversation (the caller checked tenancy). Without
     a cursor, the latest page; an older cursor pages back, a newer one (from `around`) forward."""
-    base = select(Message).where(Message.conversation_id == conversation_id)
+    base = _PAGE.where(Message.conversation_id == conversation_id)
     if cursor:
         at, mid, newer = _decode_cursor(cursor)
         if newer:
-            rows = (await db.scalars(base.where(_newer_than(at, mid)).order_by(*_OLDEST_FIRST).limit(limit + 1))).all()
+            rows = await _page_rows(db, base.where(_newer_than(at, mid)).order_by(*_OLDEST_FIRST).limit(limit + 1))
             page = list(reversed(rows[:limit]))
             if not page:
                 return Window([], None, None)
             more = _encode_cursor(page[0].sent_at, page[0].id, newer=True) if len(rows) > limit else None
             return Window(await reads(db, page), _encode_cursor(page[-1].sent_at, page[-1].id), more)
         base = base.where(_older_than(at, mid))
-    rows = (await db.scalars(base.order_by(*_NEWEST_FIRST).limit(limit + 1))).all()
+    rows = await _page_rows(db, base.order_by(*_NEWEST_FIRST).limit(limit + 1))
     page = list(rows[:limit])
     older = _encode_cursor(page[-1].sent_at, page[-1].id) if len(rows) > limit else None
     return Window(await reads(db, page), older, None)
@@ -464,14 +486,14 @@ async def list_around(
     target = await get_message(db, actor, message_id)
     if target.conversation_id != conversation_id:
         raise MessageNotFound("Message not found in this conversation")
-    base = select(Message).where(Message.conversation_id == conversation_id)
+    base = _PAGE.where(Message.conversation_id == conversation_id)
     room = limit - 1  # either side may take the room the other does not use
-    older = (
-        await db.scalars(base.where(_older_than(target.sent_at, target.id)).order_by(*_NEWEST_FIRST).limit(room + 1))
-    ).all()
-    newer = (
-        await db.scalars(base.where(_newer_than(target.sent_at, target.id)).order_by(*_OLDEST_FIRST).limit(room + 1))
-    ).all()
+    older = await _page_rows(
+        db, base.where(_older_than(target.sent_at, target.id)).order_by(*_NEWEST_FIRST).limit(room + 1)
+    )
+    newer = await _page_rows(
+        db, base.where(_newer_than(target.sent_at, target.id)).order_by(*_OLDEST_FIRST).limit(room + 1)
+    )
     want_older = max(limit // 2, room - len(newer))
     want_newer = room - min(len(older), want_older)
     before = list(older[:want_older])
