@@ -162,7 +162,7 @@ def build_paths(org: dict[str, Any], ds: ReadsDataset, conv_id: str, actor: Acto
             return 1
 
         async def svc(db: AsyncSession) -> None:
-            await conversations.list_conversations(db, actor, filters, None, 50)
+            await conversations.list_conversations(db, actor, filters)
 
         return Path_(name, http, svc)
 
@@ -173,9 +173,8 @@ def build_paths(org: dict[str, Any], ds: ReadsDataset, conv_id: str, actor: Acto
         (await c.get(f"/api/v1/conversations/{conv_id}/messages", params={"limit": "50"})).raise_for_status()
         return 2
 
-    async def open_svc(db: AsyncSession) -> None:
-        conv = await conversations.get_conversation(db, actor, cid)
-        await conversations.read_model(db, conv.id)
+    async def open_svc(db: AsyncSession) -> None:  # what the two routes run
+        await conversations.read_visible(db, actor, cid)
         await conversations.get_conversation(db, actor, cid)
         await messages.list_messages(db, cid, None, 50)
 

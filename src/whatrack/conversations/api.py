@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
@@ -37,7 +37,6 @@ from whatrack.errors import (
 from whatrack.inbox import actions
 from whatrack.inbox import start as starting
 from whatrack.inbox.send import SendContext
-from whatrack.models import Priority, TicketStatus
 
 router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"])
 ONE = responses(*SESSION, ConversationNotFound)
@@ -46,39 +45,12 @@ CHANGE = responses(*WRITE, ConversationNotFound)
 
 @router.get("", responses=responses(*SESSION, InvalidCursor, ConversationSourceUnknown))
 async def list_conversations(
-    db: ReadDb,
-    actor: CurrentActor,
-    instance_id: uuid.UUID | None = None,
-    ticket_status: TicketStatus | None = None,
-    unread: bool = False,
-    assigned: Literal["me", "unassigned"] | None = None,
-    q: Annotated[str | None, Query(max_length=200)] = None,
-    priority: Priority | None = None,
-    snoozed: bool = False,
-    order: Literal["recent", "waiting", "priority"] = "recent",
-    source: Annotated[
-        str | None, Query(max_length=64, description="The current ticket's origin (whatsapp, meta_ads, ...)")
-    ] = None,
-    campaign: Annotated[str | None, Query(max_length=200, description="The current ticket's campaign")] = None,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    db: ReadDb, actor: CurrentActor, filters: Annotated[ListFilters, Query()]
 ) -> ConversationPage:
     """Inbox list, newest activity first (or lead waiting longest first, or most urgent first),
     with filters and search. Snoozed conversations are left out; `snoozed=true` lists only them.
     `source`/`campaign` match the current ticket's origin exactly (an unknown source: 400)."""
-    filters = ListFilters(
-        instance_id=instance_id,
-        ticket_status=ticket_status,
-        unread=unread,
-        assigned=assigned,
-        q=q,
-        priority=priority,
-        snoozed=snoozed,
-        order=order,
-        source=source,
-        campaign=campaign,
-    )
-    return await service.list_conversations(db, actor, filters, cursor, limit)
+    return await service.list_conversations(db, actor, filters)
 
 
 @router.post(

@@ -642,9 +642,7 @@ async def read_visible(db: AsyncSession, actor: Actor, conversation_id: uuid.UUI
     return ConversationRead.model_validate(_listed(rows[0]))
 
 
-async def list_conversations(
-    db: AsyncSession, actor: Actor, filters: ListFilters, cursor: str | None, limit: int
-) -> ConversationPage:
+async def list_conversations(db: AsyncSession, actor: Actor, filters: ListFilters) -> ConversationPage:
     stmt = _visible_rows(actor)
     if filters.instance_id:
         stmt = stmt.where(Conversation.instance_id == filters.instance_id)
@@ -659,7 +657,8 @@ async def list_conversations(
     if filters.q and filters.q.strip():
         stmt = stmt.where(_search_clause(db, actor.organization_id, filters.q.strip()))
     stmt = _by_origin(stmt, filters)
-    stmt = _ordered(_by_priority_and_snooze(stmt, filters), filters, cursor)
+    limit = filters.limit
+    stmt = _ordered(_by_priority_and_snooze(stmt, filters), filters, filters.cursor)
     rows = await _core_rows(db, stmt.limit(limit + 1))
     next_cursor = _next_cursor(rows[limit - 1], filters) if len(rows) > limit else None
     return ConversationPage.model_validate({"items": [_listed(r) for r in rows[:limit]], "next_cursor": next_cursor})
