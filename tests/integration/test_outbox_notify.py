@@ -11,13 +11,14 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+import asyncpg
 import pytest
 from sqlalchemy import select, text
 
 from tests.conftest import _database
-from whatrack.db import commit_hook, create_engine, create_session_factory, transaction
+from whatrack.db import commit_hook, connection_tag, create_engine, create_session_factory, transaction
 from whatrack.models import MessageStatus, OutboxEvent
-from whatrack.realtime import events
+from whatrack.realtime import events, revoke
 from whatrack.realtime.events import LEASE_SECONDS, OWN_ROWS, StatusData, emit_message_status
 from whatrack.realtime.outbox import OutboxDrainer
 from whatrack.realtime.publisher import Publication
@@ -218,3 +219,32 @@ async def test_rows_of_a_process_that_died_are_drained_when_their_lease_ends(
         await asyncio.gather(task, return_exceptions=True)
         await dead_engine.dispose()
         await live_engine.dispose()
+
+
+async def test_only_rows_others_may_take_now_are_notified(pg_url: str) -> None:
+    """Leased rows (their writer publishes them) wake nobody: no other drainer may take them
+    before the lease ends. Rows available at once, whether written by the events' INSERT or
+    added as ORM objects (revocation control rows), NOTIFY at commit."""
+    engine = create_engine(pg_url)
+    factory = create_session_factory(engine)
+    heard: asyncio.Queue[str] = asyncio.Queue()
+    listener = await asyncpg.connect(pg_url.replace("postgresql+asyncpg://", "postgresql://"))
+    await listener.add_listener("whatrack_outbox", lambda *args: heard.put_nowait(args[3]))
+    try:
+        commit_hook(factory).listen(OWN_ROWS, lambda rows: None)  # as a process running a drainer
+        await _emit(factory)
+        [(available_at, created_at)] = await _outbox(factory)
+        assert available_at >= created_at + timedelta(seconds=LEASE_SECONDS)
+        # nothing was sent: a NOTIFY of that commit would be here before this round trip's answer
+        await listener.execute("SELECT 1")
+        await asyncio.sleep(0)  # asyncpg hands a NOTIFY to its callback on the next loop turn
+        assert heard.empty()
+
+        await _emit(create_session_factory(engine))  # nobody listens to its OWN_ROWS: not leased
+        assert await asyncio.wait_for(heard.get(), 5) == connection_tag(engine)
+        async with transaction(factory) as db:
+            revoke.disconnect_user(db, uuid.uuid4())
+        assert await asyncio.wait_for(heard.get(), 5) == connection_tag(engine)
+    finally:
+        await listener.close()
+        await engine.dispose()
