@@ -16,7 +16,6 @@ class Conversation(Base):
 
     __tablename__ = "conversations"
     __table_args__ = (
-        Index("ix_conversations_org_recent", "organization_id", "last_message_at", "id"),
         Index("ix_conversations_org_waiting", "organization_id", "waiting_since", "id"),
         Index("ix_conversations_org_assignee", "organization_id", "assignee_id", "last_message_at", "id"),
     )
