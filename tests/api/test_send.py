@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
@@ -70,6 +71,20 @@ async def test_same_client_id_returns_the_same_message(harness: Harness) -> None
     b = (await t.client.post("/api/v1/whatsapp/messages", json=body)).json()
     assert a["id"] == b["id"]
     assert len(harness.sim.requests_to("/chat/send/text")) == 1
+
+
+async def test_concurrent_sends_with_one_client_id_make_one_message(harness: Harness) -> None:
+    """The clientId is checked under the conversation's row lock in the transaction that inserts:
+    five browsers racing with one clientId get one message, sent to WhatsApp once."""
+    t = await harness.tenant("Acme")
+    conv = await _conversation(harness, t)
+    body = {"conversationId": conv["id"], "content": "corrida", "clientId": "race-1"}
+    answers = await asyncio.gather(*(t.client.post("/api/v1/whatsapp/messages", json=body) for _ in range(5)))
+    assert {r.status_code for r in answers} == {201}
+    assert len({r.json()["id"] for r in answers}) == 1
+    assert len(harness.sim.requests_to("/chat/send/text")) == 1
+    page = (await t.client.get(f"/api/v1/conversations/{conv['id']}/messages")).json()["items"]
+    assert [m["content"] for m in page].count("corrida") == 1
 
 
 async def test_disconnected_instance_fails_clearly_and_retry_works(harness: Harness) -> None:
