@@ -63,6 +63,7 @@ class OutboxDrainer:
         self._own_paused_until = 0.0
         self._published: list[int] = []  # published, to delete
         self._published_since = 0.0
+        self._loop: asyncio.AbstractEventLoop | None = None  # run()'s
         engine = factory.kw.get("bind")
         self._own_tag = connection_tag(engine) if isinstance(engine, AsyncEngine) else None
         commit_hook(factory).subscribe(self.wake)
@@ -122,6 +123,7 @@ class OutboxDrainer:
         through drain_once(), on a NOTIFY and at every poll."""
         engine = self._factory.kw.get("bind")
         listener = stop_taking = None
+        self._loop = asyncio.get_running_loop()
         if isinstance(engine, AsyncEngine) and engine.dialect.name == "postgresql":
             listener = asyncio.create_task(self._listen(engine), name="outbox-listen")
             stop_taking = commit_hook(self._factory).listen(OWN_ROWS, self._take)
@@ -153,9 +155,15 @@ class OutboxDrainer:
                 await asyncio.gather(listener, return_exceptions=True)
 
     def _take(self, rows: list[OwnRow]) -> None:
-        """After a commit of ours: its rows, leased to us (called in the committing task)."""
+        """After a commit of ours: its rows, leased to us (called in the committing task). The
+        drainer is woken on the loop's next turn, so the requests this commit answers (a webhook
+        batch settles its waiters right after committing) go out before the publication's HTTP
+        call takes the loop: an answer means "stored", and it need not wait for Centrifugo."""
         self._own.extend(rows)
-        self._wake.set()
+        if self._loop is None:
+            self._wake.set()
+        else:
+            self._loop.call_soon(self._wake.set)
 
     async def _publish_own(self) -> None:
         rows, self._own = self._own, []
