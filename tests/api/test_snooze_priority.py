@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import select, text, update
 
 from tests.support.tenants import Harness, Tenant
@@ -184,24 +185,27 @@ async def test_priority_bad_input(harness: Harness) -> None:
     assert (await t.client.get(url)).json()["priority"] == "none"
 
 
-async def test_the_recent_list_is_read_from_its_index(harness: Harness) -> None:
-    """'recent' orders by the snooze-aware LISTED_AT: ix_conversations_org_listed (migration 0017)
-    gives a page in order, with no sort of the organization's conversations."""
+@pytest.mark.parametrize(
+    ("assigned", "index"),
+    [(None, "ix_conversations_org_listed"), ("me", "ix_conversations_org_assignee_listed")],
+)
+async def test_the_recent_list_is_read_from_its_index(harness: Harness, assigned: str | None, index: str) -> None:
+    """'recent' orders by the snooze-aware LISTED_AT: the inbox from ix_conversations_org_listed
+    (migration 0017), "Minhas" from ix_conversations_org_assignee_listed (0028); a page comes in
+    order, with no sort of the organization's (or the agent's) conversations."""
     t, _ = await _three(harness)
-    actor_org = t.organization_id
-    filters = ListFilters()
-    stmt = service._ordered(
-        service._by_priority_and_snooze(service._LIST_ROWS.where(Conversation.organization_id == actor_org), filters),
-        filters,
-        None,
-    ).limit(51)
+    filters = ListFilters(assigned=assigned)
+    base = service._LIST_ROWS.where(Conversation.organization_id == t.organization_id)
+    if assigned == "me":
+        base = base.where(Conversation.assignee_id == t.user_id)
+    stmt = service._ordered(service._by_priority_and_snooze(base, filters), filters, None).limit(51)
     async with harness.db() as db:
         bind = db.get_bind()
         if bind.dialect.name == "postgresql":
             await db.execute(text("SET LOCAL enable_seqscan = off"))
             literal = str(stmt.compile(bind, compile_kwargs={"literal_binds": True}))
             plan = "\n".join(r[0] for r in await db.execute(text("EXPLAIN " + literal)))
-            assert "ix_conversations_org_listed" in plan and "Sort" not in plan, plan
+            assert index in plan and "Sort" not in plan, plan
         else:
             compiled = stmt.compile(bind)
             params = [
@@ -211,4 +215,4 @@ async def test_the_recent_list_is_read_from_its_index(harness: Harness) -> None:
             raw = await db.connection()
             rows = await raw.exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled), tuple(params))
             plan = "\n".join(str(tuple(r)[-1]) for r in rows)
-            assert "ix_conversations_org_listed" in plan and "TEMP B-TREE" not in plan, plan
+            assert index in plan and "TEMP B-TREE" not in plan, plan

@@ -21,7 +21,7 @@ PG_ONLY_INDEXES = {"ix_leads_phone_trgm"}
 # Expression indexes on wt_fold(column) (migration 0013): not in the models, never compared.
 FOLD_INDEXES = {"ix_leads_name_fold_trgm", "ix_leads_push_name_fold_trgm", "ix_messages_content_fold_trgm"}
 # expression indexes alembic cannot compare (they live in their migrations only)
-EXPRESSION_INDEXES = {"ix_conversations_org_listed"}
+EXPRESSION_INDEXES = {"ix_conversations_org_listed", "ix_conversations_org_assignee_listed"}
 
 
 def _include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:

@@ -15,10 +15,7 @@ class Conversation(Base):
     """The permanent 1:1 thread with a lead. List fields are denormalised here for fast inbox reads."""
 
     __tablename__ = "conversations"
-    __table_args__ = (
-        Index("ix_conversations_org_waiting", "organization_id", "waiting_since", "id"),
-        Index("ix_conversations_org_assignee", "organization_id", "assignee_id", "last_message_at", "id"),
-    )
+    __table_args__ = (Index("ix_conversations_org_waiting", "organization_id", "waiting_since", "id"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
@@ -51,8 +48,9 @@ class Conversation(Base):
 
 
 # Where the conversation sits in the "recent" list: its last message, or a snooze time after it
-# (a conversation whose snooze passed comes back on top). Indexed as such by migration 0017
-# (ix_conversations_org_listed; an expression index, left out of alembic's comparison in env.py).
+# (a conversation whose snooze passed comes back on top). Indexed as such by migrations 0017
+# (ix_conversations_org_listed) and 0028 (ix_conversations_org_assignee_listed, "Minhas"):
+# expression indexes, left out of alembic's comparison in env.py.
 LISTED_AT = case(
     (Conversation.snoozed_until > Conversation.last_message_at, Conversation.snoozed_until),
     else_=Conversation.last_message_at,
