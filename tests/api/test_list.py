@@ -49,6 +49,12 @@ async def test_order_pagination_filters_and_search(harness: Harness) -> None:
     assert await _ids(t.client, q="plano anual") == [f"+{phones[3]}"]
     assert await _ids(t.client, q="Lead 5") == [f"+{phones[5]}"]
     assert await _ids(t.client, q="(11) 98888-0006") == [f"+{phones[6]}"]
+    # a phone fragment (read from the matches, not by walking the list): every match, in order,
+    # also across pages; digits in a message's text are found the same way
+    assert await _ids(t.client, q="888800") == newest_first
+    assert await _ids(t.client, q="888800", limit=3) == newest_first[:3]
+    await harness.webhook(t, p.text_message(phone=phones[2], text="o pedido 4455667 chegou?", timestamp=base))
+    assert await _ids(t.client, q="4455667") == [f"+{phones[2]}"]
 
     # filters: unread, assigned to me / unassigned, ticket status
     convs = (await t.client.get("/api/v1/conversations")).json()["items"]

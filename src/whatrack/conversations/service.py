@@ -552,7 +552,7 @@ def _search_clause(db: AsyncSession, organization_id: uuid.UUID, q: str) -> Any:
     # Leads are matched in their own subquery: an OR across the joined tables can use no index
     # (PostgreSQL scanned every lead and conversation of the org), this one ORs three trigram indexes.
     matching_leads = select(Lead.id).where(Lead.organization_id == organization_id, or_(*lead_clauses))
-    clauses = [Conversation.lead_id.in_(matching_leads)]
+    of_leads = select(Conversation.id).where(Conversation.lead_id.in_(matching_leads))
     if dialect(db) == "sqlite" and len(folded) >= 3:
         fts_query = '"' + folded.replace('"', '""') + '"'  # messages_fts holds folded text
         matching = select(Message.conversation_id).where(
@@ -565,8 +565,18 @@ def _search_clause(db: AsyncSession, organization_id: uuid.UUID, q: str) -> Any:
         matching = select(Message.conversation_id).where(
             Message.organization_id == organization_id, func.wt_fold(Message.content).like(pattern, escape="\\")
         )
-    clauses.append(Conversation.id.in_(matching))
-    return or_(*clauses)
+    if len(digits) >= PHONE_FRAGMENT_DIGITS and not _NOT_PHONE.search(q):
+        # A phone fragment matches a few conversations: one IN over the union of both matches,
+        # which PostgreSQL turns into a join starting from them. Under the OR below it walked the
+        # organization's whole list index testing each row (27 -> 1.4 ms among 50,000).
+        return Conversation.id.in_(union(of_leads, matching))
+    # A word may match thousands ("Silva"): walk the list's index in its order and stop at the
+    # page, testing each row against both matches (the union's join did all of them: 28 ms).
+    return or_(Conversation.lead_id.in_(matching_leads), Conversation.id.in_(matching))
+
+
+PHONE_FRAGMENT_DIGITS = 6
+_NOT_PHONE = re.compile(r"[^\d\s()+\-.]")  # anything but digits and a phone's separators
 
 
 def _by_priority_and_snooze(stmt: AnySelect, filters: ListFilters) -> AnySelect:
