@@ -61,7 +61,7 @@ async def get_read_db(
 ) -> AsyncIterator[AsyncSession]:
     """The hot read routes' session: one pooled connection for the whole request, in autocommit
     (no BEGIN/COMMIT round trips), shared with get_actor's session lookup when declared before
-    the actor (one checkout and one pre-ping instead of two). Reads only: a flush raises. Each
+    the actor (one pool checkout instead of two). Reads only: a flush raises. Each
     statement sees its own snapshot, so use it where no two statements must agree (a route
     that needs one snapshot, or SET LOCAL, takes Db)."""
     factory: async_sessionmaker[AsyncSession] = request.app.state.session_factory
