@@ -136,6 +136,8 @@ export function applyEvent(qc: QueryClient, event: ChatEvent, ctx: ApplyContext)
       const { conversationId, assigneeId } = event.data;
       if (assigneeId === ctx.meId) return;
       for (const [key, data] of qc.getQueriesData<ConversationsData>({ queryKey: keys.conversations.lists() })) {
+        // A list fetch in flight may have read before the reassignment: it would bring the row back.
+        restartIfFetching(qc, key);
         if (!data?.pages.some((p) => p.items.some((c) => c.id === conversationId))) continue;
         qc.setQueryData<ConversationsData>(key, {
           ...data,
