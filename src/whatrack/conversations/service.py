@@ -103,7 +103,7 @@ _LIST_ROWS = (
 
 def _listed(row: Sequence[Any]) -> dict[str, Any]:
     """A _LIST_ROWS row as ConversationRead's fields (validated for the whole page at once);
-    unpacked by position: 20 named lookups a row cost more than the rest of the row."""
+    unpacked by position (_LIST_COLUMNS): 22 lookups by name a row cost more than the rest."""
     (
         id_,
         instance_id,
@@ -150,35 +150,23 @@ def _listed(row: Sequence[Any]) -> dict[str, Any]:
     }
 
 
+_LIST_COLUMNS = tuple(str(c.key) for c in _LIST_ROWS.selected_columns)  # _listed() unpacks this order
+
+
 def to_read(
     conv: Conversation, lead: Lead, assignee_name: str | None, ticket_source: str | None = None
 ) -> ConversationRead:
     """From rows in hand, through the list's own mapping (_listed). `ticket_source` is the
     current ticket's origin when the caller has it (event payloads may leave it out)."""
-    row = (
-        conv.id,
-        conv.instance_id,
-        lead.id,
-        lead.name,
-        lead.push_name,
-        lead.phone,
-        conv.ticket_status,
-        conv.current_ticket_id,
-        conv.unread_count,
-        conv.last_message_at,
-        conv.last_message_preview,
-        conv.last_message_type,
-        conv.last_message_reaction,
-        conv.last_message_sender_type,
-        conv.last_message_status,
-        conv.waiting_since,
-        ticket_source,
-        conv.assignee_id,
-        assignee_name,
-        conv.priority,
-        conv.snoozed_until,
-        conv.created_at,
-    )
+    joined = {
+        "lead_id": lead.id,
+        "lead_name": lead.name,
+        "push_name": lead.push_name,
+        "phone": lead.phone,
+        "ticket_source": ticket_source,
+        "assignee_name": assignee_name,
+    }
+    row = tuple(joined[k] if k in joined else getattr(conv, k) for k in _LIST_COLUMNS)
     return ConversationRead.model_validate(_listed(row))
 
 
