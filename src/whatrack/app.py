@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from whatrack import __version__, storage
 from whatrack.auth.access import OperatorPaths
 from whatrack.auth.api import router as auth_router
+from whatrack.auth.session_cache import SessionCache
 from whatrack.conversations.api import router as conversations_router
 from whatrack.db import create_engine, create_session_factory
 from whatrack.demo import MOUNT, EmbeddedDemo
@@ -88,6 +89,9 @@ def _lifespan(
         app.state.http = http
         app.state.drainer = drainer
         app.state.media = media
+        # resolved sessions, served while this process hears every change to them
+        sessions = app.state.session_cache = SessionCache()
+        sessions_task = asyncio.create_task(sessions.run(engine), name="session-cache")
         # The drainer wakes itself after every commit that wrote outbox rows (db.CommitHook).
         ingestor = Ingestor(factory, media, queue_max=settings.webhook_queue_max)
         ingestor.start()
@@ -111,9 +115,9 @@ def _lifespan(
         try:
             yield
         finally:
-            for task in tasks:
+            for task in (*tasks, sessions_task):
                 task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await asyncio.gather(*tasks, sessions_task, return_exceptions=True)
             await recoverer.stop()
             await ingestor.stop()
             if demo is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import unicodedata
 import uuid
@@ -11,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import asyncpg
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DisconnectionError
@@ -159,6 +162,50 @@ _TAGS: dict[int, str] = {}
 def connection_tag(engine: AsyncEngine) -> str | None:
     """The application_name of the engine's PostgreSQL connections (None for SQLite)."""
     return _TAGS.get(id(engine.sync_engine))
+
+
+LISTEN_PING_SECONDS = 10.0
+
+
+async def listen(
+    engine: AsyncEngine,
+    channel: str,
+    heard: Callable[[str], None],
+    *,
+    up: Callable[[], None],
+    down: Callable[[], None],
+) -> None:
+    """LISTEN `channel` on a PostgreSQL connection of its own until cancelled: `heard(payload)`
+    for every NOTIFY. `up()` once listening (what was notified before is missed: catch up
+    there), `down()` as soon as the connection is known lost (closed, or a ping every
+    LISTEN_PING_SECONDS unanswered: a silent network loses notifications too); then it
+    reconnects."""
+    dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    name = f"{connection_tag(engine)} listen {channel}"  # not the engine's tag: no NOTIFY payload
+    while True:
+        try:
+            conn = await asyncpg.connect(dsn, timeout=10, server_settings={"application_name": name[:63]})
+        except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+            log.warning("LISTEN %s: cannot connect (%s)", channel, exc)
+            await asyncio.sleep(5)
+            continue
+        lost = asyncio.Event()
+        try:
+            conn.add_termination_listener(lambda _conn, lost=lost: lost.set())
+            await conn.add_listener(channel, lambda _conn, _pid, _channel, payload: heard(payload))
+            up()
+            while not lost.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(lost.wait(), LISTEN_PING_SECONDS)
+                if not lost.is_set():
+                    await conn.fetchval("SELECT 1", timeout=5)
+        except (OSError, asyncpg.PostgresError, TimeoutError, asyncpg.InterfaceError) as exc:
+            log.warning("LISTEN %s lost (%s)", channel, exc)
+        finally:
+            down()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(conn.close(), 5)
+        await asyncio.sleep(1)
 
 
 class CommitHook:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from whatrack.auth.api_tokens import resolve_api_token
 from whatrack.auth.service import Actor, resolve_session
+from whatrack.auth.session_cache import SessionCache
 from whatrack.db import transaction
 from whatrack.errors import AdminRequired, CsrfFailed, NotAuthenticated, PasswordChangeRequired, SessionExpired
 from whatrack.settings import Settings
@@ -100,9 +101,14 @@ async def get_actor(request: Request) -> Actor:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise NotAuthenticated("Not logged in")
-    actor = await _lookup(request, partial(resolve_session, token=token))
+    cache: SessionCache = request.app.state.session_cache
+    actor = cache.get(token)
     if actor is None:
-        raise SessionExpired("Session expired, log in again")
+        generation = cache.generation
+        actor = await _lookup(request, partial(resolve_session, token=token))
+        if actor is None:
+            raise SessionExpired("Session expired, log in again")
+        cache.put(token, actor, generation)
     if request.method not in SAFE_METHODS:
         sent = request.headers.get(CSRF_HEADER, "")
         if not hmac.compare_digest(sent.encode(), actor.csrf_token.encode()):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import secrets
 import uuid
@@ -81,6 +82,8 @@ class Harness:
             settings, http_transport=TimeoutASGITransport(httpx.ASGITransport(app=sim_app))
         )
         async with app.router.lifespan_context(app):
+            if app.state.engine.dialect.name == "postgresql":  # requests hit the session cache
+                await asyncio.wait_for(app.state.session_cache.listening.wait(), 10)
             harness = cls(app=app, settings=settings, sim=sim, emitter=emitter, anon=to_app)
             try:
                 yield harness

@@ -8,7 +8,7 @@ import secrets
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -69,6 +69,7 @@ class Actor:
     session_id: str
     agent_visibility: AgentVisibility = AgentVisibility.ALL
     must_change_password: bool = False
+    session_expires_at: datetime | None = None  # None: not a browser session (an API token)
 
     @property
     def is_admin(self) -> bool:
@@ -126,7 +127,7 @@ def check_password_policy(password: str, email: str | None = None) -> None:
         )
 
 
-def _digest(token: str) -> str:
+def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -209,7 +210,7 @@ async def _open_session(
     await throttle.reset_account(db, email)
     token = secrets.token_urlsafe(32)
     row = AuthSession(
-        id=_digest(token),
+        id=token_digest(token),
         user_id=user.id,
         organization_id=membership.organization_id,
         csrf_token=secrets.token_urlsafe(24),
@@ -223,7 +224,7 @@ async def _open_session(
 
 
 async def resolve_session(db: AsyncSession | AsyncConnection, token: str) -> Actor | None:
-    row = (await db.execute(_RESOLVE_SESSION, {"digest": _digest(token)})).first()
+    row = (await db.execute(_RESOLVE_SESSION, {"digest": token_digest(token)})).first()
     if row is None or row.expires_at <= utcnow() or not row.is_active:
         return None
     return Actor(
@@ -236,6 +237,7 @@ async def resolve_session(db: AsyncSession | AsyncConnection, token: str) -> Act
         session_id=row.id,
         agent_visibility=row.agent_visibility,
         must_change_password=row.must_change_password,
+        session_expires_at=row.expires_at,
     )
 
 

@@ -15,11 +15,10 @@ import time
 from datetime import timedelta
 from typing import Any
 
-import asyncpg
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from whatrack.db import commit_hook, connection_tag, transaction, utcnow
+from whatrack.db import commit_hook, connection_tag, listen, transaction, utcnow
 from whatrack.db_util import dialect, one_of, table_of
 from whatrack.models import OutboxEvent
 from whatrack.realtime.events import LEASE_SECONDS, OUTBOX_NOTIFY_CHANNEL, OWN_ROWS, OwnRow
@@ -125,7 +124,12 @@ class OutboxDrainer:
         listener = stop_taking = None
         self._loop = asyncio.get_running_loop()
         if isinstance(engine, AsyncEngine) and engine.dialect.name == "postgresql":
-            listener = asyncio.create_task(self._listen(engine), name="outbox-listen")
+            # rows committed by a web process without jobs are published at once; the poll
+            # covers the gaps while the LISTEN connection is down
+            listener = asyncio.create_task(
+                listen(engine, OUTBOX_NOTIFY_CHANNEL, self._heard, up=self._listening, down=lambda: None),
+                name="outbox-listen",
+            )
             stop_taking = commit_hook(self._factory).listen(OWN_ROWS, self._take)
         try:
             while True:
@@ -202,33 +206,12 @@ class OutboxDrainer:
             self._published = ids + self._published
             raise
 
-    def _heard(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
+    def _heard(self, payload: str) -> None:
         """A NOTIFY: another process committed rows. Our own commits woke us already (commit hook)."""
         if payload != self._own_tag:
             self._due = True
             self._wake.set()
 
-    async def _listen(self, engine: AsyncEngine) -> None:
-        """LISTEN on its own connection for the NOTIFY of every transaction that wrote outbox rows
-        (events._write_outbox), in any process: rows committed by a web process without jobs are
-        published at once. Reconnects after a loss; the poll covers the gap."""
-        dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        while True:
-            try:
-                conn = await asyncpg.connect(dsn, timeout=10)
-            except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
-                log.warning("outbox LISTEN: cannot connect (%s); polling meanwhile", exc)
-                await asyncio.sleep(5)
-                continue
-            lost = asyncio.Event()
-            try:
-                conn.add_termination_listener(lambda _conn, lost=lost: lost.set())
-                await conn.add_listener(OUTBOX_NOTIFY_CHANNEL, self._heard)
-                self._wake.set()  # rows committed before we listened
-                await lost.wait()
-            except (OSError, asyncpg.PostgresError) as exc:
-                log.warning("outbox LISTEN lost (%s)", exc)
-            finally:
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(conn.close(), 5)
-            await asyncio.sleep(1)
+    def _listening(self) -> None:
+        self._due = True  # rows committed before we listened
+        self._wake.set()

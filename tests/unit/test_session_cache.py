@@ -1,0 +1,70 @@
+"""SessionCache's own rules, without a database: served only while listening, never past its
+TTL or the session's expiry, and a lookup that straddles a drop is not kept."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from whatrack.auth.service import Actor
+from whatrack.auth.session_cache import SessionCache
+from whatrack.db import utcnow
+from whatrack.models import Role
+
+
+def _actor(expires_in: timedelta | None = timedelta(hours=1)) -> Actor:
+    return Actor(
+        user_id=uuid.uuid4(),
+        organization_id=uuid.uuid4(),
+        role=Role.AGENT,
+        name="Bia",
+        email="bia@example.com",
+        csrf_token="csrf",
+        session_id="digest",
+        session_expires_at=None if expires_in is None else utcnow() + expires_in,
+    )
+
+
+def test_served_only_while_listening() -> None:
+    cache, actor = SessionCache(), _actor()
+    cache.put("t", actor, cache.generation)
+    assert cache.get("t") is None  # never listened: nothing kept
+    cache._up()
+    cache.put("t", actor, cache.generation)
+    assert cache.get("t") is actor
+    cache._down()
+    assert cache.get("t") is None
+    cache._up()
+    assert cache.get("t") is None  # what was kept before the loss is gone
+
+
+def test_a_lookup_that_straddles_a_drop_is_not_kept() -> None:
+    cache, actor = SessionCache(), _actor()
+    cache._up()
+    began = cache.generation
+    cache.drop()  # a change committed while the lookup ran
+    cache.put("t", actor, began)
+    assert cache.get("t") is None
+
+
+def test_never_past_the_ttl_nor_the_session_expiry() -> None:
+    stale = SessionCache(ttl_seconds=0)
+    stale._up()
+    stale.put("t", _actor(), stale.generation)
+    assert stale.get("t") is None
+    cache = SessionCache()
+    cache._up()
+    cache.put("expired", _actor(timedelta(seconds=-1)), cache.generation)
+    assert cache.get("expired") is None
+    cache.put("api-token", _actor(None), cache.generation)  # not a browser session
+    assert cache.get("api-token") is None
+
+
+def test_bounded() -> None:
+    cache = SessionCache(max_entries=3)
+    cache._up()
+    actors = [_actor() for _ in range(4)]
+    for i, a in enumerate(actors):
+        cache.put(str(i), a, cache.generation)
+    assert cache.get("3") is actors[3]
+    assert sum(cache.get(str(i)) is not None for i in range(4)) <= 3
