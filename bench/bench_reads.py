@@ -175,8 +175,7 @@ def build_paths(org: dict[str, Any], ds: ReadsDataset, conv_id: str, actor: Acto
 
     async def open_svc(db: AsyncSession) -> None:  # what the two routes run
         await conversations.read_visible(db, actor, cid)
-        await conversations.get_conversation(db, actor, cid)
-        await messages.list_messages(db, cid, None, 50)
+        await messages.list_messages(db, actor, cid, None, 50)
 
     return [
         list_path("list", {"limit": "50"}, ListFilters()),
@@ -189,10 +188,10 @@ def build_paths(org: dict[str, Any], ds: ReadsDataset, conv_id: str, actor: Acto
     ]
 
 
-async def scroll_cursors(db: AsyncSession, conv_id: uuid.UUID, pages: int) -> list[str | None]:
+async def scroll_cursors(db: AsyncSession, actor: Actor, conv_id: uuid.UUID, pages: int) -> list[str | None]:
     cursors: list[str | None] = [None]
     for _ in range(pages):
-        _, nxt = await messages.list_messages(db, conv_id, cursors[-1], 50)
+        _, nxt = await messages.list_messages(db, actor, conv_id, cursors[-1], 50)
         if nxt is None:
             break
         cursors.append(nxt)
@@ -243,7 +242,7 @@ async def measure_org(
             conv_id = first["id"]
         paths = build_paths(org, ds, conv_id, actor)
         async with factory() as db:
-            cursors = await scroll_cursors(db, uuid.UUID(conv_id), 10)
+            cursors = await scroll_cursors(db, actor, uuid.UUID(conv_id), 10)
 
         async def scroll_http(c: httpx.AsyncClient, cursor: str | None) -> None:
             params = {"limit": "50", **({"cursor": cursor} if cursor else {})}
@@ -280,8 +279,7 @@ async def measure_org(
                     token = _capture.set(captured)
                     try:
                         async with factory() as db:
-                            await conversations.get_conversation(db, actor, uuid.UUID(conv_id))
-                            await messages.list_messages(db, uuid.UUID(conv_id), cursor, 50)
+                            await messages.list_messages(db, actor, uuid.UUID(conv_id), cursor, 50)
                     finally:
                         _capture.reset(token)
                     sql_t["scroll"].append(sum(c[2] for c in captured))

@@ -34,12 +34,12 @@ class Scope(Protocol):
     def restricted_to(self) -> uuid.UUID | None: ...
 
 
-def conversation_visible(user_id: uuid.UUID) -> ColumnElement[bool]:
+def conversation_visible(user_id: uuid.UUID | ColumnElement[uuid.UUID]) -> ColumnElement[bool]:
     """The conversations a restricted user sees: assigned to them, or to no one."""
     return or_(Conversation.assignee_id.is_(None), Conversation.assignee_id == user_id)
 
 
-def visibility_clause(model: type[Any], user_id: uuid.UUID) -> ColumnElement[bool] | None:
+def visibility_clause(model: type[Any], user_id: uuid.UUID | ColumnElement[uuid.UUID]) -> ColumnElement[bool] | None:
     """The rows of `model` a restricted user may load (None: the model is not governed by the
     conversation visibility policy, e.g. instances)."""
     if model is Conversation:

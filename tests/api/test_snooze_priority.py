@@ -14,7 +14,7 @@ from sqlalchemy import select, text, update
 
 from tests.support.tenants import Harness, Tenant
 from whatrack.conversations import service
-from whatrack.conversations.schemas import ListFilters
+from whatrack.db import utcnow
 from whatrack.models import Conversation, Message, SenderType
 from whatrack.simulator import payloads as p
 
@@ -194,11 +194,9 @@ async def test_the_recent_list_is_read_from_its_index(harness: Harness, assigned
     (migration 0017), "Minhas" from ix_conversations_org_assignee_listed (0028); a page comes in
     order, with no sort of the organization's (or the agent's) conversations."""
     t, _ = await _three(harness)
-    filters = ListFilters(assigned=assigned)
-    base = service._LIST_ROWS.where(Conversation.organization_id == t.organization_id)
-    if assigned == "me":
-        base = base.where(Conversation.assignee_id == t.user_id)
-    stmt = service._ordered(service._by_priority_and_snooze(base, filters), filters, None).limit(51)
+    shape = service._ListShape(restricted=False, assigned=assigned)
+    values = {"org": t.organization_id, "me": t.user_id, "now": utcnow(), "limit": 51}
+    stmt = service._list_statement(shape).params(values)
     async with harness.db() as db:
         bind = db.get_bind()
         if bind.dialect.name == "postgresql":

@@ -475,6 +475,9 @@ async def test_subscription_not_refreshed_is_unsubscribed_2501(server: ServerUnd
     channel = channel_for()
     raw = await Raw.open(server.ws_url)
     await raw.connect("42", server.secret)
+    # early in a second: exp is whole seconds, so a token minted late in one expires within
+    # milliseconds, and a loaded machine delivered the subscribe after it (error 109)
+    await _ponging_until(raw, int(time.time()) + 1.02)
     token = subscription_token("42", channel, server.secret, ttl_seconds=1)
     await raw.send({"id": 2, "subscribe": {"channel": channel, "token": token}})
     result = (await raw.reply(2))["subscribe"]

@@ -239,7 +239,6 @@ async def list_messages(
     """Messages newest first across all tickets; each carries its ticket id. `nextCursor` pages
     back; `around=<messageId>` answers the page centred on that message with `newerCursor` too,
     and a newer cursor pages forward until the latest message (`newerCursor` null)."""
-    conv = await conversations.get_conversation(db, actor, conversation_id)
     if around is not None:
         if cursor is not None:
             raise InvalidAround("around and cursor cannot be combined")
@@ -247,9 +246,10 @@ async def list_messages(
             around_id = uuid.UUID(around)
         except ValueError:
             raise InvalidAround("around is not a message id") from None
+        conv = await conversations.get_conversation(db, actor, conversation_id)
         window = await messages.list_around(db, actor, conv.id, around_id, limit)
-    else:
-        window = await messages.list_window(db, conv.id, cursor, limit)
+    else:  # scoped by the page's own statement
+        window = await messages.list_window(db, actor, conversation_id, cursor, limit)
     return MessagePage(items=window.items, next_cursor=window.older, newer_cursor=window.newer)
 
 

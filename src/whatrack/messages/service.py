@@ -6,13 +6,26 @@ import base64
 import functools
 import json
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import and_, bindparam, delete, func, or_, select, text, update
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Integer,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -31,6 +44,7 @@ from whatrack.db_util import (
     load_detached,
     one_of,
     table_of,
+    visibility_clause,
 )
 from whatrack.errors import InvalidCursor, MentionNotMember, MessageNotFound
 from whatrack.messages.schemas import (
@@ -79,8 +93,8 @@ _PAGE = select(*(getattr(Message, a).label(a) for a in READ_ATTRIBUTES))
 _QUOTES = select(*(getattr(Message, a).label(a) for a in QUOTE_ATTRIBUTES))
 
 
-async def _page_rows(db: AsyncSession, stmt: Any) -> Sequence[Any]:
-    return (await (await db.connection()).execute(stmt)).all()
+async def _page_rows(db: AsyncSession, stmt: Any, params: Mapping[str, Any] | None = None) -> Sequence[Any]:
+    return (await (await db.connection()).execute(stmt, params)).all()
 
 
 async def read_one(db: AsyncSession, message: Message) -> MessageRead:
@@ -426,11 +440,11 @@ def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID, bool]:
         raise InvalidCursor("Invalid cursor") from exc
 
 
-def _older_than(at: datetime, mid: uuid.UUID) -> Any:
+def _older_than(at: datetime | ColumnElement[datetime], mid: uuid.UUID | ColumnElement[uuid.UUID]) -> Any:
     return or_(Message.sent_at < at, and_(Message.sent_at == at, Message.id < mid))
 
 
-def _newer_than(at: datetime, mid: uuid.UUID) -> Any:
+def _newer_than(at: datetime | ColumnElement[datetime], mid: uuid.UUID | ColumnElement[uuid.UUID]) -> Any:
     return or_(Message.sent_at > at, and_(Message.sent_at == at, Message.id > mid))
 
 
@@ -450,28 +464,62 @@ class Window:
 
 
 async def list_messages(
-    db: AsyncSession, conversation_id: uuid.UUID, cursor: str | None, limit: int
+    db: AsyncSession, actor: Actor, conversation_id: uuid.UUID, cursor: str | None, limit: int
 ) -> tuple[list[MessageRead], str | None]:
     """Newest first, paging back (the items and the older cursor of list_window)."""
-    window = await list_window(db, conversation_id, cursor, limit)
+    window = await list_window(db, actor, conversation_id, cursor, limit)
     return window.items, window.older
 
 
-async def list_window(db: AsyncSession, conversation_id: uuid.UUID, cursor: str | None, limit: int) -> Window:
-    """Newest first across all tickets of the conversation (the caller checked tenancy). Without
-    a cursor, the latest page; an older cursor pages back, a newer one (from `around`) forward."""
-    base = _PAGE.where(Message.conversation_id == conversation_id)
+@functools.lru_cache(maxsize=8)
+def _page_statement(restricted: bool, direction: str) -> Any:
+    """A page of one conversation's messages of the caller's organization (and visible to them),
+    built once per shape: a request binds its values (building it cost more than its rows)."""
+    stmt = _PAGE.where(
+        Message.conversation_id == bindparam("conversation_id"), Message.organization_id == bindparam("org")
+    )
+    if restricted:
+        # the conversation's own visibility, checked once (an uncorrelated EXISTS), not per message
+        viewer: BindParameter[uuid.UUID] = bindparam("viewer")
+        visible = visibility_clause(Conversation, viewer)
+        assert visible is not None  # conversations are governed by the policy
+        stmt = stmt.where(exists().where(Conversation.id == bindparam("conversation_id"), visible))
+    at: BindParameter[datetime] = bindparam("at")
+    mid: BindParameter[uuid.UUID] = bindparam("mid")
+    if direction == "newer":
+        stmt = stmt.where(_newer_than(at, mid)).order_by(*_OLDEST_FIRST)
+    else:
+        if direction == "older":
+            stmt = stmt.where(_older_than(at, mid))
+        stmt = stmt.order_by(*_NEWEST_FIRST)
+    return stmt.limit(bindparam("limit", type_=Integer))
+
+
+async def list_window(
+    db: AsyncSession, actor: Actor, conversation_id: uuid.UUID, cursor: str | None, limit: int
+) -> Window:
+    """Newest first across all tickets of the conversation. Without a cursor, the latest page; an
+    older cursor pages back, a newer one (from `around`) forward. The page is read under the
+    caller's organization and visibility; only an empty one asks whether the conversation is
+    there at all (not found: another organization's, or hidden from the caller)."""
+    params: dict[str, Any] = {
+        "conversation_id": conversation_id,
+        "org": actor.organization_id,
+        "viewer": actor.restricted_to,
+        "limit": limit + 1,
+    }
+    direction = "latest"
     if cursor:
-        at, mid, newer = _decode_cursor(cursor)
-        if newer:
-            rows = await _page_rows(db, base.where(_newer_than(at, mid)).order_by(*_OLDEST_FIRST).limit(limit + 1))
-            page = list(reversed(rows[:limit]))
-            if not page:
-                return Window([], None, None)
-            more = _encode_cursor(page[0].sent_at, page[0].id, newer=True) if len(rows) > limit else None
-            return Window(await reads(db, page), _encode_cursor(page[-1].sent_at, page[-1].id), more)
-        base = base.where(_older_than(at, mid))
-    rows = await _page_rows(db, base.order_by(*_NEWEST_FIRST).limit(limit + 1))
+        params["at"], params["mid"], newer = _decode_cursor(cursor)
+        direction = "newer" if newer else "older"
+    rows = await _page_rows(db, _page_statement(actor.restricted_to is not None, direction), params)
+    if not rows:
+        await conversations.get_conversation(db, actor, conversation_id)
+        return Window([], None, None)
+    if direction == "newer":
+        page = list(reversed(rows[:limit]))
+        more = _encode_cursor(page[0].sent_at, page[0].id, newer=True) if len(rows) > limit else None
+        return Window(await reads(db, page), _encode_cursor(page[-1].sent_at, page[-1].id), more)
     page = list(rows[:limit])
     older = _encode_cursor(page[-1].sent_at, page[-1].id) if len(rows) > limit else None
     return Window(await reads(db, page), older, None)
