@@ -7,7 +7,7 @@ import uuid
 from datetime import timedelta
 
 from whatrack.auth.service import Actor
-from whatrack.auth.session_cache import SessionCache
+from whatrack.auth.session_cache import _WRITES, SessionCache
 from whatrack.db import utcnow
 from whatrack.models import Role
 
@@ -68,3 +68,28 @@ def test_bounded() -> None:
         cache.put(str(i), a, cache.generation)
     assert cache.get("3") is actors[3]
     assert sum(cache.get(str(i)) is not None for i in range(4)) <= 3
+
+
+def test_the_writes_that_drop_it() -> None:
+    """UPDATE / DELETE of the four tables and a TRUNCATE naming one; nothing else (an UPDATE of
+    another table fails at its name: the check runs on every statement)."""
+    drops = [
+        "UPDATE users SET name=$1::VARCHAR WHERE users.id = $2::UUID",
+        'UPDATE "users" SET is_active=false',
+        "DELETE FROM auth_sessions WHERE auth_sessions.id = $1",
+        "delete from memberships where user_id = $1",
+        "UPDATE organizations SET agent_visibility=$1",
+        "TRUNCATE leads, messages, users RESTART IDENTITY CASCADE",
+    ]
+    keeps = [
+        "UPDATE conversations SET unread_count=$1 WHERE conversations.id = $2",
+        "UPDATE user_settings SET x=1",
+        "INSERT INTO auth_sessions (id, user_id) VALUES ($1, $2)",
+        "SELECT users.name FROM users WHERE users.id = $1",
+        "DELETE FROM outbox WHERE outbox.id = ANY ($1)",
+        "TRUNCATE leads",
+    ]
+    for statement in drops:
+        assert _WRITES.match(statement), statement
+    for statement in keeps:
+        assert not _WRITES.match(statement), statement

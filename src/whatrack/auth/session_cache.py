@@ -34,9 +34,9 @@ from whatrack.db import listen, utcnow
 
 CHANNEL = "whatrack_auth"
 AUTH_TABLES = ("auth_sessions", "users", "memberships", "organizations")
-_WRITES = re.compile(
-    r"\s*(?:UPDATE|DELETE\s+FROM|TRUNCATE)\b[^;]*?\b(?:" + "|".join(AUTH_TABLES) + r")\b", re.IGNORECASE
-)
+_TABLE = "(?:" + "|".join(AUTH_TABLES) + ")"
+# the table right after UPDATE / DELETE FROM (any other table fails at once), any for TRUNCATE
+_WRITES = re.compile(rf'\s*(?:(?:UPDATE|DELETE\s+FROM)\s+"?{_TABLE}\b|TRUNCATE\b[^;]*?\b{_TABLE}\b)', re.IGNORECASE)
 
 
 class SessionCache:
