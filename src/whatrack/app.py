@@ -90,7 +90,7 @@ def _lifespan(
         app.state.drainer = drainer
         app.state.media = media
         # resolved sessions, served while this process hears every change to them
-        sessions = app.state.session_cache = SessionCache()
+        sessions = app.state.session_cache = SessionCache(ttl_seconds=settings.session_cache_seconds)
         sessions_task = asyncio.create_task(sessions.run(engine), name="session-cache")
         # The drainer wakes itself after every commit that wrote outbox rows (db.CommitHook).
         ingestor = Ingestor(factory, media, queue_max=settings.webhook_queue_max)

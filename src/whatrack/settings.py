@@ -81,6 +81,10 @@ class Settings(BaseSettings):
     # any. Required for hosted multi-tenancy (else an admin makes the app call internal hosts).
     wuzapi_allowed_hosts: str | None = None
 
+    # PostgreSQL: how long a process may answer from the sessions it resolved (auth/session_cache.py),
+    # while its LISTEN proves to work; 0 turns the cache off.
+    session_cache_seconds: float = Field(default=60.0, ge=0, le=300)
+
     # Background jobs
     run_worker: bool = True
     outbox_poll_seconds: float = 0.5

@@ -93,3 +93,29 @@ def test_the_writes_that_drop_it() -> None:
         assert _WRITES.match(statement), statement
     for statement in keeps:
         assert not _WRITES.match(statement), statement
+
+
+def test_serves_once_its_own_notify_came_back() -> None:
+    """A LISTEN that hears nothing (a pooler in transaction mode) never turns it on."""
+    cache = SessionCache()
+    cache._probe = "probe 1234"
+    cache._heard("")  # a trigger's NOTIFY: a drop, not the proof
+    cache._heard("probe 9999")
+    assert not cache.live
+    cache._heard("probe 1234")
+    assert cache.live and cache._probe is None
+    cache._heard("probe 1234")  # a repeat only drops
+    assert cache.live
+    cache._down()
+    assert not cache.live and cache._probe is None
+
+
+def test_off_when_its_seconds_are_zero() -> None:
+    import asyncio
+
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none")
+    cache = SessionCache(ttl_seconds=0)
+    asyncio.run(asyncio.wait_for(cache.run(engine), 1))  # returns at once: never connects
+    assert not cache.live

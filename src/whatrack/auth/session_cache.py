@@ -9,22 +9,26 @@ memberships, organizations. Any change to one of them drops the whole cache, in 
   to the pool after the commit, before the response of the logout, deactivation or role
   change is sent.
 
-The cache serves only while its LISTEN connection is up (a lost connection may have missed a
-NOTIFY: the cache is dropped and bypassed until it listens again), only on PostgreSQL (SQLite has
-no NOTIFY, and its lookup is in-process), and an entry lives TTL seconds at most and never past
-its session's expiry. A lookup that straddles a drop is not stored (the generation check).
+The cache serves only while its LISTEN connection is up and proven: after each (re)connection
+it sends itself a NOTIFY and serves once that comes back (behind a pooler in transaction mode a
+LISTEN hears nothing, so the cache stays off). A lost connection may have missed a NOTIFY: the
+cache is dropped and bypassed until it listens again. Only on PostgreSQL (SQLite has no NOTIFY,
+and its lookup is in-process); an entry lives SESSION_CACHE_SECONDS at most (0: no cache) and
+never past its session's expiry. A lookup that straddles a drop is not stored (the generation check).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
+import secrets
 import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -32,6 +36,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from whatrack.auth.service import Actor, token_digest
 from whatrack.db import listen, utcnow
 
+log = logging.getLogger(__name__)
 CHANNEL = "whatrack_auth"
 AUTH_TABLES = ("auth_sessions", "users", "memberships", "organizations")
 _TABLE = "(?:" + "|".join(AUTH_TABLES) + ")"
@@ -49,6 +54,7 @@ class SessionCache:
         self.listening = asyncio.Event()  # set while live
         # in Connection.info: this connection wrote one of the tables since its checkout
         self._dirty = f"whatrack.auth_written.{id(self)}"
+        self._probe: str | None = None  # the NOTIFY payload that proves the LISTEN works
 
     def get(self, token: str) -> Actor | None:
         if not self.live:
@@ -80,20 +86,40 @@ class SessionCache:
         self.listening.set()
 
     def _down(self) -> None:
+        self._probe = None
         self.live = False
         self.listening.clear()
         self.drop()
 
+    def _heard(self, payload: str) -> None:
+        if self._probe is not None and payload == self._probe:
+            self._probe = None
+            self._up()
+        else:
+            self.drop()
+
     async def run(self, engine: AsyncEngine) -> None:
-        """Until cancelled: serves while listening for other processes' changes."""
-        if engine.dialect.name != "postgresql":
+        """Until cancelled: serves while its LISTEN is proven to work. Each (re)connection
+        sends itself a NOTIFY through the engine's pool and serves once it comes back: behind a
+        pooler in transaction mode (PgBouncer) a LISTEN hears nothing, and the cache stays off."""
+        if engine.dialect.name != "postgresql" or self._ttl <= 0:
             return
         remove = self.watch(engine)
+        probes: set[asyncio.Task[None]] = set()
+
+        def connected() -> None:
+            self._probe = f"probe {secrets.token_hex(8)}"
+            task = asyncio.get_running_loop().create_task(_notify(engine, self._probe))
+            probes.add(task)
+            task.add_done_callback(probes.discard)
+
         try:
-            await listen(engine, CHANNEL, lambda _payload: self.drop(), up=self._up, down=self._down)
+            await listen(engine, CHANNEL, self._heard, up=connected, down=self._down)
         finally:
             remove()
             self._down()
+            for task in probes:
+                task.cancel()
 
     def watch(self, engine: AsyncEngine) -> Callable[[], None]:
         """Drop on this process's own writes to the four tables: as the statement runs, and
@@ -117,3 +143,12 @@ class SessionCache:
             event.remove(engine.sync_engine.pool, "checkin", returned)
 
         return remove
+
+
+async def _notify(engine: AsyncEngine, payload: str) -> None:
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": payload})
+            await conn.commit()
+    except Exception:  # the cache stays off; the next reconnection probes again
+        log.warning("session cache: its LISTEN probe could not be sent", exc_info=True)
