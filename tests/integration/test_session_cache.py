@@ -6,38 +6,30 @@ arrives; a lost LISTEN connection turns the cache off until it listens again."""
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import asyncpg
-from sqlalchemy import delete, event, false, update
+from sqlalchemy import delete, false, update
 
+from tests.api.test_query_count import count_queries
 from tests.integration.test_outbox_notify import pg_url  # noqa: F401 - the fixture
 from tests.support.tenants import PASSWORD, Harness
-from whatrack.auth.service import Actor
+from tests.unit.test_session_cache import an_actor
 from whatrack.auth.session_cache import SessionCache
-from whatrack.db import connection_tag, utcnow
+from whatrack.db import connection_tag
 from whatrack.models import AuthSession, Lead, Membership, Organization, Role, User
 
 
 @contextmanager
 def session_lookups(harness: Harness) -> Iterator[list[str]]:
-    seen: list[str] = []
-    engine = harness.app.state.engine.sync_engine
-
-    def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if "FROM auth_sessions" in statement:
-            seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
+    """The statements run meanwhile that read auth_sessions."""
+    lookups: list[str] = []
+    with count_queries(harness) as statements:
+        yield lookups
+    lookups += [s for s in statements if "FROM auth_sessions" in s]
 
 
 async def until(condition: Any, what: str) -> None:
@@ -134,25 +126,12 @@ async def test_a_lost_listen_connection_turns_the_cache_off(pg_url: str, tmp_pat
             await admin.close()
 
 
-def _actor() -> Actor:
-    return Actor(
-        user_id=uuid.uuid4(),
-        organization_id=uuid.uuid4(),
-        role=Role.AGENT,
-        name="Bia",
-        email="bia@example.com",
-        csrf_token="csrf",
-        session_id="digest",
-        session_expires_at=utcnow() + timedelta(hours=1),
-    )
-
-
 async def test_this_process_writes_drop_the_cache_as_they_run_and_after_commit(harness: Harness) -> None:
     """Without waiting for any NOTIFY (none on SQLite): the engine's own statements."""
     cache = SessionCache()
     cache._up()  # as when listening
     remove = cache.watch(harness.app.state.engine)
-    actor = _actor()
+    actor = an_actor()
     try:
         for change in (
             update(User).where(false()).values(name="x"),

@@ -12,7 +12,7 @@ from whatrack.db import utcnow
 from whatrack.models import Role
 
 
-def _actor(expires_in: timedelta | None = timedelta(hours=1)) -> Actor:
+def an_actor(expires_in: timedelta | None = timedelta(hours=1)) -> Actor:
     return Actor(
         user_id=uuid.uuid4(),
         organization_id=uuid.uuid4(),
@@ -26,7 +26,7 @@ def _actor(expires_in: timedelta | None = timedelta(hours=1)) -> Actor:
 
 
 def test_served_only_while_listening() -> None:
-    cache, actor = SessionCache(), _actor()
+    cache, actor = SessionCache(), an_actor()
     cache.put("t", actor, cache.generation)
     assert cache.get("t") is None  # never listened: nothing kept
     cache._up()
@@ -39,7 +39,7 @@ def test_served_only_while_listening() -> None:
 
 
 def test_a_lookup_that_straddles_a_drop_is_not_kept() -> None:
-    cache, actor = SessionCache(), _actor()
+    cache, actor = SessionCache(), an_actor()
     cache._up()
     began = cache.generation
     cache.drop()  # a change committed while the lookup ran
@@ -50,20 +50,20 @@ def test_a_lookup_that_straddles_a_drop_is_not_kept() -> None:
 def test_never_past_the_ttl_nor_the_session_expiry() -> None:
     stale = SessionCache(ttl_seconds=0)
     stale._up()
-    stale.put("t", _actor(), stale.generation)
+    stale.put("t", an_actor(), stale.generation)
     assert stale.get("t") is None
     cache = SessionCache()
     cache._up()
-    cache.put("expired", _actor(timedelta(seconds=-1)), cache.generation)
+    cache.put("expired", an_actor(timedelta(seconds=-1)), cache.generation)
     assert cache.get("expired") is None
-    cache.put("api-token", _actor(None), cache.generation)  # not a browser session
+    cache.put("api-token", an_actor(None), cache.generation)  # not a browser session
     assert cache.get("api-token") is None
 
 
 def test_bounded() -> None:
     cache = SessionCache(max_entries=3)
     cache._up()
-    actors = [_actor() for _ in range(4)]
+    actors = [an_actor() for _ in range(4)]
     for i, a in enumerate(actors):
         cache.put(str(i), a, cache.generation)
     assert cache.get("3") is actors[3]
