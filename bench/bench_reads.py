@@ -6,7 +6,9 @@ The dataset is seeded once and reused while its description (kept as the databas
 on PostgreSQL, next to the file on SQLite) matches; `--reseed` forces a fresh one.
 
 Each path is measured three ways, in the same run:
-  http     httpx against the real app under uvicorn (logged-in agent, cookie auth)
+  http     aiohttp against the real app under uvicorn (logged-in agent, cookie auth), like the
+           pipeline and real-time benches: httpx spends ~0.6 ms of its own per request here, twice
+           the app's `/healthz` (both floors are in the report)
   sql      the same service call in-process; only the time spent inside the database driver
            (SQLAlchemy before/after_cursor_execute), summed over the call's statements
   plan     EXPLAIN (ANALYZE, BUFFERS) of every statement of one call, checked for sequential
@@ -31,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import httpx
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -150,15 +153,14 @@ async def explain(engine: AsyncEngine, statements: list[tuple[str, Any, float]])
 @dataclass
 class Path_:
     name: str
-    http: Callable[[httpx.AsyncClient], Awaitable[int]]  # returns number of requests made
+    http: Callable[[aiohttp.ClientSession], Awaitable[int]]  # returns number of requests made
     service: Callable[[AsyncSession], Awaitable[None]]
 
 
 def build_paths(org: dict[str, Any], ds: ReadsDataset, conv_id: str, actor: Actor) -> list[Path_]:
     def list_path(name: str, params: dict[str, str], filters: ListFilters) -> Path_:
-        async def http(c: httpx.AsyncClient) -> int:
-            r = await c.get("/api/v1/conversations", params=params)
-            r.raise_for_status()
+        async def http(c: aiohttp.ClientSession) -> int:
+            await get(c, "/api/v1/conversations", params)
             return 1
 
         async def svc(db: AsyncSession) -> None:
@@ -168,9 +170,9 @@ def build_paths(org: dict[str, Any], ds: ReadsDataset, conv_id: str, actor: Acto
 
     cid = uuid.UUID(conv_id)
 
-    async def open_http(c: httpx.AsyncClient) -> int:
-        (await c.get(f"/api/v1/conversations/{conv_id}")).raise_for_status()
-        (await c.get(f"/api/v1/conversations/{conv_id}/messages", params={"limit": "50"})).raise_for_status()
+    async def open_http(c: aiohttp.ClientSession) -> int:
+        await get(c, f"/api/v1/conversations/{conv_id}")
+        await get(c, f"/api/v1/conversations/{conv_id}/messages", {"limit": "50"})
         return 2
 
     async def open_svc(db: AsyncSession) -> None:  # what the two routes run
@@ -198,11 +200,19 @@ async def scroll_cursors(db: AsyncSession, actor: Actor, conv_id: uuid.UUID, pag
     return cursors[1 : pages + 1]
 
 
-async def login(base_url: str, email: str) -> httpx.AsyncClient:
-    client = httpx.AsyncClient(base_url=base_url, timeout=30)
-    r = await client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
-    r.raise_for_status()
-    client.headers["X-CSRF-Token"] = r.json()["csrfToken"]
+async def get(c: aiohttp.ClientSession, path: str, params: dict[str, str] | None = None) -> Any:
+    async with c.get(path, params=params) as r:
+        r.raise_for_status()
+        return await r.json()
+
+
+async def login(base_url: str, email: str) -> aiohttp.ClientSession:
+    """A logged-in agent (session cookie); reads need no CSRF token."""
+    client = aiohttp.ClientSession(
+        base_url, cookie_jar=aiohttp.CookieJar(unsafe=True), timeout=aiohttp.ClientTimeout(total=30)
+    )
+    async with client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD}) as r:
+        r.raise_for_status()
     return client
 
 
@@ -238,15 +248,15 @@ async def measure_org(
         if label == "big":
             conv_id = ds.huge_conversation_id
         else:
-            first = (await client.get("/api/v1/conversations", params={"limit": "1"})).json()["items"][0]
+            first = (await get(client, "/api/v1/conversations", {"limit": "1"}))["items"][0]
             conv_id = first["id"]
         paths = build_paths(org, ds, conv_id, actor)
         async with factory() as db:
             cursors = await scroll_cursors(db, actor, uuid.UUID(conv_id), 10)
 
-        async def scroll_http(c: httpx.AsyncClient, cursor: str | None) -> None:
+        async def scroll_http(c: aiohttp.ClientSession, cursor: str | None) -> None:
             params = {"limit": "50", **({"cursor": cursor} if cursor else {})}
-            (await c.get(f"/api/v1/conversations/{conv_id}/messages", params=params)).raise_for_status()
+            await get(c, f"/api/v1/conversations/{conv_id}/messages", params)
 
         http_t: dict[str, list[float]] = {name: [] for name in [*(p.name for p in paths), "scroll"]}
         sql_t: dict[str, list[float]] = {name: [] for name in [*(p.name for p in paths), "scroll"]}
@@ -301,24 +311,36 @@ async def measure_org(
             }
         return {"org": org, "conversation_opened": conv_id, "scroll_pages": len(cursors), "paths": results}
     finally:
-        await client.aclose()
+        await client.close()
 
 
 async def floors(base_url: str, engine: AsyncEngine, n: int) -> dict[str, Any]:
+    """`GET /healthz` through the bench's client, and through httpx for what that client would add."""
     http: list[float] = []
+    via_httpx: list[float] = []
     sql: list[float] = []
-    async with httpx.AsyncClient(base_url=base_url) as c:
-        await c.get("/healthz")
+    async with aiohttp.ClientSession(base_url) as c:
+        await get(c, "/healthz")
         for _ in range(n):
             t0 = time.perf_counter()
-            (await c.get("/healthz")).raise_for_status()
+            await get(c, "/healthz")
             http.append(time.perf_counter() - t0)
+    async with httpx.AsyncClient(base_url=base_url) as hc:
+        await hc.get("/healthz")
+        for _ in range(n):
+            t0 = time.perf_counter()
+            (await hc.get("/healthz")).raise_for_status()
+            via_httpx.append(time.perf_counter() - t0)
     async with engine.connect() as conn:
         for _ in range(n):
             t0 = time.perf_counter()
             await conn.execute(text("SELECT 1"))
             sql.append(time.perf_counter() - t0)
-    return {"http_healthz": summary_ms(http), "sql_select_1": summary_ms(sql)}
+    return {
+        "http_healthz": summary_ms(http),
+        "http_healthz_httpx": summary_ms(via_httpx),
+        "sql_select_1": summary_ms(sql),
+    }
 
 
 async def run(*, quick: bool, repeats: int, sqlite: bool = False, reseed: bool = False) -> dict[str, Any]:
@@ -333,7 +355,7 @@ async def run(*, quick: bool, repeats: int, sqlite: bool = False, reseed: bool =
         "samples_per_path_per_repeat": samples,
         "repeats": repeats,
         "page_size": 50,
-        "client": "httpx, keep-alive, same machine; app under uvicorn in its own process",
+        "client": "aiohttp, keep-alive, same machine; app under uvicorn in its own process",
     }
     log(f"reads[{kind}]: {config}")
     engine = create_engine(url)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -13,11 +14,14 @@ from whatrack.simulator import payloads as p
 
 
 @contextmanager
-def count_queries(harness: Harness) -> Iterator[list[str]]:
+def count_queries(harness: Harness, task: asyncio.Task[Any] | None = None) -> Iterator[list[str]]:
+    """Statements run meanwhile (only those run by `task`, when given)."""
     statements: list[str] = []
     engine = harness.app.state.engine.sync_engine
 
     def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if task is not None and asyncio.current_task() is not task:
+            return
         if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "PRAGMA")):
             statements.append(statement)
 
@@ -112,3 +116,29 @@ async def test_a_read_only_session_refuses_to_write(harness: Harness) -> None:
             assert "ReadDb" in str(exc)
         else:
             raise AssertionError("a read-only session flushed")
+
+
+async def test_a_send_pins_its_statements(harness: Harness) -> None:
+    """A reply to an open ticket: 12 statements before WuzAPI is called, 6 to settle it (the
+    message, then its conversation with its lead, assignee and policy in one statement, the
+    kept receipts, the outbox, two updates). Counted on the request's task only: the simulator's
+    receipt webhooks are ingested meanwhile by the worker."""
+    t = await harness.tenant("Acme")
+    await harness.webhook(t, p.text_message(phone="5511977770001", text="oi"))
+    conv = (await t.client.get("/api/v1/conversations")).json()["items"][0]["id"]
+    first = await t.client.post(
+        "/api/v1/whatsapp/messages", json={"conversationId": conv, "content": "a", "clientId": "a"}
+    )
+    assert first.status_code == 201, first.text  # the ticket is taken by this agent now
+    me = asyncio.current_task()
+    with count_queries(harness, task=me) as statements:
+        resp = await t.client.post(
+            "/api/v1/whatsapp/messages", json={"conversationId": conv, "content": "b", "clientId": "b"}
+        )
+    assert resp.status_code == 201 and resp.json()["status"] == "SENT", resp.text
+    shown = "\n".join(s.split("\n")[0][:90] for s in statements)
+    lookup = 0 if harness.app.state.session_cache.live else 1  # SQLite has no session cache
+    split_upsert = 0 if harness.settings.database_url.startswith("postgresql") else 1  # metrics: 2 statements
+    assert len(statements) == 18 + lookup + split_upsert, shown
+    read_by_settle = [s.split("\nFROM ")[1].split()[0] for s in statements[-6:-3]]  # then outbox, 2 updates
+    assert read_by_settle == ["messages", "conversations", "pending_receipts"], shown

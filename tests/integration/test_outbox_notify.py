@@ -14,8 +14,9 @@ from typing import Any
 import asyncpg
 import pytest
 from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.conftest import _database
+from tests.conftest import _database, empty_tables
 from whatrack.db import commit_hook, connection_tag, create_engine, create_session_factory, transaction
 from whatrack.models import MessageStatus, OutboxEvent
 from whatrack.realtime import events, revoke
@@ -43,6 +44,15 @@ class Recorder:
 @pytest.fixture
 def pg_url(databases: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> str:
     return _database("postgresql", databases, tmp_path_factory)
+
+
+@pytest.fixture(autouse=True)
+async def _emptied(pg_url: str, cleaner_engines: dict[str, AsyncEngine]) -> None:
+    """These tests read the whole outbox, and an app test run before them on this worker may have
+    stopped with its own rows still leased there."""
+    if pg_url not in cleaner_engines:
+        cleaner_engines[pg_url] = create_engine(pg_url)
+    await empty_tables(cleaner_engines[pg_url])
 
 
 async def test_a_commit_in_another_process_wakes_the_drainer(pg_url: str) -> None:

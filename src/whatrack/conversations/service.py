@@ -59,6 +59,7 @@ from whatrack.models import (
     Membership,
     Message,
     MessageStatus,
+    Organization,
     Priority,
     SenderType,
     Ticket,
@@ -219,6 +220,33 @@ async def get_conversation(
         events.known_policy(db, actor.organization_id, actor.agent_visibility)
         events.known_audience(db, conv)
     return conv
+
+
+async def lock_with_parties(
+    db: AsyncSession, conversation_id: uuid.UUID
+) -> tuple[Conversation, Lead, User | None] | None:
+    """The conversation locked FOR UPDATE (no scope: for a caller that holds one of its messages),
+    in the same statement as its lead, its assignee and its organization's visibility policy. The
+    status changes that follow (messages.advance_status, read_of) then find them in the identity
+    map, as long as the caller holds what this returns (the map keeps only referenced rows), and
+    the outbox knows who hears the events without an audience query. Lock order, as in the
+    ingest (inbox.batch): the message first, then this."""
+    stmt = (
+        select(Conversation, Lead, User, Organization.agent_visibility)
+        .join(Lead, Lead.id == Conversation.lead_id)
+        .join(Organization, Organization.id == Conversation.organization_id)
+        .outerjoin(User, User.id == Conversation.assignee_id)
+        .where(Conversation.id == conversation_id)
+    )
+    if dialect(db) == "postgresql":
+        stmt = stmt.with_for_update(of=Conversation)
+    row = (await db.execute(stmt)).first()
+    if row is None:
+        return None
+    conv, lead, assignee, visibility = row
+    events.known_policy(db, conv.organization_id, visibility)
+    events.known_audience(db, conv)
+    return conv, lead, assignee
 
 
 def _not_found() -> ConversationNotFound:

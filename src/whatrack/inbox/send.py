@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import httpx
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from whatrack.attribution.referral import OUTBOUND
@@ -140,9 +141,13 @@ async def _create(
         reply_to = await messages.get_message(db, actor, reply_to_id)
         if reply_to.conversation_id != conv.id:
             raise ReplyToOtherConversation("replyToId is a message of another conversation")
-    lead = await db.get(Lead, conv.lead_id)
-    instance = await db.get(Instance, conv.instance_id)
-    assert lead is not None and instance is not None
+    lead, instance = (
+        await db.execute(
+            select(Lead, Instance)
+            .join(Instance, Instance.organization_id == Lead.organization_id)
+            .where(Lead.id == conv.lead_id, Instance.id == conv.instance_id)
+        )
+    ).one()  # both by primary key, in one round trip
     ctx.check_instance(instance)  # refused before anything is written
     now = utcnow()
     ticket, _ = await tickets.resolve_ticket(db, conv, lead, OUTBOUND, now)
@@ -239,6 +244,7 @@ class _Outgoing:
     """What the WuzAPI call needs, read inside the transaction that made the message PENDING."""
 
     message_id: uuid.UUID
+    conversation_id: uuid.UUID
     phone: str
     kind: MessageType
     media_path: str | None
@@ -261,6 +267,7 @@ def _outgoing(
         reply = (quoted.external_id, _participant(quoted, lead, instance))
     return _Outgoing(
         message_id=msg.id,
+        conversation_id=msg.conversation_id,
         phone=chat_address(lead.remote_jid, lead.phone),
         kind=msg.message_type,
         media_path=msg.media_path,
@@ -333,6 +340,9 @@ async def _deliver(ctx: SendContext, out: _Outgoing) -> MessageRead:
     async with transaction(ctx.factory) as db:
         msg = await messages.lock(db, out.message_id)
         assert msg is not None
+        # then its conversation (the ingest's lock order), with what the events need; held, so
+        # that the identity map keeps them
+        _parties = await conversations.lock_with_parties(db, out.conversation_id)
         if error is None:
             await messages.advance_status(db, msg, MessageStatus.SENT)
             await messages.apply_pending_receipts(db, msg)
