@@ -272,7 +272,8 @@ async def _look_up(db: AsyncSession, items: Sequence[tuple[Instance, Envelope]])
         elif isinstance(ev, Receipt):
             ids[instance.id].update(ev.message_ids)
 
-    # Lock order, here and in receive(): messages, then conversations (their tickets follow them).
+    # Lock order, here, in receive() and in a send's settle: messages, then conversations (their
+    # tickets follow them).
     known_messages: dict[Key, Message] = {}
     for instance_id, wanted in ids.items():
         for external_id, msg in (await messages.by_external_ids(db, instance_id, wanted, lock=True)).items():
