@@ -1,9 +1,9 @@
 """Losing sight of a conversation ends the real-time subscriptions that showed it, in the same
 transaction as the change (outbox control rows; delivered on both servers in
 tests/integration/test_realtime_unsubscribe.py): a conversation taken or assigned away
-unsubscribes the agents who could see it; switching the organization to the restrictive policy
-or demoting an admin disconnects them (their tokens are asked for again, and refused for what
-they may no longer see)."""
+unsubscribes the agents who could see it; switching the organization's policy or changing a
+member's role disconnects them (their tokens are asked for again, and refused for what they may
+no longer see; the web app asks who it is, and a wider feed is taken without a reload)."""
 
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ async def test_nothing_is_revoked_when_agents_see_everything(harness: Harness) -
     assert await _controls(harness) == []
 
 
-async def test_switching_to_the_restrictive_policy_disconnects_the_agents(harness: Harness) -> None:
+async def test_switching_the_policy_disconnects_the_agents(harness: Harness) -> None:
     t = await team(harness, policy="all", role=Role.AGENT)
     await harness.drain()
     patch = {"agentVisibility": "assigned_and_unassigned"}
@@ -76,14 +76,18 @@ async def test_switching_to_the_restrictive_policy_disconnects_the_agents(harnes
     assert {c for c, _ in controls} == {DISCONNECT_USER}
     assert sorted(d["user"] for _, d in controls) == sorted([str(t.agent_id), str(t.colleague_id)])
     await harness.drain()
-    # the same value again, or back to `all`: nobody loses anything
+    # the same value again: nothing changes
     assert (await t.admin.client.patch("/api/v1/organization", json=patch)).status_code == 200
+    assert await _controls(harness) == []
+    # back to `all`: disconnected too, so that their web apps take the organization's feed
     back = {"agentVisibility": "all"}
     assert (await t.admin.client.patch("/api/v1/organization", json=back)).status_code == 200
-    assert await _controls(harness) == []
+    controls = await _controls(harness)
+    assert {c for c, _ in controls} == {DISCONNECT_USER}
+    assert sorted(d["user"] for _, d in controls) == sorted([str(t.agent_id), str(t.colleague_id)])
 
 
-async def test_a_demoted_admin_is_disconnected(harness: Harness) -> None:
+async def test_a_demoted_admin_or_promoted_agent_is_disconnected(harness: Harness) -> None:
     t = await team(harness, policy="assigned_and_unassigned", role=Role.AGENT)
     second_admin, _ = await _member(harness, t.admin.organization_id, "Dora", Role.ADMIN)
     await harness.drain()
@@ -93,6 +97,7 @@ async def test_a_demoted_admin_is_disconnected(harness: Harness) -> None:
     assert (await t.admin.client.patch(url, json={"role": "agent"})).status_code == 200
     assert await _controls(harness) == [(DISCONNECT_USER, {"user": str(second_admin)})]
     await harness.drain()
+    # promoted: disconnected too, so that their web app takes the organization's feed
     promoted = await t.admin.client.patch(f"/api/v1/users/{t.agent_id}", json={"role": "admin"})
     assert promoted.status_code == 200
-    assert await _controls(harness) == []
+    assert await _controls(harness) == [(DISCONNECT_USER, {"user": str(t.agent_id)})]

@@ -1,5 +1,6 @@
-"""Access taken away in real browsers (issue 12): an agent reading a colleague's conversation when
-the organization turns restrictive is told at once that they no longer have access (no reload);
+"""Access changed in real browsers (issue 12): an agent reading a colleague's conversation when
+the organization turns restrictive is told at once that they no longer have access (no reload),
+and an agent's list takes in colleagues' conversations when it turns open (no reload either);
 an admin creates an API token in Settings, sees its secret once, uses it, and revokes it."""
 
 from __future__ import annotations
@@ -32,14 +33,16 @@ from whatrack.simulator import SimulatorServer
 pytestmark = pytest.mark.e2e
 
 
-async def _agent(app: AppServer, organization_id: uuid.UUID) -> tuple[uuid.UUID, str]:
+async def _agent(
+    app: AppServer, organization_id: uuid.UUID, policy: AgentVisibility = AgentVisibility.ALL
+) -> tuple[uuid.UUID, str]:
     email = f"caio-{secrets.token_hex(3)}@example.com"
 
     async def make() -> uuid.UUID:
         async with transaction(app.session_factory) as db:
             org = await db.get(Organization, organization_id)
             assert org is not None
-            org.agent_visibility = AgentVisibility.ALL
+            org.agent_visibility = policy
             user = await auth.create_user(
                 db, org, email=email, name="Caio Atendente", password=PASSWORD, role=Role.AGENT
             )
@@ -78,6 +81,35 @@ async def test_open_chat_says_access_is_gone_when_the_organization_turns_restric
     await expect(agent.get_by_test_id("conversation-row").filter(has_text="Lead do Admin")).to_have_count(0)
     assert await agent.evaluate("window.__e2eNoReload === true")
     await shot("access-gone")
+
+
+async def test_the_list_widens_without_a_reload_when_the_organization_turns_open(
+    browsers: Browsers, app_server: AppServer, simulator: SimulatorServer, shots_prefix: str
+) -> None:
+    org = await create_tenant(app_server, simulator, "Aberta")
+    _, agent_email = await _agent(app_server, org.organization_id, AgentVisibility.ASSIGNED_AND_UNASSIGNED)
+    admin = await browsers.page()
+    await login(admin, org.email)
+    await lead_writes(org, "Oi, quero falar com a admin", phone=new_phone(), name="Lead da Admin")
+    cid = await conversation_id(admin, "Lead da Admin")
+    assert (await api_post(admin, f"/api/v1/conversations/{cid}/assign", {"userId": str(org.user_id)}))[0] == 200
+    await lead_writes(org, "Alguém me atende?", phone=new_phone(), name="Lead Livre")  # unassigned
+
+    agent = await browsers.page()
+    shot = Shots(agent, shots_prefix)
+    await login(agent, agent_email)
+    rows = agent.get_by_test_id("conversation-row")
+    await expect(rows.filter(has_text="Lead Livre")).to_have_count(1)  # the list has loaded
+    await expect(rows.filter(has_text="Lead da Admin")).to_have_count(0)  # a colleague's, hidden
+    await agent.evaluate("window.__e2eNoReload = true")
+
+    assert await _patch(admin, "/api/v1/organization", {"agentVisibility": "all"}) == 200
+    await expect(rows.filter(has_text="Lead da Admin")).to_have_count(1)
+    # and it goes on arriving live: the agent now listens to the organization's feed
+    await lead_writes(org, "Mais uma coisa", phone=new_phone(), name="Lead Novo")
+    await expect(rows.filter(has_text="Lead Novo")).to_have_count(1)
+    assert await agent.evaluate("window.__e2eNoReload === true")
+    await shot("list-widened")
 
 
 async def test_admin_creates_uses_and_revokes_an_api_token(

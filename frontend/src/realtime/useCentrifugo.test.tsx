@@ -186,6 +186,16 @@ describe("useCentrifugo", () => {
     expect(invalidate).toHaveBeenCalledWith({ queryKey: keys.me() });
   });
 
+  it("a connection the server dropped because access changed (3014) refetches who I am; other reconnects do not", async () => {
+    const { invalidate } = setup();
+    await waitFor(() => expect(built).toHaveLength(1));
+    invalidate.mockClear();
+    client(0).fire("connecting", { code: 3005, reason: "force reconnect" });
+    expect(invalidate).not.toHaveBeenCalled();
+    client(0).fire("connecting", { code: 3014, reason: "session ended" });
+    expect(invalidate).toHaveBeenCalledWith({ queryKey: keys.me() });
+  });
+
   it("backoff: 1 s doubling up to 30 s", () => {
     expect([0, 1, 2, 5, 9].map(rebuildDelay)).toEqual([1000, 2000, 4000, 30_000, 30_000]);
   });

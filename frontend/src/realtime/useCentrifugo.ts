@@ -29,6 +29,9 @@ export function resolveWsUrl(url: string): string {
 
 /** Disconnect code for a token the server can't verify: retrying it is pointless, new ones may work. */
 const INVALID_TOKEN = 3500;
+/** The server dropped this user's connections because what they may see changed (session ended,
+ * role or visibility policy changed; realtime/control.py): the SDK reconnects by itself. */
+const ACCESS_CHANGED = 3014;
 /** Unsubscribe codes: the server took the channel away (final), or its token was refused. */
 const SERVER_UNSUBSCRIBE = 2000;
 const UNSUBSCRIBED_UNAUTHORIZED = 1;
@@ -153,6 +156,11 @@ export function useCentrifugo(opts: {
         });
         c.on("disconnected", (ctx) => {
           if (ctx.code === INVALID_TOKEN) rebuildLater();
+        });
+        // Who I am may have changed: the answer picks the feed channels again (an agent whose
+        // organization turned open, or who became an admin, takes the organization's feed).
+        c.on("connecting", (ctx) => {
+          if (ctx.code === ACCESS_CHANGED) void qc.invalidateQueries({ queryKey: keys.me() });
         });
         for (const channel of feedChannels(orgId, meId, restricted)) {
           const feed = newSub(c, channel);

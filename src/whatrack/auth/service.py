@@ -323,12 +323,12 @@ async def update_organization(
         org.response_time_clock = response_time_clock
     if agent_visibility is not None and agent_visibility != org.agent_visibility:
         org.agent_visibility = agent_visibility
-        if agent_visibility == AgentVisibility.ASSIGNED_AND_UNASSIGNED:
-            # Agents may be listening to the organization's channel and to colleagues'
-            # conversations: at commit their connections drop their tokens (3014) and ask again,
-            # and the token endpoint refuses what they may no longer see.
-            for user_id in await active_agents(db, org.id):
-                disconnect_user(db, user_id)
+        # At commit the agents' connections drop their tokens (3014) and ask again, and the web
+        # app asks who it is: turning restrictive, the token endpoint refuses the organization's
+        # channel and colleagues' conversations; turning open, their feed becomes the
+        # organization's, without a reload.
+        for user_id in await active_agents(db, org.id):
+            disconnect_user(db, user_id)
     if timezone is not None:
         try:
             ZoneInfo(timezone)

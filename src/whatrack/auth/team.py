@@ -106,10 +106,10 @@ async def update_member(
         member.user.name = name
     if role is not None and role != member.membership.role:
         member.membership.role = role
-        if role != Role.ADMIN:
-            # A demoted admin may be listening to everything: at commit their connections ask for
-            # tokens again, and what the visibility policy hides from an agent is refused.
-            disconnect_user(db, user_id)
+        # At commit their connections ask for tokens again and the web app asks who it is: a
+        # demoted admin is refused what the visibility policy hides from an agent, a promoted
+        # agent's feed becomes the organization's, without a reload.
+        disconnect_user(db, user_id)
     if active is not None and active != member.user.is_active:
         member.user.is_active = active
         if not active:
