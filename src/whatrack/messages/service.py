@@ -33,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from whatrack.auth.service import Actor
 from whatrack.conversations import service as conversations
-from whatrack.db import fold, utcnow
+from whatrack.db import fold, new_ordered_id, utcnow
 from whatrack.db_util import (
     AnySelect,
     conversation_visible,
@@ -158,7 +158,7 @@ def row(
     """A messages row with every column set (rows of one multi-row INSERT share their keys, and
     the row alone builds the MessageRead): insert_once(), insert_many() or Message(**row)."""
     return {
-        "id": uuid.uuid4(),
+        "id": new_ordered_id(),
         "organization_id": organization_id,
         "conversation_id": conversation_id,
         "ticket_id": ticket_id,

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from whatrack.db import Base, UTCDateTime, new_id, utcnow
+from whatrack.db import Base, UTCDateTime, new_id, new_ordered_id, utcnow
 from whatrack.models._types import JSONType, json_default, str_enum
 from whatrack.models.enums import MessageStatus, MessageType, SenderType
 
@@ -35,7 +35,8 @@ class Message(Base):
         # both made by migration 0013 (migrations/env.py leaves them out).
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    # time-ordered: pages read (sent_at, id), and WhatsApp stamps to the second
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_ordered_id)
     organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     conversation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
     ticket_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
